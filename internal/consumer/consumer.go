@@ -1,0 +1,253 @@
+package consumer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+	consumerLibrary "github.com/aliyun/aliyun-log-go-sdk/consumer"
+	"go.uber.org/zap"
+)
+
+// Options configure the consumer. Zero durations take the SDK's defaults.
+type Options struct {
+	Endpoint        string
+	AccessKeyID     string
+	AccessKeySecret string //nolint:gosec // a credential, never logged
+	SecurityToken   string
+	AuthVersion     string // "v1" (default) or "v4"
+	Region          string // required for v4
+
+	Project, Logstore, Group, ConsumerName string
+
+	// CursorStart is used only for shards without a checkpoint: "begin", "end" or unix seconds (server receive time).
+	CursorStart       string
+	Query             string // SPL filter evaluated by SLS
+	HeartbeatInterval time.Duration
+	HeartbeatTimeout  time.Duration
+	FetchInterval     time.Duration
+	MaxFetchLogGroups int
+	Compress          string // "lz4" (default) or "zstd"
+	InOrder           bool
+	// RequestTimeout bounds every SDK HTTP request (default 60 s).
+	RequestTimeout time.Duration
+	// HTTPClient overrides the client used for SLS requests (tests).
+	HTTPClient *http.Client
+	Logger     *zap.Logger
+}
+
+// Consumer runs the SDK consumer worker and hands every batch to a BatchHandler.
+type Consumer struct {
+	opts    Options
+	handler BatchHandler
+	log     *zap.Logger
+	cfg     consumerLibrary.LogHubConfig
+
+	mu       sync.Mutex
+	worker   *consumerLibrary.ConsumerWorker
+	ctx      context.Context // passed to the handler; cancelled at hard stop
+	cancel   context.CancelFunc
+	stopping atomic.Bool
+	stopped  chan struct{}
+
+	arenas sync.Map // shard -> *arena
+}
+
+// ErrStopping is returned from Process while the consumer shuts down: the batch is abandoned (not checkpointed) and
+// will be pulled again by whoever holds the shard next.
+var ErrStopping = errors.New("consumer is shutting down")
+
+// New checks the options and builds the consumer; nothing runs until Start.
+func New(o Options, h BatchHandler) (*Consumer, error) {
+	if h == nil {
+		return nil, errors.New("consumer: nil batch handler")
+	}
+	cfg, err := logHubConfig(o)
+	if err != nil {
+		return nil, err
+	}
+	l := o.Logger
+	if l == nil {
+		l = zap.NewNop()
+	}
+	cfg.Logger = kitLogger{z: l.Named("sls")}
+	return &Consumer{opts: o, handler: h, log: l, cfg: cfg}, nil
+}
+
+// LogHubConfig is the SDK configuration New derives from the options (exported for `siemship check`).
+func (c *Consumer) LogHubConfig() consumerLibrary.LogHubConfig { return c.cfg }
+
+func logHubConfig(o Options) (consumerLibrary.LogHubConfig, error) {
+	var problems []string
+	for name, v := range map[string]string{
+		"endpoint": o.Endpoint, "access key id": o.AccessKeyID, "access key secret": o.AccessKeySecret,
+		"project": o.Project, "logstore": o.Logstore, "consumer group": o.Group, "consumer name": o.ConsumerName,
+	} {
+		if strings.TrimSpace(v) == "" {
+			problems = append(problems, name+" is empty")
+		}
+	}
+	cfg := consumerLibrary.LogHubConfig{
+		Endpoint:                  o.Endpoint,
+		AccessKeyID:               o.AccessKeyID,
+		AccessKeySecret:           o.AccessKeySecret,
+		SecurityToken:             o.SecurityToken,
+		Project:                   o.Project,
+		Logstore:                  o.Logstore,
+		ConsumerGroupName:         o.Group,
+		ConsumerName:              o.ConsumerName,
+		Query:                     o.Query,
+		HeartbeatIntervalInSecond: durSeconds(o.HeartbeatInterval),
+		HeartbeatTimeoutInSecond:  durSeconds(o.HeartbeatTimeout),
+		DataFetchIntervalInMs:     o.FetchInterval.Milliseconds(),
+		MaxFetchLogGroupCount:     o.MaxFetchLogGroups,
+		InOrder:                   o.InOrder,
+		AutoCommitDisabled:        true,
+		DisableRuntimeMetrics:     true,
+		Region:                    o.Region,
+	}
+	switch strings.ToLower(o.CursorStart) {
+	case "", "begin":
+		cfg.CursorPosition = consumerLibrary.BEGIN_CURSOR
+	case "end":
+		cfg.CursorPosition = consumerLibrary.END_CURSOR
+	default:
+		sec, err := strconv.ParseInt(o.CursorStart, 10, 64)
+		if err != nil || sec < 0 {
+			problems = append(problems, fmt.Sprintf("cursor start %q is not begin, end or unix seconds", o.CursorStart))
+		}
+		cfg.CursorPosition = consumerLibrary.SPECIAL_TIMER_CURSOR
+		cfg.CursorStartTime = sec
+	}
+	switch strings.ToLower(o.Compress) {
+	case "", "lz4":
+		cfg.CompressType = sls.Compress_LZ4
+	case "zstd":
+		cfg.CompressType = sls.Compress_ZSTD
+	default:
+		problems = append(problems, fmt.Sprintf("compression %q is not lz4 or zstd", o.Compress))
+	}
+	switch strings.ToLower(o.AuthVersion) {
+	case "", "v1":
+		cfg.AuthVersion = sls.AuthV1
+	case "v4":
+		cfg.AuthVersion = sls.AuthV4
+		if o.Region == "" {
+			problems = append(problems, "auth version v4 needs a region")
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("auth version %q is not v1 or v4", o.AuthVersion))
+	}
+	if len(problems) > 0 {
+		return cfg, fmt.Errorf("consumer options: %s", strings.Join(problems, "; "))
+	}
+	cfg.HTTPClient = o.HTTPClient
+	if cfg.HTTPClient == nil {
+		timeout := o.RequestTimeout
+		if timeout <= 0 {
+			timeout = 60 * time.Second
+		}
+		cfg.HTTPClient = newHTTPClient(o.Endpoint, timeout)
+	}
+	return cfg, nil
+}
+
+func durSeconds(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	s := int((d + time.Second - 1) / time.Second)
+	return s
+}
+
+// Start joins the consumer group and starts pulling. The SDK creates or updates the group synchronously here
+// (errors are only logged by the SDK; it retries through heartbeats). ctx is the hard-stop context handed to the
+// batch handler.
+func (c *Consumer) Start(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.worker != nil {
+		return errors.New("consumer: already started")
+	}
+	c.ctx, c.cancel = context.WithCancel(ctx)
+	c.stopped = make(chan struct{})
+	c.worker = consumerLibrary.InitConsumerWorkerWithProcessor(c.cfg, processor{c})
+	c.worker.Start()
+	c.log.Info("consumer started", zap.String("project", c.cfg.Project), zap.String("logstore", c.cfg.Logstore),
+		zap.String("group", c.cfg.ConsumerGroupName), zap.String("consumer", c.cfg.ConsumerName))
+	return nil
+}
+
+// Shutdown stops pulling, lets the in-flight batches finish (or abandons them once the handler gives up), flushes
+// the checkpoints and leaves the group. If ctx ends first, the handler's context is cancelled (hard stop) and
+// Shutdown returns ctx's error; the SDK's remaining goroutines then finish on their own.
+func (c *Consumer) Shutdown(ctx context.Context) error {
+	c.mu.Lock()
+	w := c.worker
+	c.mu.Unlock()
+	if w == nil || !c.stopping.CompareAndSwap(false, true) {
+		return nil
+	}
+	go func() {
+		w.StopAndWait()
+		close(c.stopped)
+	}()
+	select {
+	case <-c.stopped:
+		c.cancel()
+		c.log.Info("consumer stopped, checkpoints flushed")
+		return nil
+	case <-ctx.Done():
+		c.cancel()
+		c.log.Warn("consumer shutdown timed out; in-flight batches abandoned, they will be pulled again")
+		return fmt.Errorf("consumer shutdown: %w", ctx.Err())
+	}
+}
+
+// Done is closed when a started consumer has fully stopped.
+func (c *Consumer) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stopped
+}
+
+// processor is the SDK Processor: it converts the batch, delivers it, and checkpoints after delivery.
+type processor struct{ c *Consumer }
+
+func (p processor) Process(shard int, lgl *sls.LogGroupList, t consumerLibrary.CheckPointTracker) (string, error) {
+	c := p.c
+	if c.stopping.Load() || c.ctx.Err() != nil {
+		return "", ErrStopping
+	}
+	a := c.arena(shard)
+	b := &Batch{Shard: shard, Cursor: t.GetCurrentCursor(), NextCursor: t.GetNextCursor(), Groups: a.convert(lgl)}
+	if err := c.handler.HandleBatch(c.ctx, b); err != nil {
+		// Not delivered: no checkpoint. The SDK calls Process again with the same batch (the handler has already
+		// backed off), or, while shutting down, drops it; the next holder pulls it again from the checkpoint.
+		return "", fmt.Errorf("shard %d: deliver batch: %w", shard, err)
+	}
+	// Delivered (empty batches too, so a drained read-only shard records its end and is released).
+	if err := t.SaveCheckPoint(true); err != nil {
+		// The data is delivered; the SDK keeps the checkpoint pending and flushes it later. Returning an error here
+		// would send the batch again.
+		c.log.Warn("checkpoint save failed, will retry", zap.Int("shard", shard), zap.String("cursor", b.NextCursor), zap.Error(err))
+	}
+	return "", nil
+}
+
+func (p processor) Shutdown(t consumerLibrary.CheckPointTracker) error { return nil }
+
+func (c *Consumer) arena(shard int) *arena {
+	if a, ok := c.arenas.Load(shard); ok {
+		return a.(*arena)
+	}
+	a, _ := c.arenas.LoadOrStore(shard, &arena{})
+	return a.(*arena)
+}

@@ -1,0 +1,99 @@
+package consumer
+
+import (
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+
+	"github.com/siemship/siemship/internal/record"
+)
+
+// arena holds the slices a batch's records point into, reused from batch to batch of one shard.
+type arena struct {
+	groups []record.Group
+	logs   []record.Log
+	fields []record.Field
+}
+
+// convert fills a.groups from the SDK's decoded list. Strings are shared with lgl, not copied. Slices are reused
+// from the previous batch of the same shard, so steady state costs no allocation.
+func (a *arena) convert(lgl *sls.LogGroupList) []record.Group {
+	nGroups, nLogs, nFields := 0, 0, 0
+	if lgl != nil {
+		for _, g := range lgl.LogGroups {
+			if g == nil {
+				continue
+			}
+			nGroups++
+			nFields += len(g.LogTags)
+			for _, l := range g.Logs {
+				if l == nil {
+					continue
+				}
+				nLogs++
+				nFields += len(l.Contents)
+			}
+		}
+	}
+	a.groups = grow(a.groups, nGroups)
+	a.logs = grow(a.logs, nLogs)
+	a.fields = grow(a.fields, nFields)
+	if nGroups == 0 {
+		return a.groups
+	}
+	fields, logs := a.fields, a.logs
+	gi := 0
+	for _, g := range lgl.LogGroups {
+		if g == nil {
+			continue
+		}
+		out := &a.groups[gi]
+		gi++
+		out.Topic, out.Source = g.GetTopic(), g.GetSource()
+		out.Tags = fields[:0:len(g.LogTags)]
+		for _, t := range g.LogTags {
+			if t == nil {
+				continue
+			}
+			out.Tags = append(out.Tags, record.Field{Key: t.GetKey(), Value: t.GetValue()})
+		}
+		fields = fields[len(g.LogTags):]
+		n := 0
+		for _, l := range g.Logs {
+			if l != nil {
+				n++
+			}
+		}
+		out.Logs = logs[:n:n]
+		logs = logs[n:]
+		li := 0
+		for _, l := range g.Logs {
+			if l == nil {
+				continue
+			}
+			rl := &out.Logs[li]
+			li++
+			rl.Time, rl.TimeNs = l.GetTime(), l.GetTimeNs()
+			rl.Contents = fields[:0:len(l.Contents)]
+			for _, c := range l.Contents {
+				if c == nil {
+					continue
+				}
+				rl.Contents = append(rl.Contents, record.Field{Key: c.GetKey(), Value: c.GetValue()})
+			}
+			fields = fields[len(l.Contents):]
+		}
+	}
+	return a.groups
+}
+
+// grow returns s with length n, reusing its array when it is large enough.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	var zero T
+	s = s[:n]
+	for i := range s {
+		s[i] = zero
+	}
+	return s
+}

@@ -1,0 +1,42 @@
+package consumer
+
+import (
+	"errors"
+	"testing"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+)
+
+func TestKitLoggerLevels(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	k := kitLogger{z: zap.New(core)}
+	tests := []struct {
+		level string
+		want  zapcore.Level
+	}{{"info", zapcore.DebugLevel}, {"debug", zapcore.DebugLevel}, {"warn", zapcore.WarnLevel}, {"error", zapcore.ErrorLevel}}
+	for _, tt := range tests {
+		_ = k.Log("level", tt.level, "msg", "hello", "shard", 3, "err", errors.New("boom"))
+		e := logs.TakeAll()
+		if len(e) != 1 || e[0].Level != tt.want || e[0].Message != "sls: hello" {
+			t.Fatalf("level %s: got %+v", tt.level, e)
+		}
+		ctx := e[0].ContextMap()
+		if ctx["shard"] != int64(3) || ctx["err"] != "boom" {
+			t.Fatalf("fields %v", ctx)
+		}
+	}
+}
+
+func TestEndpointIP(t *testing.T) {
+	tests := map[string]bool{
+		"127.0.0.1:8080": true, "http://127.0.0.1:8080": true, "10.1.2.3": true, "[::1]:80": true,
+		"cn-hangzhou.log.aliyuncs.com": false, "https://cn-hangzhou.log.aliyuncs.com": false, "sls.emu.invalid:80": false,
+	}
+	for ep, want := range tests {
+		if got := isIPEndpoint(ep); got != want {
+			t.Errorf("isIPEndpoint(%q) = %v, want %v", ep, got, want)
+		}
+	}
+}
