@@ -10,7 +10,9 @@ import (
 	"github.com/siemship/siemship/internal/record"
 )
 
-func kv(k, v string) *sls.LogContent { return &sls.LogContent{Key: proto.String(k), Value: proto.String(v)} }
+func kv(k, v string) *sls.LogContent {
+	return &sls.LogContent{Key: proto.String(k), Value: proto.String(v)}
+}
 
 func TestArenaConvert(t *testing.T) {
 	lgl := &sls.LogGroupList{LogGroups: []*sls.LogGroup{
