@@ -32,7 +32,7 @@ func IsRejected(err error) bool {
 var rejectedCodes = map[string]bool{
 	"signaturenotmatch": true, "unauthorized": true, "invalidaccesskeyid": true, "securitytokeninvalid": true,
 	"securitytokenexpired": true, "projectnotexist": true, "logstorenotexist": true, "projectforbidden": true,
-	"requesttimetooskewed": true, "parameterinvalid": true, "writequotaexceed": false,
+	"requesttimetooskewed": true, "parameterinvalid": true,
 }
 
 // classify turns an SDK error into a RejectedError when retrying cannot help; other errors (network, 5xx, throttling)
