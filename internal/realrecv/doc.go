@@ -1,0 +1,12 @@
+// Package realrecv runs real syslog receivers (rsyslog and syslog-ng) as private foreground processes for
+// siemship's integration tests and reads back what they parsed.
+//
+// Each instance lives in its own directory (t.TempDir()), listens on 127.0.0.1 only and writes one JSON object per
+// received message into out/json.log; Messages decodes that file into [Parsed] values. The instance is stopped by
+// t.Cleanup; on test failure its stderr (and syslog-ng's internal log) are logged.
+//
+// The receivers are installed by scripts/install-test-receivers.sh (Debian 12): rsyslogd from apt and syslog-ng
+// unpacked into /opt/syslog-ng. When a binary is missing the test is skipped loudly, or fails when CI=true.
+//
+// The package is imported only by tests; it is a regular package so that tests of several packages can share it.
+package realrecv

@@ -1,0 +1,256 @@
+package realrecv
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	readyTimeout = 10 * time.Second // start → ready; observed 30 ms – 1 s on a busy 2-core machine
+	stopTimeout  = 10 * time.Second // SIGTERM → exit before SIGKILL
+	pollInterval = 10 * time.Millisecond
+	// readyProbeTimeout bounds one connect probe of a listener without a port file.
+	readyProbeTimeout = 500 * time.Millisecond
+)
+
+// process is one receiver process with its directory layout: DIR/state, DIR/out, DIR/tls, DIR/stderr.log.
+type process struct {
+	receiver string // ReceiverRsyslog or ReceiverSyslogNG
+	dir      string
+	certs    Certs
+
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when the current process has been waited for
+	waitErr error
+}
+
+func newProcess(t testing.TB, receiver string) *process {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{"state", "out"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatalf("realrecv: %v", err)
+		}
+	}
+	certs, err := WriteCerts(filepath.Join(dir, "tls"))
+	if err != nil {
+		t.Fatalf("realrecv: %v", err)
+	}
+	return &process{receiver: receiver, dir: dir, certs: certs}
+}
+
+func (p *process) jsonPath() string   { return filepath.Join(p.dir, "out", "json.log") }
+func (p *process) stderrPath() string { return filepath.Join(p.dir, "stderr.log") }
+
+// start runs argv with stdout and stderr appended to DIR/stderr.log. The child gets SIGKILL if the test process
+// dies, so no receiver outlives a crashed test binary.
+func (p *process) start(argv, env []string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil {
+		return errors.New("already running")
+	}
+	f, err := os.OpenFile(p.stderrPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("open stderr log: %w", err)
+	}
+	defer f.Close() // the child has its own descriptor
+	fmt.Fprintf(f, "=== realrecv: start %s at %s\n", filepath.Base(argv[0]), time.Now().Format(time.RFC3339Nano))
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = p.dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout = f
+	cmd.Stderr = f
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	done := make(chan struct{})
+	p.cmd, p.done = cmd, done
+	go func() {
+		err := cmd.Wait()
+		p.mu.Lock()
+		p.waitErr = err
+		p.mu.Unlock()
+		close(done)
+	}()
+	return nil
+}
+
+// exited reports whether the current process has exited, with its wait error.
+func (p *process) exited() (bool, error) {
+	p.mu.Lock()
+	done := p.done
+	p.mu.Unlock()
+	if done == nil {
+		return true, errors.New("not started")
+	}
+	select {
+	case <-done:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return true, p.waitErr
+	default:
+		return false, nil
+	}
+}
+
+// signal sends sig and waits up to timeout for the exit; after the timeout it sends SIGKILL and waits. It is a
+// no-op when nothing runs.
+func (p *process) signal(sig syscall.Signal, timeout time.Duration) {
+	p.mu.Lock()
+	cmd, done := p.cmd, p.done
+	p.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+	p.mu.Lock()
+	p.cmd, p.done = nil, nil
+	p.mu.Unlock()
+}
+
+// Stop terminates the receiver with SIGTERM (SIGKILL after 10 s) and waits for it. Received messages stay readable.
+func (p *process) Stop() { p.signal(syscall.SIGTERM, stopTimeout) }
+
+// Kill kills the receiver with SIGKILL (no flush, no goodbye to clients) and waits for it.
+func (p *process) Kill() { p.signal(syscall.SIGKILL, stopTimeout) }
+
+// Dir is the instance directory (config, state/, out/, tls/, stderr.log).
+func (p *process) Dir() string { return p.dir }
+
+// Certs are the test certificates the TLS listeners use.
+func (p *process) Certs() Certs { return p.certs }
+
+// PID is the receiver's process id, 0 when stopped.
+func (p *process) PID() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
+// Stderr returns what the receiver wrote to stdout and stderr over all its runs.
+func (p *process) Stderr() string {
+	b, _ := os.ReadFile(p.stderrPath())
+	return string(b)
+}
+
+// Messages reads every message stored so far (over all runs), in arrival order. An incomplete last line (being
+// written) is left for the next call.
+func (p *process) Messages() ([]Parsed, error) {
+	b, err := os.ReadFile(p.jsonPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s output: %w", p.receiver, err)
+	}
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[:i+1]
+	} else {
+		return nil, nil
+	}
+	var out []Parsed
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		m, err := decodeLine(p.receiver, line)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, m)
+	}
+	if err := sc.Err(); err != nil {
+		return out, fmt.Errorf("scan %s output: %w", p.receiver, err)
+	}
+	return out, nil
+}
+
+// WaitForCount polls until at least n messages are stored and returns all of them. It fails when ctx ends first or
+// the receiver exits.
+func (p *process) WaitForCount(ctx context.Context, n int) ([]Parsed, error) {
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		msgs, err := p.Messages()
+		if err != nil {
+			return msgs, err
+		}
+		if len(msgs) >= n {
+			return msgs, nil
+		}
+		if gone, werr := p.exited(); gone {
+			return msgs, fmt.Errorf("%s exited with %d of %d messages stored: %v", p.receiver, len(msgs), n, werr)
+		}
+		select {
+		case <-ctx.Done():
+			return msgs, fmt.Errorf("wait for %d messages, have %d: %w", n, len(msgs), context.Cause(ctx))
+		case <-tick.C:
+		}
+	}
+}
+
+// waitReady polls ready() until it returns true, the process exits or readyTimeout passes.
+func (p *process) waitReady(ready func() (bool, error)) error {
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		ok, err := ready()
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		if gone, werr := p.exited(); gone {
+			return fmt.Errorf("%s exited during start-up: %v", p.receiver, werr)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not ready after %s", p.receiver, readyTimeout)
+		}
+		time.Sleep(pollInterval)
+	}
+}
+
+// logOnFailure registers a cleanup that stops the receiver and, when the test failed, logs diagnostics.
+func (p *process) logOnFailure(t testing.TB, extra func() string) {
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() {
+			t.Logf("realrecv: %s in %s, stderr:\n%s", p.receiver, p.dir, truncateTail(p.Stderr(), 16<<10))
+			if extra != nil {
+				t.Logf("%s", truncateTail(extra(), 16<<10))
+			}
+		}
+	})
+}
+
+func truncateTail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}

@@ -1,0 +1,247 @@
+package realrecv
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// MaxMessageSize is the largest message both receivers accept (rsyslog maxMessageSize and imtcp maxFrameSize,
+// syslog-ng log-msg-size): 256 KiB, well above siemship's limits, so tests see siemship's truncation rather than the
+// receivers' (rsyslog's default is 8 KiB, syslog-ng's 64 KiB).
+const MaxMessageSize = 256 << 10
+
+// defaultGnuTLSPriority lets the gtls listener negotiate TLS 1.3 and TLS 1.2 (GnuTLS's default offers 1.2 only
+// to rsyslog 8.2302).
+const defaultGnuTLSPriority = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+// RsyslogOptions select the listeners of an rsyslog instance. The plain TCP listener always exists.
+type RsyslogOptions struct {
+	// TLS adds ListenerTLS (GnuTLS driver "gtls", anonymous client, TLS 1.2 and 1.3) and ListenerMTLS (OpenSSL
+	// driver "ossl", authMode x509/certvalid: the client certificate must chain to the test CA). It costs
+	// ~100-300 ms of start-up.
+	TLS bool
+	// RELP adds ListenerRELP (imrelp, plain).
+	RELP bool
+	// RELPTLS adds ListenerRELPTLS (imrelp, tls="on", authmode certvalid: client certificate required).
+	RELPTLS bool
+	// GnuTLSPriority overrides the gtls priority string of ListenerTLS (e.g. "NORMAL:-VERS-ALL:+VERS-TLS1.2").
+	GnuTLSPriority string
+}
+
+// Rsyslog is a private rsyslogd running in the foreground (-n) with its own config, work directory and ports.
+type Rsyslog struct {
+	*process
+	opts RsyslogOptions
+	bin  string
+	// ports of the listeners; 0 before the first start for the imtcp listeners (the kernel picks, rsyslog reports
+	// it through listenPortFileName), then fixed so that Restart keeps them.
+	portsMu sync.Mutex
+	ports   map[string]int
+}
+
+// StartRsyslog starts an rsyslog instance and waits until every listener accepts connections. The instance is
+// stopped by t.Cleanup. The test is skipped (failed with CI=true) when rsyslogd is not installed.
+func StartRsyslog(t testing.TB, o RsyslogOptions) *Rsyslog {
+	t.Helper()
+	bin := rsyslogdPath()
+	if bin == "" {
+		missingReceiver(t, "rsyslogd (not on PATH, not /usr/sbin/rsyslogd)")
+	}
+	r := &Rsyslog{process: newProcess(t, ReceiverRsyslog), opts: o, bin: bin, ports: map[string]int{ListenerTCP: 0}}
+	if o.TLS {
+		r.ports[ListenerTLS], r.ports[ListenerMTLS] = 0, 0
+	}
+	for _, l := range []struct {
+		on   bool
+		name string
+	}{{o.RELP, ListenerRELP}, {o.RELPTLS, ListenerRELPTLS}} {
+		if !l.on {
+			continue
+		}
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("realrecv: %v", err)
+		}
+		r.ports[l.name] = port
+	}
+	r.logOnFailure(t, nil)
+	if err := r.run(); err != nil {
+		t.Fatalf("realrecv: start rsyslog: %v\nstderr:\n%s", err, truncateTail(r.Stderr(), 16<<10))
+	}
+	return r
+}
+
+// Addr returns host:port of a listener: ListenerTCP or ListenerLF (one imtcp port for both framings), ListenerTLS
+// or ListenerTLSLF, ListenerMTLS, ListenerRELP, ListenerRELPTLS. It panics for a listener the options did not ask
+// for, which is a bug in the test.
+func (r *Rsyslog) Addr(listener string) string {
+	switch listener {
+	case ListenerLF:
+		listener = ListenerTCP
+	case ListenerTLSLF:
+		listener = ListenerTLS
+	}
+	r.portsMu.Lock()
+	port, ok := r.ports[listener]
+	r.portsMu.Unlock()
+	if !ok || port == 0 {
+		panic(fmt.Sprintf("realrecv: rsyslog has no listener %q", listener))
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
+
+// Restart stops rsyslog with SIGTERM (when it runs) and starts it again on the same ports with the same output file.
+func (r *Rsyslog) Restart(t testing.TB) {
+	t.Helper()
+	r.Stop()
+	if err := r.run(); err != nil {
+		t.Fatalf("realrecv: restart rsyslog: %v\nstderr:\n%s", err, truncateTail(r.Stderr(), 16<<10))
+	}
+}
+
+// portFile is where imtcp writes the port of listener.
+func (r *Rsyslog) portFile(listener string) string {
+	return filepath.Join(r.dir, "state", listener+".port")
+}
+
+// run writes the config, starts rsyslogd and waits for every listener.
+func (r *Rsyslog) run() error {
+	cfg := filepath.Join(r.dir, "rsyslog.conf")
+	if err := os.WriteFile(cfg, []byte(r.config()), 0o644); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	imtcp := []string{ListenerTCP}
+	if r.opts.TLS {
+		imtcp = append(imtcp, ListenerTLS, ListenerMTLS)
+	}
+	for _, l := range imtcp {
+		if err := os.Remove(r.portFile(l)); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove stale port file: %w", err)
+		}
+	}
+	pidFile := filepath.Join(r.dir, "state", "rsyslogd.pid")
+	_ = os.Remove(pidFile) // left behind by SIGKILL; rsyslogd refuses to start when its PID is alive
+	if err := r.start([]string{r.bin, "-n", "-f", cfg, "-i", pidFile}, nil); err != nil {
+		return err
+	}
+	err := r.waitReady(func() (bool, error) {
+		for _, l := range imtcp {
+			r.portsMu.Lock()
+			known := r.ports[l]
+			r.portsMu.Unlock()
+			if known != 0 {
+				// imtcp writes listenPortFileName only for port="0": probe a fixed port with connect (a probe of a
+				// TLS port makes rsyslog log a harmless error).
+				if !canConnect(known) {
+					return false, nil
+				}
+				continue
+			}
+			b, err := os.ReadFile(r.portFile(l))
+			if err != nil || len(b) == 0 {
+				return false, nil
+			}
+			port, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				return false, nil // partially written
+			}
+			r.portsMu.Lock()
+			r.ports[l] = port
+			r.portsMu.Unlock()
+		}
+		// imrelp has no port file: probe with connect (rsyslog logs a harmless error for the probe).
+		for _, l := range []string{ListenerRELP, ListenerRELPTLS} {
+			if port, ok := r.ports[l]; ok && !canConnect(port) {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		r.Kill()
+		return err
+	}
+	return nil
+}
+
+// config renders rsyslog.conf. See receivers.md (docs) for the reasoning behind each setting.
+func (r *Rsyslog) config() string {
+	d := r.dir
+	var b strings.Builder
+	fmt.Fprintf(&b, `# generated by siemship internal/realrecv
+global(
+  workDirectory="%[1]s/state"
+  maxMessageSize="%[2]d"
+  parser.escapeControlCharactersOnReceive="off"
+  net.enableDNS="off"
+  defaultNetstreamDriverCAFile="%[3]s"
+  defaultNetstreamDriverCertFile="%[4]s"
+  defaultNetstreamDriverKeyFile="%[5]s"
+)
+module(load="imtcp" maxFrameSize="%[2]d")
+`, d, MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
+	if r.opts.RELP || r.opts.RELPTLS {
+		b.WriteString("module(load=\"imrelp\")\n")
+	}
+	fmt.Fprintf(&b, `
+template(name="json" type="list" option.jsonf="on") {
+  property(outname="pri"       name="pri"              format="jsonf")
+  property(outname="version"   name="protocol-version" format="jsonf")
+  property(outname="timestamp" name="timereported" dateFormat="rfc3339" format="jsonf")
+  property(outname="hostname"  name="hostname"         format="jsonf")
+  property(outname="app"       name="app-name"         format="jsonf")
+  property(outname="procid"    name="procid"           format="jsonf")
+  property(outname="msgid"     name="msgid"            format="jsonf")
+  property(outname="sd"        name="structured-data"  format="jsonf")
+  property(outname="msg"       name="msg"              format="jsonf")
+  property(outname="raw"       name="rawmsg"           format="jsonf")
+  property(outname="input"     name="inputname"        format="jsonf")
+}
+ruleset(name="net") {
+  action(type="omfile" file="%[1]s/out/json.log" template="json")
+}
+
+input(type="imtcp" name="%[2]s" address="127.0.0.1" port="%[3]d" listenPortFileName="%[4]s" ruleset="net")
+`, d, ListenerTCP, r.ports[ListenerTCP], r.portFile(ListenerTCP))
+	if r.opts.TLS {
+		prio := r.opts.GnuTLSPriority
+		if prio == "" {
+			prio = defaultGnuTLSPriority
+		}
+		fmt.Fprintf(&b, `input(type="imtcp" name="%[1]s" address="127.0.0.1" port="%[2]d" listenPortFileName="%[3]s" ruleset="net"
+      streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon"
+      gnutlsPriorityString="%[4]s")
+input(type="imtcp" name="%[5]s" address="127.0.0.1" port="%[6]d" listenPortFileName="%[7]s" ruleset="net"
+      streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="x509/certvalid"
+      streamDriver.CAFile="%[8]s" streamDriver.CertFile="%[9]s" streamDriver.KeyFile="%[10]s")
+`, ListenerTLS, r.ports[ListenerTLS], r.portFile(ListenerTLS), prio,
+			ListenerMTLS, r.ports[ListenerMTLS], r.portFile(ListenerMTLS),
+			r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
+	}
+	if r.opts.RELP {
+		fmt.Fprintf(&b, "input(type=\"imrelp\" name=%q address=\"127.0.0.1\" port=\"%d\" ruleset=\"net\" maxDataSize=\"%d\")\n",
+			ListenerRELP, r.ports[ListenerRELP], MaxMessageSize)
+	}
+	if r.opts.RELPTLS {
+		fmt.Fprintf(&b, `input(type="imrelp" name=%q address="127.0.0.1" port="%d" ruleset="net" maxDataSize="%d"
+      tls="on" tls.cacert="%s" tls.mycert="%s" tls.myprivkey="%s" tls.authmode="certvalid")
+`, ListenerRELPTLS, r.ports[ListenerRELPTLS], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
+	}
+	return b.String()
+}
+
+// canConnect reports whether something accepts TCP connections on 127.0.0.1:port.
+func canConnect(port int) bool {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), readyProbeTimeout)
+	if err != nil {
+		return false
+	}
+	_ = c.Close()
+	return true
+}
