@@ -5,22 +5,9 @@ import (
 	"slices"
 )
 
-// rebalance shares the not_alloc, already_alloc and transfer shards among the live consumers.
-//
-// The load of a consumer is the number of shards it owns in already_alloc plus the transfers designated to it.
-// With n participating shards and k consumers, every consumer gets a quota of n/k, and the n%k consumers with the
-// highest load (ties: name ascending) get one more, so that a balanced group keeps its quotas from call to call.
-// Then, deterministically:
-//
-//  1. a transfer whose next consumer is over its quota while the owner is under its quota is cancelled (the owner
-//     keeps the shard);
-//  2. not_alloc shards, by ascending ID, go to the least-loaded consumer under its quota (ties: name ascending)
-//     (transition 3);
-//  3. each consumer over its quota, by name, sheds its surplus to the least-loaded consumer under its quota: first by
-//     redirecting the incoming transfers with the highest shard IDs, then by putting its own already_alloc shards
-//     with the highest IDs in transfer (transition 5).
-//
-// Afterwards every load equals its quota, so loads differ by at most one.
+// rebalance shares the not_alloc, already_alloc and transfer shards among the live consumers, as described in the
+// package documentation (step 3): quotas, then cancelled transfers, then not_alloc assignment (transition 3), then
+// surplus shed through transfer (transition 5). Afterwards every load equals its quota.
 func (g *Group) rebalance() {
 	if len(g.consumers) == 0 {
 		return
