@@ -167,21 +167,39 @@ func reportedInput(receiver, listener string) string {
 	return listener
 }
 
-func TestRsyslogParsesOverEveryListener(t *testing.T) {
+// TestRsyslogListeners and TestSyslogNGListeners share one instance with every listener between subtests (the
+// rsyslog gtls listener is slow to start).
+func TestRsyslogListeners(t *testing.T) {
 	t.Parallel()
-	testParsesOverEveryListener(t, StartRsyslog(t, RsyslogOptions{TLS: true}))
+	testListeners(t, StartRsyslog(t, RsyslogOptions{TLS: true, MTLS: true}))
 }
 
-func TestSyslogNGParsesOverEveryListener(t *testing.T) {
+func TestSyslogNGListeners(t *testing.T) {
 	t.Parallel()
-	testParsesOverEveryListener(t, StartSyslogNG(t, SyslogNGOptions{TLS: true}))
+	testListeners(t, StartSyslogNG(t, SyslogNGOptions{TLS: true, MTLS: true}))
+}
+
+func testListeners(t *testing.T, r Receiver) {
+	t.Run("parses over every listener", func(t *testing.T) { testParsesOverEveryListener(t, r) })
+	t.Run("TLS versions", func(t *testing.T) { testTLSVersions(t, r) })
+	t.Run("mTLS rejects client without certificate", func(t *testing.T) { testMTLSRejects(t, r) })
+}
+
+// count returns how many messages r stored so far.
+func count(t *testing.T, r Receiver) int {
+	t.Helper()
+	msgs, err := r.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(msgs)
 }
 
 // testParsesOverEveryListener sends every message case over every listener (one connection per listener and
 // framing) and checks the parsed fields.
 func testParsesOverEveryListener(t *testing.T, r Receiver) {
 	cases := messageCases()
-	total := 0
+	total := count(t, r)
 	for _, rt := range routes {
 		t.Run(rt.listener, func(t *testing.T) {
 			var cfg *tls.Config
@@ -229,18 +247,8 @@ func testParsesOverEveryListener(t *testing.T, r Receiver) {
 	}
 }
 
-func TestRsyslogTLSVersions(t *testing.T) {
-	t.Parallel()
-	testTLSVersions(t, StartRsyslog(t, RsyslogOptions{TLS: true}))
-}
-
-func TestSyslogNGTLSVersions(t *testing.T) {
-	t.Parallel()
-	testTLSVersions(t, StartSyslogNG(t, SyslogNGOptions{TLS: true}))
-}
-
 func testTLSVersions(t *testing.T, r Receiver) {
-	n := 0
+	n := count(t, r)
 	for _, listener := range []string{ListenerTLS, ListenerMTLS} {
 		for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 			t.Run(listener+"/"+tls.VersionName(v), func(t *testing.T) {
@@ -271,19 +279,10 @@ func testTLSVersions(t *testing.T, r Receiver) {
 	}
 }
 
-func TestRsyslogMTLSRejectsClientWithoutCertificate(t *testing.T) {
-	t.Parallel()
-	testMTLSRejects(t, StartRsyslog(t, RsyslogOptions{TLS: true}))
-}
-
-func TestSyslogNGMTLSRejectsClientWithoutCertificate(t *testing.T) {
-	t.Parallel()
-	testMTLSRejects(t, StartSyslogNG(t, SyslogNGOptions{TLS: true}))
-}
-
 // testMTLSRejects sends without a client certificate to the mutual TLS listener (for TLS 1.2 and 1.3), then a
 // marker over plain TCP, and checks that only the marker was stored.
 func testMTLSRejects(t *testing.T, r Receiver) {
+	base := count(t, r)
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		cfg := tlsConfig(t, r.Certs(), false, v)
 		d := tls.Dialer{Config: cfg}
@@ -301,15 +300,15 @@ func testMTLSRejects(t *testing.T, r Receiver) {
 	send(t, r.Addr(ListenerTCP), nil, octet, []byte("<14>1 2024-01-02T03:04:05Z h app - - - marker"))
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	msgs, err := r.WaitForCount(ctx, 1)
-	if err != nil {
+	if _, err := r.WaitForCount(ctx, base+1); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond) // a wrongly accepted message would have been queued before the marker
-	if msgs, err = r.Messages(); err != nil {
+	msgs, err := r.Messages()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(msgs) != 1 || msgs[0].Msg != "marker" {
+	if msgs = msgs[base:]; len(msgs) != 1 || msgs[0].Msg != "marker" {
 		t.Fatalf("stored %+v, want only the marker", msgs)
 	}
 	if rs, ok := r.(*SyslogNG); ok && !strings.Contains(rs.InternalLog(), "certificate") {

@@ -14,9 +14,11 @@ import (
 // (network() with flags(syslog-protocol), LF) always exist.
 type SyslogNGOptions struct {
 	// TLS adds ListenerTLS (syslog() over TLS, octet-counted, peer-verify(optional-untrusted): no client
-	// certificate needed), ListenerTLSLF (network() over TLS, LF, likewise) and ListenerMTLS (syslog() over TLS,
-	// peer-verify(required-trusted): the client certificate must chain to the test CA).
+	// certificate needed) and ListenerTLSLF (network() over TLS, LF, likewise).
 	TLS bool
+	// MTLS adds ListenerMTLS (syslog() over TLS, octet-counted, peer-verify(required-trusted): the client
+	// certificate must chain to the test CA).
+	MTLS bool
 }
 
 // SyslogNG is a private syslog-ng (unpacked under SyslogNGRoot) running in the foreground (-F).
@@ -58,7 +60,10 @@ func StartSyslogNG(t testing.TB, o SyslogNGOptions) *SyslogNG {
 func (s *SyslogNG) pickPorts() error {
 	names := []string{ListenerTCP, ListenerLF}
 	if s.opts.TLS {
-		names = append(names, ListenerTLS, ListenerTLSLF, ListenerMTLS)
+		names = append(names, ListenerTLS, ListenerTLSLF)
+	}
+	if s.opts.MTLS {
+		names = append(names, ListenerMTLS)
 	}
 	ports := make(map[string]int, len(names))
 	for _, n := range names {
@@ -72,7 +77,7 @@ func (s *SyslogNG) pickPorts() error {
 	return nil
 }
 
-// Addr returns host:port of a source: ListenerTCP, ListenerLF, and with TLS ListenerTLS, ListenerTLSLF,
+// Addr returns host:port of a source: ListenerTCP, ListenerLF, with TLS ListenerTLS and ListenerTLSLF, with MTLS
 // ListenerMTLS. It panics for a source the options did not ask for, which is a bug in the test.
 func (s *SyslogNG) Addr(listener string) string {
 	port, ok := s.ports[listener]
@@ -152,11 +157,14 @@ source s_%[5]s { network(%[3]s port(%[6]d) transport("tcp") flags(syslog-protoco
 	if s.opts.TLS {
 		fmt.Fprintf(&b, `source s_%s { syslog(%s port(%d) transport("tls") flags(store-raw-message) %s); };
 source s_%s { network(%s port(%d) transport("tls") flags(syslog-protocol, store-raw-message) %s); };
-source s_%s { syslog(%s port(%d) transport("tls") flags(store-raw-message) %s); };
 `, ListenerTLS, common, s.ports[ListenerTLS], tlsOpts("optional-untrusted"),
-			ListenerTLSLF, common, s.ports[ListenerTLSLF], tlsOpts("optional-untrusted"),
-			ListenerMTLS, common, s.ports[ListenerMTLS], tlsOpts("required-trusted"))
-		sources += " source(s_" + ListenerTLS + "); source(s_" + ListenerTLSLF + "); source(s_" + ListenerMTLS + ");"
+			ListenerTLSLF, common, s.ports[ListenerTLSLF], tlsOpts("optional-untrusted"))
+		sources += " source(s_" + ListenerTLS + "); source(s_" + ListenerTLSLF + ");"
+	}
+	if s.opts.MTLS {
+		fmt.Fprintf(&b, `source s_%s { syslog(%s port(%d) transport("tls") flags(store-raw-message) %s); };
+`, ListenerMTLS, common, s.ports[ListenerMTLS], tlsOpts("required-trusted"))
+		sources += " source(s_" + ListenerMTLS + ");"
 	}
 	fmt.Fprintf(&b, `
 template t_json { template("$(format-json --scope none source=${SOURCE} pri=${PRI} timestamp=${S_ISODATE} hostname=${HOST} app=${PROGRAM} procid=${PID} msgid=${MSGID} sd=${SDATA} msg=${MESSAGE} raw=${RAWMSG} sdparams=$(format-json --key .SDATA.*))\n"); };
