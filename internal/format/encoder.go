@@ -1,0 +1,264 @@
+package format
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/siemship/siemship/internal/record"
+)
+
+// Header field limits from RFC 5424 §6.2.4-§6.2.7.
+const (
+	maxHostname = 255
+	maxAppName  = 48
+	maxProcID   = 128
+	maxMsgID    = 32
+)
+
+// DefaultSeparator is the pair separator of the Python SDK's syslog sample.
+const DefaultSeparator = "||"
+
+// minMaxMessageBytes is the smallest MaxMessageBytes accepted: every receiver must take 480 octets (RFC 5424 §6.1).
+const minMaxMessageBytes = 480
+
+// minMsgRoom is the room for MSG that MaxMessageBytes must leave after the longest header and the structured data.
+const minMsgRoom = 64
+
+// Options configure an Encoder. The zero value of Facility and Severity is kern.emerg: callers set them.
+type Options struct {
+	Facility, Severity int // 0..23 and 0..7, see ParseFacility and ParseSeverity
+
+	// Header fields: "" becomes the NILVALUE "-"; other values are sanitized to PRINTUSASCII (every other rune,
+	// space included, becomes '_') and truncated to 255/48/128/32 bytes. Adjustments lists what was changed.
+	Hostname, AppName, ProcID, MsgID string
+
+	// StructuredData is emitted verbatim; "" or "-" is the NILVALUE. It must be valid RFC 5424 structured data
+	// (see validateSD) without control characters.
+	StructuredData string
+
+	// Separator precedes every key=value pair; "" means DefaultSeparator "||". 1..16 bytes of printable ASCII
+	// (space included), without '\' or '=', not starting with a letter or digit.
+	Separator string
+
+	// MaxMessageBytes limits the SYSLOG-MSG (not the octet-count prefix or the LF). 0 means unlimited; otherwise
+	// it must be at least 480 and leave 64 bytes for MSG after the header and structured data.
+	MaxMessageBytes int
+
+	Framing Framing
+}
+
+// Result tells the caller what AppendFrame had to change; the caller counts it.
+type Result struct {
+	Truncated bool // the payload was cut to fit MaxMessageBytes
+	Sanitized bool // a key or value was escaped, or invalid UTF-8 was replaced by U+FFFD
+}
+
+// Encoder turns SLS logs into framed RFC 5424 messages. It is immutable after NewEncoder and safe for concurrent
+// use.
+type Encoder struct {
+	opts        Options
+	head        []byte // "<PRI>1 "
+	tail        []byte // " HOSTNAME APP-NAME PROCID MSGID SD " (SP before MSG included)
+	topicKey    []byte // escaped "__topic__="
+	sourceKey   []byte // escaped "__source__="
+	sep         string
+	keyTab      *[256]uint8
+	valTab      *[256]uint8
+	sepWord     uint64 // the separator's first byte in every byte, for hasSpecial
+	max         int    // MaxMessageBytes, or math.MaxInt
+	adjustments []string
+}
+
+// NewEncoder validates o and precomputes the constant parts of the header.
+func NewEncoder(o Options) (*Encoder, error) {
+	var errs []error
+	if _, err := Priority(o.Facility, 0); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := Priority(0, o.Severity); err != nil {
+		errs = append(errs, err)
+	}
+	if o.Separator == "" {
+		o.Separator = DefaultSeparator
+	}
+	if err := validateSeparator(o.Separator); err != nil {
+		errs = append(errs, err)
+	}
+	if o.StructuredData == "" {
+		o.StructuredData = "-"
+	}
+	if err := validateSD(o.StructuredData); err != nil {
+		errs = append(errs, err)
+	}
+	switch o.Framing {
+	case FramingOctet, FramingLF, FramingNone:
+	default:
+		errs = append(errs, fmt.Errorf("unknown framing %d", int(o.Framing)))
+	}
+	if o.MaxMessageBytes < 0 {
+		errs = append(errs, fmt.Errorf("max message bytes %d is negative (0 means unlimited)", o.MaxMessageBytes))
+	}
+
+	e := &Encoder{sep: o.Separator}
+	o.Hostname = e.headerField("hostname", o.Hostname, maxHostname)
+	o.AppName = e.headerField("app name", o.AppName, maxAppName)
+	o.ProcID = e.headerField("procid", o.ProcID, maxProcID)
+	o.MsgID = e.headerField("msgid", o.MsgID, maxMsgID)
+
+	pri, _ := Priority(o.Facility, o.Severity) // checked above; used only when errs is empty
+	e.head = append(strconv.AppendInt([]byte{'<'}, int64(pri), 10), ">1 "...)
+	e.tail = fmt.Appendf(nil, " %s %s %s %s %s ", o.Hostname, o.AppName, o.ProcID, o.MsgID, o.StructuredData)
+	e.max = math.MaxInt
+	if o.MaxMessageBytes > 0 {
+		e.max = o.MaxMessageBytes
+		fixed := len(e.head) + timestampLen + len(e.tail)
+		if o.MaxMessageBytes < minMaxMessageBytes || o.MaxMessageBytes < fixed+minMsgRoom {
+			errs = append(errs, fmt.Errorf("max message bytes %d is too small: need at least %d (480, and the %d-byte header and structured data plus %d bytes of message)",
+				o.MaxMessageBytes, max(minMaxMessageBytes, fixed+minMsgRoom), fixed, minMsgRoom))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	e.opts = o
+	e.keyTab, e.valTab = classTables(o.Separator)
+	e.sepWord = ones * uint64(o.Separator[0])
+	e.topicKey = e.constKey("__topic__")
+	e.sourceKey = e.constKey("__source__")
+	return e, nil
+}
+
+// Options returns the effective options: defaults applied, header fields sanitized.
+func (e *Encoder) Options() Options { return e.opts }
+
+// Adjustments describes the header fields NewEncoder had to sanitize or truncate, for a startup warning.
+func (e *Encoder) Adjustments() []string { return e.adjustments }
+
+// headerField applies the NILVALUE, PRINTUSASCII and length rules to one header field.
+func (e *Encoder) headerField(what, s string, limit int) string {
+	if s == "" {
+		return "-"
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r < 33 || r > 126 {
+			r = '_'
+		}
+		b = append(b, byte(r))
+	}
+	if len(b) > limit {
+		b = b[:limit]
+	}
+	if string(b) != s {
+		e.adjustments = append(e.adjustments, fmt.Sprintf("%s %q sent as %q (RFC 5424: 1..%d printable ASCII characters)", what, s, b, limit))
+	}
+	return string(b)
+}
+
+// constKey escapes a fixed key and its '='.
+func (e *Encoder) constKey(k string) []byte {
+	var r Result
+	b, _ := e.appendEscaped(nil, k, "", e.keyTab, math.MaxInt, &r)
+	return append(b, '=')
+}
+
+func validateSeparator(sep string) error {
+	if len(sep) > 16 {
+		return fmt.Errorf("separator %q is longer than 16 bytes", sep)
+	}
+	for i := 0; i < len(sep); i++ {
+		c := sep[i]
+		if c < 0x20 || c > 0x7e || c == '\\' || c == '=' {
+			return fmt.Errorf("separator %q: only printable ASCII without '\\' and '=' is allowed", sep)
+		}
+	}
+	if c := sep[0]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		return fmt.Errorf("separator %q must not start with a letter or digit", sep)
+	}
+	return nil
+}
+
+// AppendFrame appends one framed message for log l of group g to dst and returns the extended slice. With a dst
+// reused across calls (dst[:0]) it does not allocate once dst has grown to the largest frame.
+func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out []byte, r Result) {
+	start := len(dst)
+	if e.opts.Framing == FramingOctet {
+		dst = append(dst, "000 "...)
+	}
+	msgStart := len(dst)
+	dst = append(dst, e.head...)
+	dst = appendTimestamp(dst, l.Time, l.TimeNs)
+	dst = append(dst, e.tail...)
+	limit := e.max
+	if limit != math.MaxInt {
+		limit += msgStart
+	}
+
+	ok := true
+	dst, ok = e.appendPair(dst, "", e.topicKey, g.Topic, limit, &r)
+	if ok {
+		dst, ok = e.appendPair(dst, "", e.sourceKey, g.Source, limit, &r)
+	}
+	for i := 0; ok && i < len(g.Tags); i++ {
+		dst, ok = e.appendTagPair(dst, g.Tags[i].Key, g.Tags[i].Value, limit, &r)
+	}
+	for i := 0; ok && i < len(l.Contents); i++ {
+		dst, ok = e.appendPair(dst, l.Contents[i].Key, nil, l.Contents[i].Value, limit, &r)
+	}
+	r.Truncated = !ok
+
+	switch e.opts.Framing {
+	case FramingOctet:
+		dst = finishOctet(dst, start)
+	case FramingLF:
+		dst = append(dst, '\n')
+	}
+	return dst, r
+}
+
+// appendPair appends separator, key (escaped, or the pre-escaped constKey with its '='), '=' and escaped value.
+// When the pair does not fit below limit it keeps what fits of the value, or removes the whole pair when even the
+// key does not fit, and returns false.
+func (e *Encoder) appendPair(dst []byte, key string, constKey []byte, value string, limit int, r *Result) ([]byte, bool) {
+	pairStart := len(dst)
+	if len(dst)+len(e.sep) > limit {
+		return dst, false
+	}
+	dst = append(dst, e.sep...)
+	if constKey != nil {
+		dst = append(dst, constKey...)
+	} else {
+		var ok bool
+		if dst, ok = e.appendEscaped(dst, key, "", e.keyTab, limit, r); !ok {
+			return dst[:pairStart], false
+		}
+		dst = append(dst, '=')
+	}
+	if len(dst) > limit {
+		return dst[:pairStart], false
+	}
+	return e.appendEscaped(dst, value, e.sep, e.valTab, limit, r)
+}
+
+// appendTagPair is appendPair for the key "__tag__:" + key.
+func (e *Encoder) appendTagPair(dst []byte, key, value string, limit int, r *Result) ([]byte, bool) {
+	pairStart := len(dst)
+	if len(dst)+len(e.sep) > limit {
+		return dst, false
+	}
+	dst = append(dst, e.sep...)
+	var ok bool
+	if dst, ok = e.appendEscaped(dst, "__tag__:", key, e.keyTab, limit, r); !ok {
+		return dst[:pairStart], false
+	}
+	if dst, ok = e.appendEscaped(dst, key, "", e.keyTab, limit, r); !ok {
+		return dst[:pairStart], false
+	}
+	if len(dst)+1 > limit {
+		return dst[:pairStart], false
+	}
+	dst = append(dst, '=')
+	return e.appendEscaped(dst, value, e.sep, e.valTab, limit, r)
+}
