@@ -145,9 +145,8 @@ func (r *Rsyslog) run() error {
 			known := r.ports[l]
 			r.portsMu.Unlock()
 			if known != 0 {
-				// imtcp writes listenPortFileName only for port="0": probe a fixed port with connect (a probe of a
-				// TLS port makes rsyslog log a harmless error).
-				if !canConnect(known) {
+				// imtcp writes listenPortFileName only for port="0".
+				if !listening(known) {
 					return false, nil
 				}
 				continue
@@ -160,13 +159,17 @@ func (r *Rsyslog) run() error {
 			if err != nil {
 				return false, nil // partially written
 			}
+			// imtcp writes the file between bind() and listen(): connecting right away can be refused.
+			if !listening(port) {
+				return false, nil
+			}
 			r.portsMu.Lock()
 			r.ports[l] = port
 			r.portsMu.Unlock()
 		}
-		// imrelp has no port file: probe with connect (rsyslog logs a harmless error for the probe).
+		// imrelp has no port file.
 		for _, l := range []string{ListenerRELP, ListenerRELPTLS} {
-			if port, ok := r.ports[l]; ok && !canConnect(port) {
+			if port, ok := r.ports[l]; ok && !listening(port) {
 				return false, nil
 			}
 		}
@@ -245,14 +248,4 @@ input(type="imtcp" name="%[2]s" address="127.0.0.1" port="%[3]d" listenPortFileN
 `, ListenerRELPTLS, r.ports[ListenerRELPTLS], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
 	}
 	return b.String()
-}
-
-// canConnect reports whether something accepts TCP connections on 127.0.0.1:port.
-func canConnect(port int) bool {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), readyProbeTimeout)
-	if err != nil {
-		return false
-	}
-	_ = c.Close()
-	return true
 }

@@ -106,8 +106,8 @@ func (s *SyslogNG) InternalLog() string {
 
 func (s *SyslogNG) internalLogPath() string { return filepath.Join(s.dir, "out", "internal.log") }
 
-// run writes the config, starts syslog-ng and waits for one more "starting up" line in internal.log (logged after
-// every source is listening).
+// run writes the config, starts syslog-ng and waits for one more "starting up" line in internal.log and for every
+// source to listen.
 func (s *SyslogNG) run() error {
 	cfg := filepath.Join(s.dir, "syslog-ng.conf")
 	if err := os.WriteFile(cfg, []byte(s.config()), 0o644); err != nil {
@@ -124,7 +124,15 @@ func (s *SyslogNG) run() error {
 	}
 	want := s.starts + 1
 	err := s.waitReady(func() (bool, error) {
-		return strings.Count(s.InternalLog(), "syslog-ng starting up;") >= want, nil
+		if strings.Count(s.InternalLog(), "syslog-ng starting up;") < want {
+			return false, nil
+		}
+		for _, port := range s.ports {
+			if !listening(port) {
+				return false, nil
+			}
+		}
+		return true, nil
 	})
 	if err != nil {
 		s.Kill()
