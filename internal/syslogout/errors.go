@@ -49,17 +49,20 @@ var certAlerts = []tls.AlertError{
 	116, // certificate_required
 }
 
+const alertHandshakeFailure tls.AlertError = 40
+
+// isAlert reports whether err is the TLS alert a received from the peer.
+func isAlert(err error, a tls.AlertError) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error" && op.Err != nil && op.Err.Error() == a.Error()
+}
+
 // isCertAlert reports whether err is a TLS alert received from the peer about a certificate. crypto/tls reports a
 // received alert as *net.OpError{Op: "remote error"} wrapping an unexported alert type whose text equals that of
 // tls.AlertError with the same code.
 func isCertAlert(err error) bool {
-	var op *net.OpError
-	if !errors.As(err, &op) || op.Op != "remote error" || op.Err == nil {
-		return false
-	}
-	msg := op.Err.Error()
 	for _, a := range certAlerts {
-		if msg == a.Error() {
+		if isAlert(err, a) {
 			return true
 		}
 	}

@@ -1,0 +1,39 @@
+package syslogout
+
+import (
+	"syscall"
+	"time"
+)
+
+const tcpUserTimeout = 0x12 // TCP_USER_TIMEOUT, linux/tcp.h
+
+// setUserTimeout sets TCP_USER_TIMEOUT: the kernel aborts the connection when written data stays unacknowledged for
+// longer than d (instead of retransmitting for 15+ minutes per tcp_retries2).
+func setUserTimeout(fd uintptr, d time.Duration) error {
+	return syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, tcpUserTimeout, int(d.Milliseconds()))
+}
+
+// peekPeer inspects the socket without blocking. With drain it consumes whatever the peer sent (plain TCP: a syslog
+// receiver has nothing to say, and unread bytes would hide a FIN behind them); without it, it only peeks one byte
+// (TLS: the records belong to crypto/tls).
+func peekPeer(fd uintptr, drain bool) (peerState, error) {
+	var buf [512]byte
+	for {
+		p, flags := buf[:], syscall.MSG_DONTWAIT
+		if !drain {
+			p, flags = buf[:1], flags|syscall.MSG_PEEK
+		}
+		n, _, err := syscall.Recvfrom(int(fd), p, flags)
+		switch {
+		case err == syscall.EINTR:
+		case err == syscall.EAGAIN:
+			return peerAlive, nil
+		case err != nil:
+			return peerGone, err
+		case n == 0:
+			return peerGone, nil
+		case !drain:
+			return peerData, nil
+		}
+	}
+}

@@ -1,0 +1,11 @@
+//go:build !linux
+
+package syslogout
+
+import "time"
+
+// setUserTimeout is a no-op where TCP_USER_TIMEOUT does not exist; the write deadline still bounds each write.
+func setUserTimeout(uintptr, time.Duration) error { return nil }
+
+// peekPeer cannot peek portably: the connection is assumed alive and a dead peer shows up as a write error.
+func peekPeer(uintptr, bool) (peerState, error) { return peerAlive, nil }
