@@ -191,7 +191,7 @@ func (p *process) Messages() ([]Parsed, error) {
 }
 
 // WaitForCount polls until at least n messages are stored and returns all of them. It fails when ctx ends first or
-// the receiver exits.
+// the receiver is not running (exited, stopped or killed) before n messages are stored.
 func (p *process) WaitForCount(ctx context.Context, n int) ([]Parsed, error) {
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
