@@ -1,0 +1,183 @@
+// Package pipeline turns a pulled batch into syslog frames and delivers it: encode every record, send the whole
+// batch on one connection, and on failure wait (capped exponential backoff with jitter) and send the whole batch
+// again. A batch is never skipped: HandleBatch returns nil only once the sink confirmed it, and returns an error
+// only when it is told to stop.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/consumer"
+	"github.com/siemship/siemship/internal/format"
+	"github.com/siemship/siemship/internal/syslogout"
+)
+
+// Sender delivers a batch of frames; nil means confirmed. *syslogout.Client implements it.
+type Sender interface {
+	Send(ctx context.Context, b *syslogout.Batch) error
+}
+
+// Options configure a Pipeline.
+type Options struct {
+	Encoder        *format.Encoder
+	Sender         Sender
+	InitialBackoff time.Duration // first wait after a failed send (default 500 ms)
+	MaxBackoff     time.Duration // cap of the wait (default 30 s)
+	Logger         *zap.Logger
+}
+
+// Stats are cumulative counters.
+type Stats struct {
+	Batches   uint64 // batches delivered (empty ones included)
+	Records   uint64 // records delivered
+	Bytes     uint64 // frame bytes delivered
+	Failures  uint64 // failed send attempts (each followed by a resend of the whole batch)
+	Truncated uint64 // records cut to the maximum message size
+	Sanitized uint64 // records with escaped control characters or replaced invalid UTF-8
+}
+
+// ErrStopped is returned by HandleBatch when Stop was called before the batch could be delivered.
+var ErrStopped = errors.New("pipeline stopped before the batch was delivered")
+
+// Pipeline is a consumer.BatchHandler. It is safe for concurrent use by all shards.
+type Pipeline struct {
+	enc     *format.Encoder
+	sender  Sender
+	backoff backoff
+	log     *zap.Logger
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	pool     sync.Pool // *work
+
+	batches, records, bytes, failures, truncated, sanitized atomic.Uint64
+	truncLog                                                 sampler
+}
+
+type work struct {
+	batch syslogout.Batch
+}
+
+// New checks the options and builds a pipeline.
+func New(o Options) (*Pipeline, error) {
+	if o.Encoder == nil || o.Sender == nil {
+		return nil, errors.New("pipeline: encoder and sender are required")
+	}
+	if o.InitialBackoff <= 0 {
+		o.InitialBackoff = 500 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+	if o.MaxBackoff < o.InitialBackoff {
+		o.MaxBackoff = o.InitialBackoff
+	}
+	l := o.Logger
+	if l == nil {
+		l = zap.NewNop()
+	}
+	p := &Pipeline{
+		enc:      o.Encoder,
+		sender:   o.Sender,
+		backoff:  backoff{initial: o.InitialBackoff, max: o.MaxBackoff},
+		log:      l,
+		stop:     make(chan struct{}),
+		truncLog: sampler{every: 10 * time.Second},
+	}
+	p.pool.New = func() any { return &work{} }
+	return p, nil
+}
+
+// Stop makes HandleBatch give up instead of waiting for the next attempt (soft stop). A send already in progress
+// finishes, bounded by its own deadline or by the context HandleBatch received.
+func (p *Pipeline) Stop() { p.stopOnce.Do(func() { close(p.stop) }) }
+
+// Stats returns the cumulative counters.
+func (p *Pipeline) Stats() Stats {
+	return Stats{
+		Batches: p.batches.Load(), Records: p.records.Load(), Bytes: p.bytes.Load(),
+		Failures: p.failures.Load(), Truncated: p.truncated.Load(), Sanitized: p.sanitized.Load(),
+	}
+}
+
+// HandleBatch encodes and delivers b; see the package comment.
+func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
+	w := p.pool.Get().(*work)
+	defer p.pool.Put(w)
+	n, truncated := p.encode(w, b)
+	if n == 0 {
+		p.batches.Add(1)
+		return nil
+	}
+	for attempt := 0; ; attempt++ {
+		select {
+		case <-p.stop:
+			return ErrStopped
+		default:
+		}
+		err := p.sender.Send(ctx, &w.batch)
+		if err == nil {
+			p.batches.Add(1)
+			p.records.Add(uint64(n))
+			p.bytes.Add(uint64(len(w.batch.Buf)))
+			if truncated > 0 {
+				p.truncated.Add(uint64(truncated))
+				if c, ok := p.truncLog.allow(uint64(truncated)); ok {
+					p.log.Warn("records longer than the maximum message size were truncated",
+						zap.Int("shard", b.Shard), zap.Uint64("records", c))
+				}
+			}
+			return nil
+		}
+		p.failures.Add(1)
+		if ctx.Err() != nil {
+			return fmt.Errorf("shard %d: send batch: %w", b.Shard, ctx.Err())
+		}
+		wait := p.backoff.delay(attempt)
+		p.log.Warn("batch not delivered, will resend the whole batch",
+			zap.Int("shard", b.Shard), zap.String("cursor", b.Cursor), zap.Int("records", n),
+			zap.Int("attempt", attempt+1), zap.Duration("retry_in", wait), zap.Error(err))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-p.stop:
+			t.Stop()
+			return ErrStopped
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("shard %d: send batch: %w", b.Shard, ctx.Err())
+		}
+	}
+}
+
+// encode fills w.batch with one frame per record and returns the number of records and how many were truncated.
+func (p *Pipeline) encode(w *work, b *consumer.Batch) (n, truncated int) {
+	buf, ends := w.batch.Buf[:0], w.batch.Ends[:0]
+	sanitized := 0
+	for gi := range b.Groups {
+		g := &b.Groups[gi]
+		for li := range g.Logs {
+			var r format.Result
+			buf, r = p.enc.AppendFrame(buf, g, &g.Logs[li])
+			ends = append(ends, len(buf))
+			if r.Truncated {
+				truncated++
+			}
+			if r.Sanitized {
+				sanitized++
+			}
+		}
+	}
+	if sanitized > 0 {
+		p.sanitized.Add(uint64(sanitized))
+	}
+	w.batch.Buf, w.batch.Ends = buf, ends
+	return len(ends), truncated
+}
