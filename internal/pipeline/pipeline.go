@@ -58,7 +58,7 @@ type Pipeline struct {
 	pool     sync.Pool // *work
 
 	batches, records, bytes, failures, truncated, sanitized atomic.Uint64
-	truncLog                                                 sampler
+	truncLog                                                sampler
 }
 
 type work struct {
