@@ -8,6 +8,7 @@ import (
 	"time"
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/siemship/siemship/internal/slsemu"
@@ -30,7 +31,7 @@ type emu struct {
 func startEmu(t testing.TB, shards int, o slsemu.Options) *emu {
 	t.Helper()
 	if o.Logger == nil {
-		o.Logger = zaptest.NewLogger(t)
+		o.Logger = zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
 	}
 	s := slsemu.New(o)
 	if err := s.AddLogstore(testProject, testLogstore, shards, 0); err != nil {
