@@ -186,4 +186,3 @@ func heldCounts(a map[string][]int) []int {
 	slices.Sort(out)
 	return out
 }
-

@@ -153,4 +153,3 @@ func TestConsumerSplitOrder(t *testing.T) {
 		})
 	}
 }
-
