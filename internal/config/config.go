@@ -1,0 +1,129 @@
+// Package config reads siemship's settings from environment variables.
+//
+// One struct, Config, declares every variable with envconfig tags (envconfig, default, desc, required) plus a few
+// tags of our own (alias, file, defaultdoc, sample). Load parses an os.Environ()-style list without touching the
+// process environment, reports every problem at once (each naming the variable and what is allowed), and flags
+// unknown variables with our prefixes as likely typos. Reference and Markdown render the same tags as the
+// reference printed by `siemship help-env` and committed as docs/configuration.md.
+//
+// Tags:
+//
+//	envconfig   the variable's full name (never derived from the field name)
+//	default     the default as envconfig reads it; empty means none or computed (see defaultdoc)
+//	defaultdoc  how a computed default is documented (host name, 3 × interval, per protocol)
+//	desc        one or more sentences for the reference
+//	required    "true" when the variable must be set
+//	alias       another accepted name (Alibaba's sample or a common alternative)
+//	file        name of a companion variable holding a path to read the value from (secrets)
+//	sample      "true" when Alibaba's Python sample uses the same name
+//	group       on the embedded structs: the heading in the reference
+package config
+
+import (
+	"time"
+
+	"go.uber.org/zap/zapcore"
+)
+
+// Config is every setting of siemship. Load fills it from the environment; the embedded structs only group the
+// variables (SLS_*, SYSLOG_*, SIEMSHIP_*) and are embedded so that envconfig reads the explicit names unprefixed.
+type Config struct {
+	SLS     `group:"SLS consumer"`
+	Syslog  `group:"Syslog destination"`
+	Runtime `group:"Process"`
+}
+
+// SLS holds the consumer-group settings handed to the SDK's consumer library (LogHubConfig).
+type SLS struct {
+	Endpoint string `envconfig:"SLS_ENDPOINT" required:"true" sample:"true" desc:"SLS endpoint of the project's region, e.g. cn-hangzhou.log.aliyuncs.com or cn-hangzhou-intranet.log.aliyuncs.com. An https:// prefix makes the SDK use TLS, http:// or no scheme plain HTTP."`
+
+	AccessKeyID string `envconfig:"SLS_AK_ID" required:"true" sample:"true" desc:"AccessKey ID of a RAM user or role allowed to read the logstore and use the consumer group."`
+
+	AccessKeySecret Secret `envconfig:"SLS_AK_KEY" required:"true" file:"SLS_AK_KEY_FILE" sample:"true" desc:"AccessKey secret belonging to SLS_AK_ID."`
+
+	SecurityToken Secret `envconfig:"SLS_SECURITY_TOKEN" file:"SLS_SECURITY_TOKEN_FILE" desc:"STS security token, when SLS_AK_ID and SLS_AK_KEY are temporary credentials. Read once at start-up, so a token that expires needs a restart."`
+
+	Project string `envconfig:"SLS_PROJECT" required:"true" sample:"true" desc:"SLS project name (it becomes part of the endpoint's host name)."`
+
+	Logstore string `envconfig:"SLS_LOGSTORE" required:"true" sample:"true" desc:"Logstore to consume."`
+
+	ConsumerGroup string `envconfig:"SLS_CG" required:"true" sample:"true" desc:"Consumer group name. siemship creates the group when it does not exist, with SLS_HEARTBEAT_TIMEOUT as its timeout. All replicas that share the work use the same group; checkpoints belong to the group."`
+
+	ConsumerName string `envconfig:"SLS_CONSUMER_NAME" defaultdoc:"this host's name" desc:"Name of this consumer within the group. It must differ between replicas running at the same time (two processes with one name are one consumer to SLS: both read the same shards, send duplicates and overwrite each other's checkpoints); the host name (the pod name in Kubernetes) is unique in most deployments."`
+
+	CursorStart CursorStart `envconfig:"SLS_CURSOR_START" default:"begin" desc:"Where to start reading a shard that has no checkpoint in the group yet: begin (oldest retained data), end (only new data), an RFC 3339 time such as 2026-01-02T15:04:05Z, or unix seconds. Times refer to when SLS received the data. Ignored for shards that already have a checkpoint."`
+
+	Query string `envconfig:"SLS_QUERY" desc:"Server-side SPL filter applied while pulling, e.g. * | where level = 'ERROR'. Records it removes are never sent and count as processed. Empty pulls everything."`
+
+	HeartbeatInterval time.Duration `envconfig:"SLS_HEARTBEAT_INTERVAL" default:"20s" desc:"How often the consumer sends its heartbeat to the consumer group; whole seconds, at least 1s."`
+
+	HeartbeatTimeout time.Duration `envconfig:"SLS_HEARTBEAT_TIMEOUT" defaultdoc:"3 × SLS_HEARTBEAT_INTERVAL (60s)" desc:"Consumer-group timeout: a consumer silent for this long loses its shards to the others. Whole seconds, greater than SLS_HEARTBEAT_INTERVAL and greater than SIEMSHIP_SHUTDOWN_TIMEOUT. Changing it updates an existing group."`
+
+	FetchInterval time.Duration `envconfig:"SLS_FETCH_INTERVAL" default:"200ms" desc:"Pacing of the SDK's shard loop and the shortest time between two pulls of a shard that is not full; whole milliseconds."`
+
+	MaxFetchLogGroups int `envconfig:"SLS_MAX_FETCH_LOG_GROUPS" default:"1000" desc:"Log groups pulled per request and handed over as one batch, 1 to 1000 (the server's maximum). Smaller batches mean less redelivery after a failure, larger ones higher throughput."`
+
+	Compress Compression `envconfig:"SLS_COMPRESS" default:"lz4" desc:"Compression requested for pulled data: lz4 or zstd. zstd saves bandwidth (e.g. across regions) for some CPU."`
+
+	AuthVersion AuthVersion `envconfig:"SLS_AUTH_VERSION" default:"v1" desc:"Request signature version: v1 or v4. v4 needs SLS_REGION."`
+
+	Region string `envconfig:"SLS_REGION" desc:"Region ID such as cn-hangzhou; required with SLS_AUTH_VERSION=v4, otherwise unused."`
+}
+
+// Syslog holds the destination and the RFC 5424 header fields.
+type Syslog struct {
+	Host string `envconfig:"SYSLOG_HOST" required:"true" sample:"true" desc:"Host name or IP address of the syslog receiver (SIEM). A comma-separated list names several destinations in order of preference (failover); each entry may carry its own port as host:port, IPv6 addresses in brackets: [2001:db8::1]:6514."`
+
+	Port int `envconfig:"SYSLOG_PORT" default:"514" sample:"true" desc:"Port used for entries of SYSLOG_HOST without their own port, 1 to 65535. 514 is the default of Alibaba's sample; syslog over TLS customarily uses 6514."`
+
+	Protocol Protocol `envconfig:"SYSLOG_PROTOCOL" default:"tcp" sample:"true" desc:"Transport: tcp, tls or udp. udp cannot confirm delivery: a checkpoint then only means the datagrams were sent."`
+
+	Framing Framing `envconfig:"SYSLOG_FRAMING" defaultdoc:"octet for tls, lf for tcp" desc:"How messages are delimited on a TCP or TLS stream: octet (octet counting, RFC 6587 §3.4.1, mandatory for TLS per RFC 5425; rsyslog, syslog-ng syslog()) or lf (a newline after each message; Splunk, QRadar, Logstash, syslog-ng network()). Not used with udp (one message per datagram), where setting it is an error."`
+
+	TLSCAFile string `envconfig:"SYSLOG_TLS_CA_FILE" desc:"PEM file with the CA certificates that verify the receiver. Empty uses the system's roots. tls only."`
+
+	TLSCertFile string `envconfig:"SYSLOG_TLS_CERT_FILE" desc:"PEM client certificate for mutual TLS; needs SYSLOG_TLS_KEY_FILE. tls only."`
+
+	TLSKeyFile string `envconfig:"SYSLOG_TLS_KEY_FILE" desc:"PEM private key of SYSLOG_TLS_CERT_FILE. tls only."`
+
+	TLSServerName string `envconfig:"SYSLOG_TLS_SERVER_NAME" defaultdoc:"host of each SYSLOG_HOST entry" desc:"Name expected in the receiver's certificate (and sent as SNI), for when it differs from the host dialled, e.g. when connecting by IP address. tls only."`
+
+	TLSInsecureSkipVerify bool `envconfig:"SYSLOG_TLS_INSECURE_SKIP_VERIFY" default:"false" desc:"true disables verification of the receiver's certificate: anyone on the path can then read and change the logs. For tests only; siemship logs a warning at start-up when it is on. tls only."`
+
+	Facility Facility `envconfig:"SYSLOG_FACILITY" default:"user" desc:"RFC 5424 facility of every message: a name (kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, console, solaris-cron, local0 … local7) or a number 0 to 23."`
+
+	Severity Severity `envconfig:"SYSLOG_SEVERITY" default:"info" desc:"RFC 5424 severity of every message: a name (emerg, alert, crit, err, warning, notice, info, debug) or a number 0 to 7."`
+
+	Hostname string `envconfig:"SYSLOG_HOSTNAME" defaultdoc:"this host's name" desc:"HOSTNAME field of the syslog header: 1 to 255 printable US-ASCII characters, or - for none."`
+
+	AppName string `envconfig:"SYSLOG_APP_NAME" alias:"SYSLOG_TAG" default:"-" desc:"APP-NAME field of the syslog header (the tag): 1 to 48 printable US-ASCII characters, - for none. Setting it and its other name SYSLOG_TAG to different values is an error."`
+
+	ProcID string `envconfig:"SYSLOG_PROCID" default:"-" desc:"PROCID field of the syslog header: 1 to 128 printable US-ASCII characters, - for none."`
+
+	MsgID string `envconfig:"SYSLOG_MSGID" default:"-" desc:"MSGID field of the syslog header: 1 to 32 printable US-ASCII characters, - for none."`
+
+	StructuredData string `envconfig:"SYSLOG_STRUCTURED_DATA" defaultdoc:"- (none)" desc:"STRUCTURED-DATA added to every message, written as it should appear, e.g. [origin@32473 env=\"prod\"] (RFC 5424 §6.3 syntax, checked at start-up). Empty or - for none."`
+
+	Sep string `envconfig:"SYSLOG_SEP" default:"||" desc:"Separator written before each key=value pair of the message body, as in Alibaba's sample (||key=value||key=value). Must not contain a line break."`
+
+	MaxMessageBytes int `envconfig:"SYSLOG_MAX_MESSAGE_BYTES" defaultdoc:"65536 (tcp, tls), 65507 (udp)" desc:"Largest syslog message in bytes, header included and framing excluded; longer messages are truncated at a UTF-8 boundary and counted, never dropped silently. 480 to 16777216 for tcp and tls; at most 65507 for udp (the largest IPv4 datagram payload). Receivers have their own limits: rsyslog 8 KiB by default, Splunk 10000, QRadar 4096. 0 means the default."`
+
+	Connections int `envconfig:"SYSLOG_CONNECTIONS" default:"1" desc:"Parallel connections (sockets for udp) to the destination, 1 to 64. One batch is always written on one connection, so the order within a shard is kept; more connections help when one receiver connection is the bottleneck."`
+
+	DialTimeout time.Duration `envconfig:"SYSLOG_DIAL_TIMEOUT" default:"5s" desc:"Deadline for connecting to the receiver, TLS handshake included."`
+
+	WriteTimeout time.Duration `envconfig:"SYSLOG_WRITE_TIMEOUT" default:"30s" desc:"Deadline for writing one batch to a connection; when it passes, the connection is closed and the batch is sent again."`
+}
+
+// Runtime holds the settings of the process itself: logging, shutdown and delivery retries.
+type Runtime struct {
+	LogLevel zapcore.Level `envconfig:"SIEMSHIP_LOG_LEVEL" default:"info" desc:"Minimum level of siemship's own log: debug, info, warn or error."`
+
+	LogFormat LogFormat `envconfig:"SIEMSHIP_LOG_FORMAT" default:"json" desc:"Format of siemship's own log on standard error: json (one object per line) or console (for people)."`
+
+	ShutdownTimeout time.Duration `envconfig:"SIEMSHIP_SHUTDOWN_TIMEOUT" default:"20s" desc:"Time allowed on SIGTERM to finish the batch in flight, save checkpoints and close connections. Must be less than SLS_HEARTBEAT_TIMEOUT, so that the group does not hand our shards to another consumer while we still work on them; give Kubernetes' terminationGracePeriodSeconds a few seconds more."`
+
+	RetryInitialBackoff time.Duration `envconfig:"SIEMSHIP_RETRY_INITIAL_BACKOFF" default:"500ms" desc:"First wait before a batch whose delivery failed is sent again; each further failure doubles the wait (with jitter) up to SIEMSHIP_RETRY_MAX_BACKOFF. Retries never end on their own: the checkpoint waits for delivery."`
+
+	RetryMaxBackoff time.Duration `envconfig:"SIEMSHIP_RETRY_MAX_BACKOFF" default:"30s" desc:"Longest wait between two delivery attempts of a batch; at least SIEMSHIP_RETRY_INITIAL_BACKOFF."`
+}

@@ -1,0 +1,49 @@
+package config
+
+import "fmt"
+
+// EffectiveFraming returns the framing to use: SYSLOG_FRAMING when set, else octet for tls (RFC 5425), lf for tcp,
+// and none for udp. (c.Syslog.Framing is the raw setting, empty when unset.)
+func (c *Config) EffectiveFraming() Framing {
+	switch {
+	case c.Syslog.Protocol == ProtocolUDP:
+		return FramingNone
+	case c.Syslog.Framing != "":
+		return c.Syslog.Framing
+	case c.Syslog.Protocol == ProtocolTLS:
+		return FramingOctet
+	default:
+		return FramingLF
+	}
+}
+
+// EffectiveMaxMessageBytes returns SYSLOG_MAX_MESSAGE_BYTES, or the protocol's default when it is 0: 65536 for tcp
+// and tls, 65507 (the largest IPv4 UDP payload) for udp.
+func (c *Config) EffectiveMaxMessageBytes() int {
+	switch {
+	case c.Syslog.MaxMessageBytes != 0:
+		return c.Syslog.MaxMessageBytes
+	case c.Syslog.Protocol == ProtocolUDP:
+		return maxUDPPayload
+	default:
+		return defaultStreamBytes
+	}
+}
+
+// Warnings returns the settings that are valid but weaken delivery or security; log each at warn level at start-up.
+func (c *Config) Warnings() []string {
+	var w []string
+	s := &c.Syslog
+	if s.Protocol == ProtocolTLS && s.TLSInsecureSkipVerify {
+		w = append(w, fmt.Sprintf("%s=true: the receiver's certificate is NOT verified; anyone on the network path can read and change the logs",
+			c.name(&s.TLSInsecureSkipVerify)))
+	}
+	if s.Protocol == ProtocolUDP {
+		w = append(w, fmt.Sprintf("%s=udp: delivery cannot be confirmed; checkpoints advance once datagrams are sent, and lost datagrams are lost for good",
+			c.name(&s.Protocol)))
+	}
+	if c.SLS.AuthVersion != AuthV4 && c.SLS.Region != "" {
+		w = append(w, fmt.Sprintf("%s is set but only used with %s=v4", c.name(&c.SLS.Region), c.name(&c.SLS.AuthVersion)))
+	}
+	return w
+}

@@ -1,0 +1,89 @@
+package config
+
+import (
+	"slices"
+	"strings"
+)
+
+// Protocol is the syslog transport.
+type Protocol string
+
+// Transports.
+const (
+	ProtocolTCP Protocol = "tcp"
+	ProtocolTLS Protocol = "tls"
+	ProtocolUDP Protocol = "udp"
+)
+
+// Framing is how messages are delimited on a stream.
+type Framing string
+
+// Framings. FramingNone is what (*Config).Framing reports for udp; it cannot be configured.
+const (
+	FramingOctet Framing = "octet"
+	FramingLF    Framing = "lf"
+	FramingNone  Framing = "none"
+)
+
+// Compression is the encoding requested for pulled log data.
+type Compression string
+
+// Compressions supported by the SDK.
+const (
+	CompressLZ4  Compression = "lz4"
+	CompressZSTD Compression = "zstd"
+)
+
+// AuthVersion is the SLS request signature version.
+type AuthVersion string
+
+// Signature versions (the SDK's sls.AuthV1 and sls.AuthV4 have the same values).
+const (
+	AuthV1 AuthVersion = "v1"
+	AuthV4 AuthVersion = "v4"
+)
+
+// LogFormat is the encoding of siemship's own log.
+type LogFormat string
+
+// Log formats.
+const (
+	LogFormatJSON    LogFormat = "json"
+	LogFormatConsole LogFormat = "console"
+)
+
+// Allowed values, in the order the reference and the errors name them.
+var (
+	protocols    = []Protocol{ProtocolTCP, ProtocolTLS, ProtocolUDP}
+	framings     = []Framing{FramingOctet, FramingLF}
+	compressions = []Compression{CompressLZ4, CompressZSTD}
+	authVersions = []AuthVersion{AuthV1, AuthV4}
+	logFormats   = []LogFormat{LogFormatJSON, LogFormatConsole}
+)
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (p *Protocol) Decode(v string) error { *p = Protocol(strings.ToLower(v)); return nil }
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (f *Framing) Decode(v string) error { *f = Framing(strings.ToLower(v)); return nil }
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (c *Compression) Decode(v string) error { *c = Compression(strings.ToLower(v)); return nil }
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (a *AuthVersion) Decode(v string) error { *a = AuthVersion(strings.ToLower(v)); return nil }
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (l *LogFormat) Decode(v string) error { *l = LogFormat(strings.ToLower(v)); return nil }
+
+// oneOf returns "" when v is in allowed, else the message naming the allowed values.
+func oneOf[T ~string](v T, allowed []T) string {
+	if slices.Contains(allowed, v) {
+		return ""
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return "must be one of " + strings.Join(names, ", ")
+}

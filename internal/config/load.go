@@ -1,0 +1,207 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// maxSecretFileBytes bounds what a *_FILE variable may point at; credentials are far smaller.
+const maxSecretFileBytes = 64 << 10
+
+// Load reads the configuration from environ, a list of KEY=value strings as returned by os.Environ. It does not
+// read the process environment itself; the only I/O is reading the files named by *_FILE variables and asking the
+// system for the host name when a default needs it.
+//
+// An empty value counts as unset (the default applies), as docker compose and Kubernetes produce empty values from
+// unset substitutions. When a name occurs twice, the first occurrence wins, as with os.Getenv.
+//
+// Load returns every problem at once, joined with errors.Join: values that do not parse, values Validate rejects,
+// and unknown variables with the prefixes SLS_, SYSLOG_ and SIEMSHIP_ (likely typos, which would otherwise fall back
+// to a default unnoticed). Each joined error is a *VarError. On error the Config is nil.
+func Load(environ []string) (*Config, error) {
+	return load(environ, os.Hostname)
+}
+
+func load(environ []string, hostname func() (string, error)) (*Config, error) {
+	env := environMap(environ)
+	c := new(Config)
+	fs := fields(c)
+	errs := unknownVars(env, fs)
+	failed := map[string]bool{}   // primary names whose value did not parse: Validate would only repeat them
+	source := map[string]string{} // primary name -> the alias or *_FILE variable the value came from
+	fromEnv := map[string]bool{}  // primary names set by the environment (not defaulted)
+	fail := func(f field, e *VarError) {
+		errs = append(errs, e)
+		failed[f.name] = true
+	}
+
+	for _, f := range fs {
+		name, v := f.name, env[f.name]
+		if f.alias != "" && env[f.alias] != "" {
+			switch {
+			case v == "":
+				name, v = f.alias, env[f.alias]
+			case env[f.alias] != v:
+				shown := strconv.Quote(v)
+				if f.secret() {
+					shown = "another value"
+				}
+				fail(f, &VarError{Name: f.alias, Value: env[f.alias], Secret: f.secret(),
+					Msg: fmt.Sprintf("is another name for %s, which is set to %s; set only one", f.name, shown)})
+				continue
+			}
+		}
+		if f.file != "" && env[f.file] != "" {
+			path := env[f.file]
+			if v != "" {
+				fail(f, &VarError{Name: f.file, Value: path, Msg: "set only one of " + f.name + " and " + f.file})
+				continue
+			}
+			s, err := readSecretFile(path)
+			if err != nil {
+				fail(f, &VarError{Name: f.file, Value: path, Msg: err.Error()})
+				continue
+			}
+			name, v = f.file, s
+		}
+		source[f.name] = name
+		fromEnv[f.name] = v != ""
+		if v == "" {
+			v = f.def
+		}
+		if v == "" {
+			continue
+		}
+		if err := f.decode(v); err != nil {
+			if !fromEnv[f.name] {
+				panic(fmt.Sprintf("config: default of %s does not decode: %v", f.name, err))
+			}
+			msg := err.Error()
+			if serviceLinkValue.MatchString(v) {
+				msg += fmt.Sprintf("; this looks like a Kubernetes service link (from a Service named %s): set %s explicitly or enableServiceLinks: false in the pod spec",
+					strings.ToLower(strings.ReplaceAll(strings.TrimSuffix(name, "_PORT"), "_", "-")), name)
+			}
+			fail(f, errFrom(f, name, env[name], msg))
+		}
+	}
+
+	for _, e := range c.applyComputedDefaults(hostname) {
+		fail(field{name: e.Name}, e)
+	}
+	verrs := c.validate()
+	// A computed default inherits the problems of its input: report the input only.
+	hbTimeout, hbInterval := c.name(&c.SLS.HeartbeatTimeout), c.name(&c.SLS.HeartbeatInterval)
+	if !fromEnv[hbTimeout] {
+		derivedFrom := failed[hbInterval]
+		for _, e := range verrs {
+			derivedFrom = derivedFrom || e.Name == hbInterval
+		}
+		failed[hbTimeout] = failed[hbTimeout] || derivedFrom
+	}
+	for _, e := range verrs {
+		if failed[e.Name] {
+			continue
+		}
+		if src := source[e.Name]; src != "" && src != e.Name {
+			f := fieldNamed(fs, e.Name)
+			e = errFrom(f, src, env[src], e.Msg)
+		} else if !fromEnv[e.Name] && e.Value != "" {
+			e.Default = true
+		}
+		errs = append(errs, e)
+	}
+	if len(errs) > 0 {
+		return nil, joinVarErrors(errs)
+	}
+	return c, nil
+}
+
+// errFrom builds the error for field f whose value came from the variable name (f's own, its alias or its *_FILE
+// companion, in which case the path is shown and the message is about the file's content).
+func errFrom(f field, name, raw, msg string) *VarError {
+	if name == f.file {
+		return &VarError{Name: name, Value: raw, Msg: "the file's content " + msg}
+	}
+	return &VarError{Name: name, Value: raw, Secret: f.secret(), Msg: msg}
+}
+
+func fieldNamed(fs []field, name string) field {
+	for _, f := range fs {
+		if f.name == name {
+			return f
+		}
+	}
+	return field{name: name}
+}
+
+// applyComputedDefaults fills the defaults that depend on other settings or on the host.
+func (c *Config) applyComputedDefaults(hostname func() (string, error)) []*VarError {
+	var errs []*VarError
+	if c.SLS.HeartbeatTimeout == 0 {
+		c.SLS.HeartbeatTimeout = 3 * c.SLS.HeartbeatInterval
+	}
+	if c.SLS.ConsumerName == "" || c.Syslog.Hostname == "" {
+		h, err := hostname()
+		switch {
+		case err != nil:
+			h = ""
+			err = fmt.Errorf("the host name is unavailable (%v); set it explicitly", err)
+		case h == "":
+			err = errors.New("the host name is empty; set it explicitly")
+		}
+		if c.SLS.ConsumerName == "" {
+			if err != nil {
+				errs = append(errs, &VarError{Name: c.name(&c.SLS.ConsumerName), Msg: err.Error()})
+			}
+			c.SLS.ConsumerName = h
+		}
+		if c.Syslog.Hostname == "" {
+			if h == "" {
+				h = "-" // RFC 5424 NILVALUE: better than refusing to start over a header field
+			}
+			c.Syslog.Hostname = h
+		}
+	}
+	return errs
+}
+
+// environMap turns KEY=value strings into a map; the first occurrence of a key wins and entries without = are
+// ignored, as with os.Getenv.
+func environMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			continue
+		}
+		if _, dup := m[k]; !dup {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// readSecretFile returns the file's content without trailing line breaks.
+func readSecretFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot read the file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFileBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("cannot read the file: %w", err)
+	}
+	if len(b) > maxSecretFileBytes {
+		return "", fmt.Errorf("the file is larger than %d KiB; is it the right file?", maxSecretFileBytes>>10)
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	if s == "" {
+		return "", errors.New("the file is empty")
+	}
+	return s, nil
+}

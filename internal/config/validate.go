@@ -1,0 +1,361 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+)
+
+// VarError is one configuration problem, naming the variable. Load and Validate join several of them with
+// errors.Join; use errors.As or an Unwrap() []error loop to get them one by one.
+type VarError struct {
+	Name    string // the variable
+	Value   string // its value; empty when unset. Never shown when Secret
+	Secret  bool
+	Default bool   // the value is the default, not set in the environment
+	Msg     string // what is wrong or what is allowed
+	Unknown bool   // Name is not a variable siemship knows
+	Suggest string // for Unknown: the closest known name, if any
+}
+
+func (e *VarError) Error() string {
+	if e.Unknown {
+		s := "unknown variable " + e.Name
+		if e.Suggest != "" {
+			s += ", did you mean " + e.Suggest + "?"
+		}
+		if e.Msg != "" {
+			s += " (" + e.Msg + ")"
+		}
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(e.Name)
+	switch {
+	case e.Value == "":
+	case e.Secret:
+		b.WriteString("=" + redacted)
+	default:
+		b.WriteString("=" + strconv.Quote(e.Value))
+	}
+	if e.Default {
+		b.WriteString(" (default)")
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+func joinVarErrors(errs []*VarError) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	es := make([]error, len(errs))
+	for i, e := range errs {
+		es[i] = e
+	}
+	return errors.Join(es...)
+}
+
+var errLogLevel = errors.New("must be one of debug, info, warn, error")
+
+// Limits checked by Validate.
+const (
+	maxLogGroups       = 1000
+	minMessageBytes    = 480 // RFC 5424 §6.1: every receiver must accept this much
+	maxMessageBytes    = 16 << 20
+	maxUDPPayload      = 65507 // 65535 − 8 (UDP header) − 20 (IPv4 header)
+	defaultStreamBytes = 65536
+	maxConnections     = 64
+)
+
+// Validate checks the values and the rules between them and returns every problem at once (errors.Join of
+// *VarError), or nil. Load calls it; call it again after changing a Config in code.
+func (c *Config) Validate() error { return joinVarErrors(c.validate()) }
+
+func (c *Config) validate() []*VarError {
+	v := validator{c: c}
+	v.required()
+	v.sls()
+	v.syslog()
+	v.runtime()
+	return v.errs
+}
+
+type validator struct {
+	c    *Config
+	errs []*VarError
+
+	heartbeatTimeoutOK bool // rules comparing with the heartbeat timeout only make sense when it is valid
+}
+
+// bad records msg against the variable whose field is ptr.
+func (v *validator) bad(ptr any, msg string) {
+	f := v.c.field(ptr)
+	e := &VarError{Name: f.name, Secret: f.secret(), Msg: msg}
+	if !f.isZero() {
+		e.Value = f.display()
+		if f.secret() {
+			e.Value = "set"
+		}
+	}
+	v.errs = append(v.errs, e)
+}
+
+// name returns the variable of the field at ptr.
+func (c *Config) name(ptr any) string { return c.field(ptr).name }
+
+// field finds the variable whose struct field is at ptr; it panics when ptr is not a field of c.
+func (c *Config) field(ptr any) field {
+	for _, f := range fields(c) {
+		if f.value.Addr().Interface() == ptr {
+			return f
+		}
+	}
+	panic(fmt.Sprintf("config: %T is not a field of Config", ptr))
+}
+
+func (v *validator) required() {
+	for _, f := range fields(v.c) {
+		if f.required && f.isZero() {
+			msg := "required, not set"
+			if f.file != "" {
+				msg = "required, not set (set it or " + f.file + ")"
+			}
+			v.errs = append(v.errs, &VarError{Name: f.name, Msg: msg})
+		}
+	}
+}
+
+func (v *validator) sls() {
+	s := &v.c.SLS
+	if s.Endpoint != "" {
+		if msg := checkEndpoint(s.Endpoint); msg != "" {
+			v.bad(&s.Endpoint, msg)
+		}
+	}
+	for _, p := range []*string{&s.AccessKeyID} {
+		if *p != "" && hasSpaceOrControl(*p) {
+			v.bad(p, "must not contain spaces or control characters (a stray newline or space?)")
+		}
+	}
+	for _, p := range []*Secret{&s.AccessKeySecret, &s.SecurityToken} {
+		if hasSpaceOrControl(p.Reveal()) {
+			v.bad(p, "must not contain spaces or control characters (a stray newline or space?)")
+		}
+	}
+	if s.Project != "" && !isDNSLabel(s.Project) {
+		v.bad(&s.Project, "must be 1 to 63 lower-case letters, digits and hyphens, not starting or ending with a hyphen (it is part of a host name)")
+	}
+	for _, p := range []*string{&s.Logstore, &s.ConsumerGroup, &s.ConsumerName} {
+		if *p != "" && (hasSpaceOrControl(*p) || strings.ContainsAny(*p, "/?#%")) {
+			v.bad(p, "must not contain spaces, control characters or any of / ? # %")
+		}
+	}
+	if s.ConsumerName == "" { // Load fills it from the host name; an empty one comes from code
+		v.bad(&s.ConsumerName, "must not be empty")
+	}
+	switch s.CursorStart.Kind {
+	case CursorBegin, CursorEnd:
+	case CursorTime:
+		if s.CursorStart.Unix < 0 || s.CursorStart.Unix > maxUnixSeconds {
+			v.bad(&s.CursorStart, errCursor.Error())
+		}
+	default:
+		v.bad(&s.CursorStart, errCursor.Error())
+	}
+	intervalOK := v.wholeUnits(&s.HeartbeatInterval, time.Second, time.Second)
+	v.heartbeatTimeoutOK = v.wholeUnits(&s.HeartbeatTimeout, time.Second, time.Second)
+	if intervalOK && v.heartbeatTimeoutOK && s.HeartbeatTimeout <= s.HeartbeatInterval {
+		v.bad(&s.HeartbeatTimeout, fmt.Sprintf("must be greater than %s (%s)", v.c.name(&s.HeartbeatInterval), s.HeartbeatInterval))
+		v.heartbeatTimeoutOK = false
+	}
+	v.wholeUnits(&s.FetchInterval, time.Millisecond, time.Millisecond)
+	if s.MaxFetchLogGroups < 1 || s.MaxFetchLogGroups > maxLogGroups {
+		v.bad(&s.MaxFetchLogGroups, fmt.Sprintf("must be 1 to %d", maxLogGroups))
+	}
+	if msg := oneOf(s.Compress, compressions); msg != "" {
+		v.bad(&s.Compress, msg)
+	}
+	if msg := oneOf(s.AuthVersion, authVersions); msg != "" {
+		v.bad(&s.AuthVersion, msg)
+	}
+	if s.AuthVersion == AuthV4 && s.Region == "" {
+		v.bad(&s.Region, fmt.Sprintf("required with %s=%s", v.c.name(&s.AuthVersion), AuthV4))
+	}
+	if s.Region != "" && hasSpaceOrControl(s.Region) {
+		v.bad(&s.Region, "must not contain spaces or control characters")
+	}
+}
+
+// wholeUnits checks that *d is at least min and a whole number of unit; it reports whether *d is fine.
+func (v *validator) wholeUnits(d *time.Duration, min, unit time.Duration) bool {
+	switch {
+	case *d < min:
+		v.bad(d, "must be at least "+min.String())
+	case *d%unit != 0:
+		v.bad(d, "must be a whole number of "+map[time.Duration]string{time.Second: "seconds", time.Millisecond: "milliseconds"}[unit])
+	default:
+		return true
+	}
+	return false
+}
+
+func (v *validator) syslog() {
+	s := &v.c.Syslog
+	if s.Host != "" {
+		if _, errs := parseHosts(s.Host, 1); len(errs) > 0 {
+			v.bad(&s.Host, strings.Join(errs, "; "))
+		}
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		v.bad(&s.Port, "must be 1 to 65535")
+	}
+	protoOK := true
+	if msg := oneOf(s.Protocol, protocols); msg != "" {
+		v.bad(&s.Protocol, msg)
+		protoOK = false
+	}
+	if s.Framing != "" {
+		if msg := oneOf(s.Framing, framings); msg != "" {
+			v.bad(&s.Framing, msg)
+		} else if s.Protocol == ProtocolUDP {
+			v.bad(&s.Framing, fmt.Sprintf("not used with %s=udp (one message per datagram); unset it", v.c.name(&s.Protocol)))
+		}
+	}
+	if protoOK && s.Protocol != ProtocolTLS {
+		for _, p := range []*string{&s.TLSCAFile, &s.TLSCertFile, &s.TLSKeyFile, &s.TLSServerName} {
+			if *p != "" {
+				v.bad(p, fmt.Sprintf("only used with %s=tls, not %s", v.c.name(&s.Protocol), s.Protocol))
+			}
+		}
+		if s.TLSInsecureSkipVerify {
+			v.bad(&s.TLSInsecureSkipVerify, fmt.Sprintf("only used with %s=tls, not %s", v.c.name(&s.Protocol), s.Protocol))
+		}
+	}
+	if (s.TLSCertFile == "") != (s.TLSKeyFile == "") {
+		if s.TLSCertFile == "" {
+			v.bad(&s.TLSCertFile, "required when "+v.c.name(&s.TLSKeyFile)+" is set")
+		} else {
+			v.bad(&s.TLSKeyFile, "required when "+v.c.name(&s.TLSCertFile)+" is set")
+		}
+	}
+	if s.TLSServerName != "" && hasSpaceOrControl(s.TLSServerName) {
+		v.bad(&s.TLSServerName, "must not contain spaces or control characters")
+	}
+	if s.Facility < 0 || s.Facility > 23 {
+		v.bad(&s.Facility, errFacility.Error())
+	}
+	if s.Severity < 0 || s.Severity > 7 {
+		v.bad(&s.Severity, errSeverity.Error())
+	}
+	v.headerField(&s.Hostname, 255, "HOSTNAME")
+	v.headerField(&s.AppName, 48, "APP-NAME")
+	v.headerField(&s.ProcID, 128, "PROCID")
+	v.headerField(&s.MsgID, 32, "MSGID")
+	if s.StructuredData != "" && s.StructuredData != "-" {
+		if err := checkStructuredData(s.StructuredData); err != nil {
+			v.bad(&s.StructuredData, "must be RFC 5424 STRUCTURED-DATA such as [origin@32473 env=\"prod\"]: "+err.Error())
+		}
+	}
+	if s.Sep == "" {
+		v.bad(&s.Sep, "must not be empty")
+	} else if strings.ContainsAny(s.Sep, "\r\n") {
+		v.bad(&s.Sep, "must not contain a line break")
+	}
+	if s.MaxMessageBytes != 0 {
+		hi := maxMessageBytes
+		if s.Protocol == ProtocolUDP {
+			hi = maxUDPPayload
+		}
+		if s.MaxMessageBytes < minMessageBytes || s.MaxMessageBytes > hi {
+			v.bad(&s.MaxMessageBytes, fmt.Sprintf("must be %d to %d for %s (or 0 for the default)", minMessageBytes, hi, s.Protocol))
+		}
+	}
+	if s.Connections < 1 || s.Connections > maxConnections {
+		v.bad(&s.Connections, fmt.Sprintf("must be 1 to %d", maxConnections))
+	}
+	for _, d := range []*time.Duration{&s.DialTimeout, &s.WriteTimeout} {
+		if *d <= 0 {
+			v.bad(d, "must be greater than 0")
+		}
+	}
+}
+
+// headerField checks an RFC 5424 header field: "-" or 1..max printable US-ASCII characters.
+func (v *validator) headerField(p *string, max int, what string) {
+	s := *p
+	ok := s != "" && len(s) <= max
+	for i := 0; ok && i < len(s); i++ {
+		ok = s[i] >= 33 && s[i] <= 126
+	}
+	if !ok {
+		v.bad(p, fmt.Sprintf("must be 1 to %d printable US-ASCII characters without spaces (RFC 5424 %s), or - for none", max, what))
+	}
+}
+
+func (v *validator) runtime() {
+	r := &v.c.Runtime
+	if r.LogLevel < zapcore.DebugLevel || r.LogLevel > zapcore.ErrorLevel {
+		v.bad(&r.LogLevel, errLogLevel.Error())
+	}
+	if msg := oneOf(r.LogFormat, logFormats); msg != "" {
+		v.bad(&r.LogFormat, msg)
+	}
+	hb := &v.c.SLS.HeartbeatTimeout
+	switch {
+	case r.ShutdownTimeout <= 0:
+		v.bad(&r.ShutdownTimeout, "must be greater than 0")
+	case r.ShutdownTimeout >= *hb && v.heartbeatTimeoutOK:
+		v.bad(&r.ShutdownTimeout, fmt.Sprintf("must be less than %s (%s), or the group hands our shards to another consumer while we still work on them", v.c.name(hb), *hb))
+	}
+	switch {
+	case r.RetryInitialBackoff <= 0:
+		v.bad(&r.RetryInitialBackoff, "must be greater than 0")
+	case r.RetryMaxBackoff < r.RetryInitialBackoff:
+		v.bad(&r.RetryMaxBackoff, fmt.Sprintf("must be at least %s (%s)", v.c.name(&r.RetryInitialBackoff), r.RetryInitialBackoff))
+	}
+}
+
+// checkEndpoint returns a message when s is not host[:port] with an optional http:// or https:// prefix.
+func checkEndpoint(s string) string {
+	host := s
+	if scheme, rest, ok := strings.Cut(s, "://"); ok {
+		if scheme != "http" && scheme != "https" {
+			return "must be a host name such as cn-hangzhou.log.aliyuncs.com, optionally with http:// or https://"
+		}
+		host = rest
+	}
+	host = strings.TrimSuffix(host, "/")
+	if host == "" || hasSpaceOrControl(host) || strings.ContainsAny(host, "/?#@") {
+		return "must be a host name such as cn-hangzhou.log.aliyuncs.com, optionally with http:// or https://, without a path"
+	}
+	return ""
+}
+
+// isDNSLabel reports whether s is 1..63 of [a-z0-9-], not starting or ending with '-'.
+func isDNSLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func hasSpaceOrControl(s string) bool {
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || r == 0x85 || r == 0xa0 || r == 0x2028 || r == 0x2029 {
+			return true
+		}
+	}
+	return false
+}
