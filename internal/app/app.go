@@ -162,8 +162,8 @@ func (a *App) Stats() pipeline.Stats { return a.pipe.Stats() }
 // logstore, and another error when the shutdown timed out.
 func (a *App) Run(ctx context.Context) error {
 	defer a.out.Close()
-	if a.cfg.TLSInsecureSkipVerify && a.cfg.Protocol == config.ProtocolTLS {
-		a.log.Warn("SYSLOG_TLS_INSECURE_SKIP_VERIFY is on: the receiver's certificate is NOT verified; anyone on the network path can read and alter the logs")
+	for _, w := range a.cfg.Warnings() {
+		a.log.Warn(w)
 	}
 	for _, adj := range a.enc.Adjustments() {
 		a.log.Warn("syslog header setting adjusted", zap.String("adjustment", adj))
