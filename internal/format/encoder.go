@@ -1,9 +1,11 @@
 package format
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/siemship/siemship/internal/record"
@@ -61,12 +63,11 @@ type Encoder struct {
 	opts        Options
 	head        []byte // "<PRI>1 "
 	tail        []byte // " HOSTNAME APP-NAME PROCID MSGID SD " (SP before MSG included)
-	topicKey    []byte // escaped "__topic__="
-	sourceKey   []byte // escaped "__source__="
 	sep         string
 	keyTab      *[256]uint8
 	valTab      *[256]uint8
 	sepWord     uint64 // the separator's first byte in every byte, for hasSpecial
+	sepLE       uint64 // the separator's first eight bytes, little-endian
 	max         int    // MaxMessageBytes, or math.MaxInt
 	adjustments []string
 }
@@ -125,8 +126,9 @@ func NewEncoder(o Options) (*Encoder, error) {
 	e.opts = o
 	e.keyTab, e.valTab = classTables(o.Separator)
 	e.sepWord = ones * uint64(o.Separator[0])
-	e.topicKey = e.constKey("__topic__")
-	e.sourceKey = e.constKey("__source__")
+	var sep8 [8]byte
+	copy(sep8[:], o.Separator)
+	e.sepLE = binary.LittleEndian.Uint64(sep8[:])
 	return e, nil
 }
 
@@ -155,13 +157,6 @@ func (e *Encoder) headerField(what, s string, limit int) string {
 		e.adjustments = append(e.adjustments, fmt.Sprintf("%s %q sent as %q (RFC 5424: 1..%d printable ASCII characters)", what, s, b, limit))
 	}
 	return string(b)
-}
-
-// constKey escapes a fixed key and its '='.
-func (e *Encoder) constKey(k string) []byte {
-	var r Result
-	b, _ := e.appendEscaped(nil, k, "", e.keyTab, math.MaxInt, &r)
-	return append(b, '=')
 }
 
 func validateSeparator(sep string) error {
@@ -197,15 +192,15 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 	}
 
 	ok := true
-	dst, ok = e.appendPair(dst, "", e.topicKey, g.Topic, limit, &r)
+	dst, ok = e.appendPair(dst, "", "__topic__", g.Topic, limit, &r)
 	if ok {
-		dst, ok = e.appendPair(dst, "", e.sourceKey, g.Source, limit, &r)
+		dst, ok = e.appendPair(dst, "", "__source__", g.Source, limit, &r)
 	}
 	for i := 0; ok && i < len(g.Tags); i++ {
-		dst, ok = e.appendTagPair(dst, g.Tags[i].Key, g.Tags[i].Value, limit, &r)
+		dst, ok = e.appendPair(dst, "__tag__:", g.Tags[i].Key, g.Tags[i].Value, limit, &r)
 	}
 	for i := 0; ok && i < len(l.Contents); i++ {
-		dst, ok = e.appendPair(dst, l.Contents[i].Key, nil, l.Contents[i].Value, limit, &r)
+		dst, ok = e.appendPair(dst, "", l.Contents[i].Key, l.Contents[i].Value, limit, &r)
 	}
 	r.Truncated = !ok
 
@@ -218,40 +213,44 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 	return dst, r
 }
 
-// appendPair appends separator, key (escaped, or the pre-escaped constKey with its '='), '=' and escaped value.
-// When the pair does not fit below limit it keeps what fits of the value, or removes the whole pair when even the
-// key does not fit, and returns false.
-func (e *Encoder) appendPair(dst []byte, key string, constKey []byte, value string, limit int, r *Result) ([]byte, bool) {
-	pairStart := len(dst)
-	if len(dst)+len(e.sep) > limit {
-		return dst, false
-	}
-	dst = append(dst, e.sep...)
-	if constKey != nil {
-		dst = append(dst, constKey...)
-	} else {
-		var ok bool
-		if dst, ok = e.appendEscaped(dst, key, "", e.keyTab, limit, r); !ok {
-			return dst[:pairStart], false
+// appendPair appends the separator, the key prefix+key and '=' and the value, escaped. When the pair does not
+// fit below limit it keeps what fits of the value, or removes the whole pair when even the key does not fit, and
+// returns false.
+func (e *Encoder) appendPair(dst []byte, prefix, key, value string, limit int, r *Result) ([]byte, bool) {
+	// Fast path: the pair fits and needs no escaping. One capacity check, then word-sized stores.
+	if n := len(e.sep) + len(prefix) + len(key) + 1 + len(value); len(dst)+n <= limit {
+		start := len(dst)
+		dst = slices.Grow(dst, n+8)
+		buf := dst[start : start+n+8]
+		if len(e.sep) <= 8 {
+			binary.LittleEndian.PutUint64(buf, e.sepLE)
+		} else {
+			copy(buf, e.sep)
 		}
-		dst = append(dst, '=')
+		k := len(e.sep)
+		if copyPlain(buf[k:], prefix, e.keyTab, e.sepWord, equalsWord) {
+			k += len(prefix)
+			if copyPlain(buf[k:], key, e.keyTab, e.sepWord, equalsWord) {
+				k += len(key)
+				buf[k] = '='
+				k++
+				if copyPlain(buf[k:], value, e.valTab, e.sepWord, e.sepWord) {
+					return dst[:start+n], true
+				}
+			}
+		}
 	}
-	if len(dst) > limit {
-		return dst[:pairStart], false
-	}
-	return e.appendEscaped(dst, value, e.sep, e.valTab, limit, r)
-}
 
-// appendTagPair is appendPair for the key "__tag__:" + key.
-func (e *Encoder) appendTagPair(dst []byte, key, value string, limit int, r *Result) ([]byte, bool) {
 	pairStart := len(dst)
 	if len(dst)+len(e.sep) > limit {
 		return dst, false
 	}
 	dst = append(dst, e.sep...)
 	var ok bool
-	if dst, ok = e.appendEscaped(dst, "__tag__:", key, e.keyTab, limit, r); !ok {
-		return dst[:pairStart], false
+	if prefix != "" {
+		if dst, ok = e.appendEscaped(dst, prefix, key, e.keyTab, limit, r); !ok {
+			return dst[:pairStart], false
+		}
 	}
 	if dst, ok = e.appendEscaped(dst, key, "", e.keyTab, limit, r); !ok {
 		return dst[:pairStart], false

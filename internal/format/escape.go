@@ -45,7 +45,7 @@ const hexDigits = "0123456789abcdef"
 func (e *Encoder) appendEscaped(dst []byte, s, next string, tab *[256]uint8, limit int, r *Result) ([]byte, bool) {
 	eqWord := e.sepWord // values: '=' is plain, so test the separator byte twice
 	if tab == e.keyTab {
-		eqWord = ones * '='
+		eqWord = equalsWord
 	}
 	if len(dst)+len(s) <= limit {
 		if out, ok := appendPlain(dst, s, tab, e.sepWord, eqWord); ok {
@@ -137,53 +137,66 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, tab *[256]uint8, lim
 	return dst, true
 }
 
-// appendPlain is the fast path of appendEscaped: it appends s when no byte of it needs escaping, checking and
-// copying eight bytes at a time (the last word overlaps the one before it). It returns false with len(dst)
-// unchanged when a byte may need escaping.
+// appendPlain is the fast path of appendEscaped: it appends s when no byte of it needs escaping. It returns
+// false with len(dst) unchanged when a byte may need escaping.
 func appendPlain(dst []byte, s string, tab *[256]uint8, sepWord, eqWord uint64) ([]byte, bool) {
-	n := len(s)
-	dst = slices.Grow(dst, n)
+	dst = slices.Grow(dst, len(s))
 	start := len(dst)
-	buf := dst[start : start+n]
+	if !copyPlain(dst[start:start+len(s)], s, tab, sepWord, eqWord) {
+		return dst, false
+	}
+	return dst[:start+len(s)], true
+}
+
+// copyPlain copies s to buf (len(buf) >= len(s)) eight bytes at a time while checking that no byte needs
+// escaping (the last word overlaps the one before it; strings of 4..7 bytes use two overlapping 4-byte words). It
+// returns false when a byte may need escaping, having written only into buf[:len(s)].
+func copyPlain(buf []byte, s string, tab *[256]uint8, sepWord, eqWord uint64) bool {
+	n := len(s)
 	switch {
 	case n >= 8:
+		buf = buf[:n]
 		i := 0
 		for ; i+8 <= n; i += 8 {
 			x := load64(s, i)
 			if hasSpecial(x, sepWord, eqWord) {
-				return dst, false
+				return false
 			}
 			binary.LittleEndian.PutUint64(buf[i:], x)
 		}
 		if i < n {
 			x := load64(s, n-8)
 			if hasSpecial(x, sepWord, eqWord) {
-				return dst, false
+				return false
 			}
 			binary.LittleEndian.PutUint64(buf[n-8:], x)
 		}
 	case n >= 4:
+		buf = buf[:n]
 		a, b := load32(s, 0), load32(s, n-4)
 		if hasSpecial(uint64(a)|uint64(b)<<32, sepWord, eqWord) {
-			return dst, false
+			return false
 		}
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 	default:
+		buf = buf[:n]
 		for i := range n {
 			if tab[s[i]] != clPlain {
-				return dst, false
+				return false
 			}
 			buf[i] = s[i]
 		}
 	}
-	return dst[:start+n], true
+	return true
 }
 
 // SWAR constants: ones has 0x01 in every byte, highs 0x80.
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
+
+	equalsWord = ones * '=' // keys escape '='
 )
 
 // hasSpecial reports whether one of the eight bytes in x may need escaping: a C0 control, DEL or any byte from
