@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"go.uber.org/zap"
@@ -38,5 +39,17 @@ func TestEndpointIP(t *testing.T) {
 		if got := isIPEndpoint(ep); got != want {
 			t.Errorf("isIPEndpoint(%q) = %v, want %v", ep, got, want)
 		}
+	}
+}
+
+func TestKitLoggerQuietsOwnShutdown(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	k := kitLogger{z: zap.New(core)}
+	_ = k.Log("level", "error", "msg", "process func returns an error", "err", fmt.Errorf("shard 1: %w", ErrStopping))
+	_ = k.Log("level", "warn", "msg", shutdownQuitMsg)
+	_ = k.Log("level", "error", "msg", "process func returns an error", "err", errors.New("other"))
+	e := logs.TakeAll()
+	if len(e) != 3 || e[0].Level != zapcore.DebugLevel || e[1].Level != zapcore.DebugLevel || e[2].Level != zapcore.ErrorLevel {
+		t.Fatalf("levels: %+v", e)
 	}
 }

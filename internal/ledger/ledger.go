@@ -104,12 +104,13 @@ func (l *Ledger) Report() Report {
 	return Report{Received: l.received, Unique: l.received - l.dups - l.noSeq, Duplicates: l.dups, NoSeq: l.noSeq}
 }
 
-// Missing returns the seq values in [0, n) that were not received, at most limit of them.
-func (l *Ledger) Missing(n uint64, limit int) []uint64 {
+// Missing returns the seq values in [first, last] that were not received, at most limit of them. The emulator's
+// generator numbers records 1..N.
+func (l *Ledger) Missing(first, last uint64, limit int) []uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []uint64
-	for s := uint64(0); s < n && len(out) < limit; s++ {
+	for s := first; s <= last && len(out) < limit; s++ {
 		w := s / 64
 		if w >= uint64(len(l.seen)) || l.seen[w]&(1<<(s%64)) == 0 {
 			out = append(out, s)

@@ -26,7 +26,7 @@ func TestLedger(t *testing.T) {
 	if !l.Has(2) || l.Has(9) || !l.Has(300) {
 		t.Fatal("Has disagrees with what was observed")
 	}
-	if m := l.Missing(4, 10); !reflect.DeepEqual(m, []uint64{1, 3}) {
+	if m := l.Missing(0, 3, 10); !reflect.DeepEqual(m, []uint64{1, 3}) {
 		t.Fatalf("missing %v", m)
 	}
 }
