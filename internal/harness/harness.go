@@ -183,7 +183,7 @@ func Binary(t testing.TB) string {
 		binPath = filepath.Join(dir, "siemship")
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
-		cmd := exec.Command("go", "build", "-race", "-o", binPath, "./cmd/siemship")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/siemship")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = &buildError{err: err, out: string(out)}
