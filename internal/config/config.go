@@ -72,7 +72,7 @@ type SLS struct {
 
 // Syslog holds the destination and the RFC 5424 header fields.
 type Syslog struct {
-	Host string `envconfig:"SYSLOG_HOST" required:"true" sample:"true" desc:"Host name or IP address of the syslog receiver (SIEM). A comma-separated list names several destinations in order of preference (failover); each entry may carry its own port as host:port, IPv6 addresses in brackets: [2001:db8::1]:6514."`
+	Host string `envconfig:"SYSLOG_HOST" required:"true" sample:"true" desc:"Host name or IP address of the syslog receiver (SIEM), optionally with its own port as host:port; IPv6 addresses go in brackets when a port follows: [2001:db8::1]:6514. The value is read as a comma-separated list so that failover across several receivers can be added later; for now exactly one entry is allowed."`
 
 	Port int `envconfig:"SYSLOG_PORT" default:"514" sample:"true" desc:"Port used for entries of SYSLOG_HOST without their own port, 1 to 65535. 514 is the default of Alibaba's sample; syslog over TLS customarily uses 6514."`
 
@@ -86,7 +86,7 @@ type Syslog struct {
 
 	TLSKeyFile string `envconfig:"SYSLOG_TLS_KEY_FILE" desc:"PEM private key of SYSLOG_TLS_CERT_FILE. tls only."`
 
-	TLSServerName string `envconfig:"SYSLOG_TLS_SERVER_NAME" defaultdoc:"host of each SYSLOG_HOST entry" desc:"Name expected in the receiver's certificate (and sent as SNI), for when it differs from the host dialled, e.g. when connecting by IP address. tls only."`
+	TLSServerName string `envconfig:"SYSLOG_TLS_SERVER_NAME" defaultdoc:"the host of SYSLOG_HOST" desc:"Name expected in the receiver's certificate (and sent as SNI), for when it differs from the host dialled, e.g. when connecting by IP address. tls only."`
 
 	TLSInsecureSkipVerify bool `envconfig:"SYSLOG_TLS_INSECURE_SKIP_VERIFY" default:"false" desc:"true disables verification of the receiver's certificate: anyone on the path can then read and change the logs. For tests only; siemship logs a warning at start-up when it is on. tls only."`
 

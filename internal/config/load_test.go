@@ -87,9 +87,17 @@ func TestLoadEachVariable(t *testing.T) {
 		{env("SLS_MAX_FETCH_LOG_GROUPS=1"), func(c *Config) bool { return c.MaxFetchLogGroups == 1 }},
 		{env("SLS_COMPRESS=ZSTD"), func(c *Config) bool { return c.Compress == CompressZSTD }},
 		{env("SLS_AUTH_VERSION=v4", "SLS_REGION=cn-hangzhou"), func(c *Config) bool { return c.AuthVersion == AuthV4 && c.Region == "cn-hangzhou" }},
-		{env("SYSLOG_HOST=a, b:1514 ,[2001:db8::1]:6514,2001:db8::2,[::1]"), func(c *Config) bool {
+		{env("SYSLOG_HOST=b:1514"), func(c *Config) bool {
 			got, err := c.SyslogAddrs()
-			return err == nil && slices.Equal(got, []string{"a:514", "b:1514", "[2001:db8::1]:6514", "[2001:db8::2]:514", "[::1]:514"})
+			return err == nil && slices.Equal(got, []string{"b:1514"})
+		}},
+		{env("SYSLOG_HOST=[2001:db8::1]:6514"), func(c *Config) bool {
+			got, err := c.SyslogAddrs()
+			return err == nil && slices.Equal(got, []string{"[2001:db8::1]:6514"})
+		}},
+		{env("SYSLOG_HOST=2001:db8::2"), func(c *Config) bool {
+			got, err := c.SyslogAddrs()
+			return err == nil && slices.Equal(got, []string{"[2001:db8::2]:514"})
 		}},
 		{env("SYSLOG_PORT=6514"), func(c *Config) bool { return c.Port == 6514 }},
 		{env("SYSLOG_PROTOCOL=TLS"), func(c *Config) bool { return c.Protocol == ProtocolTLS && c.EffectiveFraming() == FramingOctet }},
@@ -213,6 +221,7 @@ func TestLoadErrors(t *testing.T) {
 		{env("SLS_AUTH_VERSION=v4"), `SLS_REGION: required with SLS_AUTH_VERSION=v4`},
 		{env("SLS_AUTH_VERSION=v4", "SLS_REGION=cn hangzhou"), `SLS_REGION="cn hangzhou": must not contain spaces or control characters`},
 		{env("SYSLOG_HOST=a,,b"), `SYSLOG_HOST="a,,b": empty entry (a stray comma?)`},
+		{env("SYSLOG_HOST=a,b:1514"), `SYSLOG_HOST="a,b:1514": only 1 destination is supported for now (failover across several is planned)`},
 		{env("SYSLOG_HOST=a:0"), `SYSLOG_HOST="a:0": "a:0": port must be 1 to 65535`},
 		{env("SYSLOG_HOST=[::1"), `SYSLOG_HOST="[::1": "[::1": missing ] after the IPv6 address`},
 		{env("SYSLOG_PORT=0"), `SYSLOG_PORT: must be 1 to 65535`},

@@ -71,6 +71,7 @@ const (
 	maxUDPPayload      = 65507 // 65535 − 8 (UDP header) − 20 (IPv4 header)
 	defaultStreamBytes = 65536
 	maxConnections     = 64
+	maxDestinations    = 1 // SYSLOG_HOST is parsed as a list; raise this when syslogout fails over
 )
 
 // Validate checks the values and the rules between them and returns every problem at once (errors.Join of
@@ -208,8 +209,10 @@ func (v *validator) wholeUnits(d *time.Duration, min, unit time.Duration) bool {
 func (v *validator) syslog() {
 	s := &v.c.Syslog
 	if s.Host != "" {
-		if _, errs := parseHosts(s.Host, 1); len(errs) > 0 {
+		if addrs, errs := parseHosts(s.Host, 1); len(errs) > 0 {
 			v.bad(&s.Host, strings.Join(errs, "; "))
+		} else if len(addrs) > maxDestinations {
+			v.bad(&s.Host, fmt.Sprintf("only %d destination is supported for now (failover across several is planned)", maxDestinations))
 		}
 	}
 	if s.Port < 1 || s.Port > 65535 {
