@@ -465,3 +465,30 @@ func TestNewValidation(t *testing.T) {
 		t.Errorf("defaults not applied: %+v", c.o)
 	}
 }
+
+// TestUDPClosedPort documents UDP's lack of feedback: the first batch to a closed port "succeeds"; the ICMP port
+// unreachable it provokes surfaces as ECONNREFUSED on a later send, which discards the socket like any error.
+func TestUDPClosedPort(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	_ = pc.Close()
+	c := client(t, Options{Protocol: ProtocolUDP, Addrs: []string{addr}})
+	bt, _ := batch("u", 0, 1, 100, bare)
+	if err := c.Send(t.Context(), bt); err != nil {
+		t.Fatalf("first datagram to a closed port: %v (UDP cannot know yet)", err)
+	}
+	var sendErr error
+	eventually(t, "connection refused", func() bool {
+		sendErr = c.Send(t.Context(), bt)
+		return sendErr != nil
+	})
+	if !errors.Is(sendErr, syscallECONNREFUSED) || IsPermanent(sendErr) {
+		t.Fatalf("Send = %v, want transient ECONNREFUSED", sendErr)
+	}
+	if st := c.Stats(); st.Discarded != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}

@@ -172,13 +172,19 @@ func (cn *conn) probe() error {
 func (cn *conn) write(ctx context.Context, b *Batch, writeTimeout time.Duration) error {
 	var mu sync.Mutex // orders the cancel callback against the per-write deadlines
 	cancelled := false
+	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		mu.Lock()
 		cancelled = true
 		_ = cn.nc.SetWriteDeadline(time.Unix(1, 0))
 		mu.Unlock()
+		close(fired)
 	})
-	defer stop()
+	defer func() {
+		if !stop() {
+			<-fired // the callback runs or ran: let it finish before the connection may serve the next Send
+		}
+	}()
 	ctxDeadline, hasDeadline := ctx.Deadline()
 	arm := func() error {
 		mu.Lock()
