@@ -1,5 +1,7 @@
 package format
 
+import "slices"
+
 // appendTimestamp appends the RFC 5424 TIMESTAMP of an SLS log: NILVALUE "-" when sec and ns are both zero
 // (no time at all), otherwise time.Unix(sec, ns) in UTC as YYYY-MM-DDThh:mm:ss.uuuuuuZ with exactly six
 // fractional digits, truncated (not rounded) to the microsecond. It writes the digits itself: time.Format costs
@@ -9,13 +11,17 @@ func appendTimestamp(dst []byte, sec, ns uint32) []byte {
 		return append(dst, '-')
 	}
 	total := uint64(sec) + uint64(ns/1e9) // time.Unix normalises a nanosecond part above one second the same way
-	micro := int((ns % 1e9) / 1e3)
+	micro := (ns % 1e9) / 1e3
 	days := total / 86400
-	rem := int(total % 86400)
+	rem := uint32(total - days*86400)
 	y, m, d := civil(days)
 
-	var b [27]byte
-	put4(b[0:], y)
+	dst = slices.Grow(dst, timestampLen)
+	n := len(dst)
+	dst = dst[:n+timestampLen]
+	b := dst[n : n+timestampLen]
+	put2(b[0:], y/100)
+	put2(b[2:], y%100)
 	b[4] = '-'
 	put2(b[5:], m)
 	b[7] = '-'
@@ -31,7 +37,7 @@ func appendTimestamp(dst []byte, sec, ns uint32) []byte {
 	put2(b[22:], micro/100%100)
 	put2(b[24:], micro%100)
 	b[26] = 'Z'
-	return append(dst, b[:]...)
+	return dst
 }
 
 // timestampLen is the length of a non-nil TIMESTAMP written by appendTimestamp.
@@ -39,7 +45,7 @@ const timestampLen = 27
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm, unsigned because
 // SLS times are never before 1970).
-func civil(days uint64) (year, month, day int) {
+func civil(days uint64) (year, month, day uint32) {
 	z := days + 719468
 	era := z / 146097
 	doe := z - era*146097
@@ -55,7 +61,7 @@ func civil(days uint64) (year, month, day int) {
 	if m <= 2 {
 		y++
 	}
-	return int(y), int(m), int(d)
+	return uint32(y), uint32(m), uint32(d)
 }
 
 const twoDigits = "00010203040506070809" +
@@ -69,12 +75,8 @@ const twoDigits = "00010203040506070809" +
 	"80818283848586878889" +
 	"90919293949596979899"
 
-func put2(b []byte, v int) {
+func put2(b []byte, v uint32) {
+	_ = b[1]
 	b[0] = twoDigits[2*v]
 	b[1] = twoDigits[2*v+1]
-}
-
-func put4(b []byte, v int) {
-	put2(b, v/100)
-	put2(b[2:], v%100)
 }
