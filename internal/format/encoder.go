@@ -36,8 +36,9 @@ type Options struct {
 	// space included, becomes '_') and truncated to 255/48/128/32 bytes. Adjustments lists what was changed.
 	Hostname, AppName, ProcID, MsgID string
 
-	// StructuredData is emitted verbatim; "" or "-" is the NILVALUE. It must be valid RFC 5424 structured data
-	// (see validateSD) without control characters.
+	// StructuredData is emitted verbatim; "" or "-" is the NILVALUE. It must be valid RFC 5424 structured data:
+	// [SD-ID PARAM="VALUE" ...] elements with registered (timeQuality, origin, meta) or name@<enterprise number>
+	// SD-IDs, SD-NAMEs of 1..32 characters, '"', '\' and ']' escaped in values, and no control characters.
 	StructuredData string
 
 	// Separator precedes every key=value pair; "" means DefaultSeparator "||". 1..16 bytes of printable ASCII
@@ -136,7 +137,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 func (e *Encoder) Options() Options { return e.opts }
 
 // Adjustments describes the header fields NewEncoder had to sanitize or truncate, for a startup warning.
-func (e *Encoder) Adjustments() []string { return e.adjustments }
+func (e *Encoder) Adjustments() []string { return slices.Clone(e.adjustments) }
 
 // headerField applies the NILVALUE, PRINTUSASCII and length rules to one header field.
 func (e *Encoder) headerField(what, s string, limit int) string {
