@@ -153,3 +153,36 @@ func TestConsumerSplitOrder(t *testing.T) {
 		})
 	}
 }
+
+// How the library's checkpoint flush reacts to each spelling: the typo spelling (what it matches) is taken as
+// "shard gone" after one attempt and SaveCheckPoint returns nil; the correct spelling is retried three times and
+// returned as an error.
+func TestConsumerCheckpointErrorSpelling(t *testing.T) {
+	for _, tc := range []struct {
+		code     string
+		attempts int64
+		wantErr  bool
+	}{
+		{"ConsumerNotExsit", 1, false},
+		{"ConsumerNotExist", 3, true},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			t.Parallel()
+			e := startEmu(t, 1, slsemu.Options{})
+			if err := e.Generate(testProject, testLogstore, 10); err != nil {
+				t.Fatal(err)
+			}
+			e.FailNext(slsemu.APIUpdateCheckPoint, int(tc.attempts), 400, tc.code)
+			rec := &recorder{}
+			e.startWorker(t, rec, "w1", workerOpts{})
+			waitFor(t, 10*time.Second, "all 10 records", func() bool { return allSeen(rec, 10) })
+			first := rec.snapshot()[0]
+			if (first.saveErr != nil) != tc.wantErr {
+				t.Errorf("SaveCheckPoint error = %v, want error: %v", first.saveErr, tc.wantErr)
+			}
+			if n := e.Stats().Errors[slsemu.APIUpdateCheckPoint][tc.code]; n != tc.attempts {
+				t.Errorf("%d failed checkpoint attempts, want %d", n, tc.attempts)
+			}
+		})
+	}
+}

@@ -93,23 +93,16 @@ func (g *generator) record(seq uint64, now time.Time, fields []Field, scratch []
 	ev := pick(g.rng, genEvents)
 	fields = append(fields[:0],
 		Field{"seq", strconv.FormatUint(seq, 10)},
-		Field{"eventId", g.uuid(scratch)},
 		Field{"eventName", ev.name},
 		Field{"eventTime", now.UTC().Format(time.RFC3339)},
 		Field{"eventType", ev.kind},
+		Field{"serviceName", ev.service},
 		Field{"acsRegion", pick(g.rng, genRegions)},
 		Field{"sourceIpAddress", g.ip()},
-		Field{"serviceName", ev.service},
+		Field{"userIdentity.type", pick(g.rng, genIdentities)},
 	)
 	extra := g.rng.IntN(8) // 0..7 more fields: 8..15 in all
 	optional := [...]func() Field{
-		func() Field { return Field{"userIdentity.type", pick(g.rng, genIdentities)} },
-		func() Field { return Field{"userIdentity.userName", pick(g.rng, genUsers)} },
-		func() Field {
-			return Field{"userIdentity.accountId", strconv.FormatUint(1000000000000000+g.rng.Uint64N(9000000000000000), 10)}
-		},
-		func() Field { return Field{"userAgent", pick(g.rng, genAgents)} },
-		func() Field { return Field{"requestId", g.uuid(scratch)} },
 		func() Field { return Field{"eventVersion", "1"} },
 		func() Field {
 			if g.rng.IntN(10) == 0 {
@@ -117,6 +110,13 @@ func (g *generator) record(seq uint64, now time.Time, fields []Field, scratch []
 			}
 			return Field{"result", "success"}
 		},
+		func() Field { return Field{"userIdentity.userName", pick(g.rng, genUsers)} },
+		func() Field { return Field{"eventId", g.uuid(scratch)} },
+		func() Field {
+			return Field{"userIdentity.accountId", strconv.FormatUint(1000000000000000+g.rng.Uint64N(9000000000000000), 10)}
+		},
+		func() Field { return Field{"requestId", g.uuid(scratch)} },
+		func() Field { return Field{"userAgent", pick(g.rng, genAgents)} },
 	}
 	for i := range extra {
 		fields = append(fields, optional[i]())
