@@ -229,7 +229,7 @@ func (e *Encoder) appendPair(dst []byte, prefix, key, value string, limit int, r
 			copy(buf, e.sep)
 		}
 		k := len(e.sep)
-		if copyPlain(buf[k:], prefix, e.keyTab, e.sepWord, equalsWord) {
+		if prefix == "" || copyPlain(buf[k:], prefix, e.keyTab, e.sepWord, equalsWord) {
 			k += len(prefix)
 			if copyPlain(buf[k:], key, e.keyTab, e.sepWord, equalsWord) {
 				k += len(key)

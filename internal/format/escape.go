@@ -60,13 +60,13 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, tab *[256]uint8, lim
 		// Skip plain bytes eight at a time; the last (or only) word overlaps bytes already known to be plain or
 		// is built from two overlapping 4-byte loads, which can only add false alarms the byte loop resolves.
 		if rem := len(s) - i; rem >= 8 {
-			for i+8 <= len(s) && !hasSpecial(load64(s, i), e.sepWord, eqWord) {
+			for i+8 <= len(s) && !hasSpecialOrHigh(load64(s, i), e.sepWord, eqWord) {
 				i += 8
 			}
-			if i < len(s) && i+8 > len(s) && !hasSpecial(load64(s, len(s)-8), e.sepWord, eqWord) {
+			if i < len(s) && i+8 > len(s) && !hasSpecialOrHigh(load64(s, len(s)-8), e.sepWord, eqWord) {
 				i = len(s)
 			}
-		} else if rem >= 4 && !hasSpecial(uint64(load32(s, i))|uint64(load32(s, len(s)-4))<<32, e.sepWord, eqWord) {
+		} else if rem >= 4 && !hasSpecialOrHigh(uint64(load32(s, i))|uint64(load32(s, len(s)-4))<<32, e.sepWord, eqWord) {
 			i = len(s)
 		}
 		for i < len(s) && tab[s[i]] == clPlain {
@@ -149,10 +149,12 @@ func appendPlain(dst []byte, s string, tab *[256]uint8, sepWord, eqWord uint64) 
 }
 
 // copyPlain copies s to buf (len(buf) >= len(s)) eight bytes at a time while checking that no byte needs
-// escaping (the last word overlaps the one before it; strings of 4..7 bytes use two overlapping 4-byte words). It
+// escaping (the last word overlaps the one before it; strings of 4..7 bytes use two overlapping 4-byte words).
+// Non-ASCII bytes are copied and, if there were any, the whole string is then checked to be valid UTF-8. It
 // returns false when a byte may need escaping, having written only into buf[:len(s)].
 func copyPlain(buf []byte, s string, tab *[256]uint8, sepWord, eqWord uint64) bool {
 	n := len(s)
+	var seen uint64 // OR of all words, to know whether any byte was non-ASCII
 	switch {
 	case n >= 8:
 		buf = buf[:n]
@@ -162,6 +164,7 @@ func copyPlain(buf []byte, s string, tab *[256]uint8, sepWord, eqWord uint64) bo
 			if hasSpecial(x, sepWord, eqWord) {
 				return false
 			}
+			seen |= x
 			binary.LittleEndian.PutUint64(buf[i:], x)
 		}
 		if i < n {
@@ -169,26 +172,31 @@ func copyPlain(buf []byte, s string, tab *[256]uint8, sepWord, eqWord uint64) bo
 			if hasSpecial(x, sepWord, eqWord) {
 				return false
 			}
+			seen |= x
 			binary.LittleEndian.PutUint64(buf[n-8:], x)
 		}
 	case n >= 4:
 		buf = buf[:n]
 		a, b := load32(s, 0), load32(s, n-4)
-		if hasSpecial(uint64(a)|uint64(b)<<32, sepWord, eqWord) {
+		x := uint64(a) | uint64(b)<<32
+		if hasSpecial(x, sepWord, eqWord) {
 			return false
 		}
+		seen = x
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 	default:
 		buf = buf[:n]
 		for i := range n {
-			if tab[s[i]] != clPlain {
+			c := s[i]
+			if cl := tab[c]; cl != clPlain && cl != clHigh {
 				return false
 			}
-			buf[i] = s[i]
+			seen |= uint64(c)
+			buf[i] = c
 		}
 	}
-	return true
+	return seen&highs == 0 || utf8.ValidString(s)
 }
 
 // SWAR constants: ones has 0x01 in every byte, highs 0x80.
@@ -199,19 +207,26 @@ const (
 	equalsWord = ones * '=' // keys escape '='
 )
 
-// hasSpecial reports whether one of the eight bytes in x may need escaping: a C0 control, DEL or any byte from
-// 0x80 (multi-byte UTF-8), '\', the separator's first byte (sepWord) or eqWord's byte. Each test is the exact
-// "has a byte below n / above n / equal to zero" bit trick: borrows and carries start only at a matching byte.
+// hasSpecial reports whether one of the eight bytes in x is an ASCII byte that may need escaping: a C0
+// control, DEL, '\\', the separator's first byte (sepWord) or eqWord's byte. Bytes from 0x80 are not reported
+// (see hasSpecialOrHigh). Each test is the exact "has a byte below n / equal to zero" bit trick: a borrow starts
+// only at a matching byte, so the boolean result is exact.
 func hasSpecial(x, sepWord, eqWord uint64) bool {
 	ctl := (x - ones*0x20) &^ x
-	high := (x + ones) | x
+	del := x ^ (ones * 0x7f)
+	del = (del - ones) &^ del
 	bs := x ^ (ones * '\\')
 	bs = (bs - ones) &^ bs
 	sp := x ^ sepWord
 	sp = (sp - ones) &^ sp
 	eq := x ^ eqWord
 	eq = (eq - ones) &^ eq
-	return (ctl|high|bs|sp|eq)&highs != 0
+	return (ctl|del|bs|sp|eq)&highs != 0
+}
+
+// hasSpecialOrHigh is hasSpecial that also reports bytes from 0x80.
+func hasSpecialOrHigh(x, sepWord, eqWord uint64) bool {
+	return x&highs != 0 || hasSpecial(x, sepWord, eqWord)
 }
 
 // load32 reads s[i:i+4] little-endian.
