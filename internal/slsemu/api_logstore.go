@@ -170,9 +170,14 @@ func (s *Server) pullLogs(w http.ResponseWriter, req *request, ls *logstore) *ap
 		if rr.win != nil {
 			body, raw, _ = rr.win.body(s.codec, typ, rr.groups)
 		} else {
-			rawBytes, _ := concatGroups(rr.groups)
+			rawBuf, outBuf := getBuf(), getBuf()
+			rawBytes, _ := appendGroups(*rawBuf, rr.groups)
 			raw = len(rawBytes)
-			body = s.codec.compress(typ, rawBytes)
+			body = s.codec.compressTo(typ, rawBytes, *outBuf)
+			defer func() {
+				putBuf(rawBuf, rawBytes)
+				putBuf(outBuf, body)
+			}()
 		}
 	}
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
@@ -39,18 +40,49 @@ func newCodec(maxRaw int) (*codec, error) {
 
 func (c *codec) close() { c.zdec.Close() }
 
-// compress encodes raw with the named type (lz4 raw block or zstd frame).
+// compress encodes raw with the named type (lz4 raw block or zstd frame) into a new slice.
 func (c *codec) compress(typ string, raw []byte) []byte {
+	return c.compressTo(typ, raw, nil)
+}
+
+// compressTo encodes raw with the named type, reusing dst's storage when it is large enough.
+func (c *codec) compressTo(typ string, raw, dst []byte) []byte {
 	if typ == compressZSTD {
-		return c.zenc.EncodeAll(raw, make([]byte, 0, len(raw)/3+64))
+		if dst == nil {
+			dst = make([]byte, 0, len(raw)/3+64)
+		}
+		return c.zenc.EncodeAll(raw, dst[:0])
 	}
-	dst := make([]byte, lz4.CompressBlockBound(len(raw)))
+	bound := lz4.CompressBlockBound(len(raw))
+	if cap(dst) < bound {
+		dst = make([]byte, bound)
+	}
+	dst = dst[:bound]
 	n, err := lz4.CompressBlock(raw, dst, nil)
 	if err != nil || n == 0 {
 		// Cannot happen with a buffer of CompressBlockBound size; fall back to a literal-only block.
 		return lz4Literals(raw)
 	}
 	return dst[:n]
+}
+
+// bufPool recycles the buffers of uncached PullLogs responses.
+var bufPool sync.Pool
+
+func getBuf() *[]byte {
+	if b, ok := bufPool.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
+
+// putBuf returns b to the pool, keeping buf's (possibly grown) storage; very large buffers are dropped.
+func putBuf(b *[]byte, buf []byte) {
+	if cap(buf) > 64<<20 {
+		return
+	}
+	*b = buf[:0]
+	bufPool.Put(b)
 }
 
 // lz4Literals encodes src as one lz4 block made only of literals.

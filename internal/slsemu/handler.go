@@ -65,12 +65,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // serveAPI answers one SLS request and returns the status and error code it sent.
 func (s *Server) serveAPI(w http.ResponseWriter, req *request) (int, string) {
 	r := req.r
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(s.o.MaxBodyBytes)))
-	if err != nil {
-		return s.fail(w, req, errorf(http.StatusRequestEntityTooLarge, "PostBodyTooLarge", "request body: %v", err))
+	if r.Body != nil {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(s.o.MaxBodyBytes)))
+		if err != nil {
+			return s.fail(w, req, errorf(http.StatusRequestEntityTooLarge, "PostBodyTooLarge", "request body: %v", err))
+		}
+		req.body = body
 	}
-	req.body = body
-	if aerr := s.authenticate(r, body); aerr != nil {
+	if aerr := s.authenticate(r, req.body); aerr != nil {
 		return s.fail(w, req, aerr)
 	}
 	if d := s.faults.delay(req.api); d > 0 {

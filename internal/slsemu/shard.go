@@ -253,14 +253,21 @@ func (w *window) body(c *codec, typ string, groups []storedGroup) (body []byte, 
 
 // concatGroups returns the serialized LogGroupList of groups and its log count.
 func concatGroups(groups []storedGroup) ([]byte, int) {
-	n, logs := 0, 0
+	return appendGroups(nil, groups)
+}
+
+// appendGroups appends the serialized LogGroupList of groups to dst and returns it with the log count.
+func appendGroups(dst []byte, groups []storedGroup) ([]byte, int) {
+	n, logs := len(dst), 0
 	for _, g := range groups {
 		n += len(g.framed)
 		logs += int(g.logs)
 	}
-	out := make([]byte, 0, n)
-	for _, g := range groups {
-		out = append(out, g.framed...)
+	if cap(dst) < n {
+		dst = append(make([]byte, 0, n), dst...)
 	}
-	return out, logs
+	for _, g := range groups {
+		dst = append(dst, g.framed...)
+	}
+	return dst, logs
 }
