@@ -30,7 +30,20 @@ type Options struct {
 	Sender         Sender
 	InitialBackoff time.Duration // first wait after a failed send (default 500 ms)
 	MaxBackoff     time.Duration // cap of the wait (default 30 s)
-	Logger         *zap.Logger
+	// MaxInFlight bounds the batches being encoded or sent at once (default 2); the other shards wait before
+	// encoding. Each in-flight batch holds one frame buffer (about 1.3 × the batch's raw size), and the buffers are
+	// kept for reuse, so this bounds the pipeline's memory. More than the number of connections plus one gains
+	// nothing: a batch occupies one connection for its whole send.
+	MaxInFlight int
+	Logger      *zap.Logger
+	// Observer, when not nil, is told about every send attempt (metrics, health).
+	Observer Observer
+}
+
+// Observer is told about every attempt to send a non-empty batch, successful or not. It is called on the
+// delivery path, from all shards at once: it must be safe for concurrent use, must not block and must not keep err.
+type Observer interface {
+	ObserveSend(shard int, d time.Duration, records, bytes int, err error)
 }
 
 // Stats are cumulative counters.
@@ -52,10 +65,13 @@ type Pipeline struct {
 	sender  Sender
 	backoff backoff
 	log     *zap.Logger
+	obs     Observer
 
 	stopOnce sync.Once
 	stop     chan struct{}
-	pool     sync.Pool // *work
+	slots    chan struct{} // one per in-flight batch
+	free     chan *work    // buffers of finished batches; never dropped by the GC, unlike a sync.Pool
+	frameLen atomic.Int64  // average frame size of the last batch, to size a new buffer in one allocation
 
 	batches, records, bytes, failures, truncated, sanitized atomic.Uint64
 	truncLog                                                sampler
@@ -79,6 +95,9 @@ func New(o Options) (*Pipeline, error) {
 	if o.MaxBackoff < o.InitialBackoff {
 		o.MaxBackoff = o.InitialBackoff
 	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 2
+	}
 	l := o.Logger
 	if l == nil {
 		l = zap.NewNop()
@@ -88,10 +107,12 @@ func New(o Options) (*Pipeline, error) {
 		sender:   o.Sender,
 		backoff:  backoff{initial: o.InitialBackoff, max: o.MaxBackoff},
 		log:      l,
+		obs:      o.Observer,
 		stop:     make(chan struct{}),
 		truncLog: sampler{every: 10 * time.Second},
+		slots:    make(chan struct{}, o.MaxInFlight),
+		free:     make(chan *work, o.MaxInFlight),
 	}
-	p.pool.New = func() any { return &work{} }
 	return p, nil
 }
 
@@ -109,8 +130,30 @@ func (p *Pipeline) Stats() Stats {
 
 // HandleBatch encodes and delivers b; see the package comment.
 func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
-	w := p.pool.Get().(*work)
-	defer p.pool.Put(w)
+	if b.Records() == 0 {
+		p.batches.Add(1)
+		return nil
+	}
+	select {
+	case p.slots <- struct{}{}:
+	case <-p.stop:
+		return ErrStopped
+	case <-ctx.Done():
+		return fmt.Errorf("shard %d: wait to encode: %w", b.Shard, ctx.Err())
+	}
+	defer func() { <-p.slots }()
+	var w *work
+	select {
+	case w = <-p.free:
+	default:
+		w = &work{}
+	}
+	defer func() {
+		select {
+		case p.free <- w:
+		default:
+		}
+	}()
 	n, truncated := p.encode(w, b)
 	if n == 0 {
 		p.batches.Add(1)
@@ -122,7 +165,11 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 			return ErrStopped
 		default:
 		}
+		start := time.Now()
 		err := p.sender.Send(ctx, &w.batch)
+		if p.obs != nil {
+			p.obs.ObserveSend(b.Shard, time.Since(start), n, len(w.batch.Buf), err)
+		}
 		if err == nil {
 			p.batches.Add(1)
 			p.records.Add(uint64(n))
@@ -160,6 +207,12 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 // encode fills w.batch with one frame per record and returns the number of records and how many were truncated.
 func (p *Pipeline) encode(w *work, b *consumer.Batch) (n, truncated int) {
 	buf, ends := w.batch.Buf[:0], w.batch.Ends[:0]
+	if records := b.Records(); cap(ends) < records {
+		ends = make([]int, 0, records)
+		if est := records * int(max(p.frameLen.Load(), 512)) * 9 / 8; cap(buf) < est {
+			buf = make([]byte, 0, est)
+		}
+	}
 	sanitized := 0
 	for gi := range b.Groups {
 		g := &b.Groups[gi]
@@ -179,5 +232,8 @@ func (p *Pipeline) encode(w *work, b *consumer.Batch) (n, truncated int) {
 		p.sanitized.Add(uint64(sanitized))
 	}
 	w.batch.Buf, w.batch.Ends = buf, ends
+	if len(ends) > 0 {
+		p.frameLen.Store(int64(len(buf) / len(ends)))
+	}
 	return len(ends), truncated
 }
