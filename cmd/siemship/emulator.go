@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/slsemu"
+	"github.com/siemship/siemship/internal/telemetry"
+)
+
+func init() {
+	commands["emulator"] = command{summary: "run a local SLS emulator (see docs/emulator.md)", run: runEmulator}
+}
+
+// storeFlag collects --store project/logstore[:shards] values.
+type storeFlag []storeSpec
+
+type storeSpec struct {
+	project, logstore string
+	shards            int
+}
+
+func (f *storeFlag) String() string { return fmt.Sprint(*f) }
+
+func (f *storeFlag) Set(v string) error {
+	spec, shards, hasShards := strings.Cut(v, ":")
+	project, logstore, ok := strings.Cut(spec, "/")
+	if !ok || project == "" || logstore == "" {
+		return fmt.Errorf("want project/logstore[:shards], got %q", v)
+	}
+	s := storeSpec{project: project, logstore: logstore, shards: 2}
+	if hasShards {
+		n, err := strconv.Atoi(shards)
+		if err != nil || n < 1 {
+			return fmt.Errorf("shards in %q must be a number >= 1", v)
+		}
+		s.shards = n
+	}
+	*f = append(*f, s)
+	return nil
+}
+
+type emulatorFlags struct {
+	listen, project, logstore      string
+	shards                         int
+	stores                         storeFlag
+	keyID, keySecret, stsToken     string
+	anonymous, correctSpelling     bool
+	generate, perGroup             int
+	rate                           float64
+	retention, logLevel, logFormat string
+	retentionDuration              time.Duration
+}
+
+func parseEmulatorFlags(args []string, stdout io.Writer) (*emulatorFlags, error) {
+	f := &emulatorFlags{}
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
+	fs.StringVar(&f.project, "project", "siemship", "project of the main logstore (the Host prefix clients use)")
+	fs.StringVar(&f.logstore, "logstore", "audit", "main logstore; --generate and --rate fill it")
+	fs.IntVar(&f.shards, "shards", 2, "shards of the main logstore")
+	fs.Var(&f.stores, "store", "extra logstore as project/logstore[:shards] (repeatable)")
+	fs.StringVar(&f.keyID, "access-key-id", "", "access key id that clients sign with")
+	fs.StringVar(&f.keySecret, "access-key-secret", "", "access key secret")
+	fs.StringVar(&f.stsToken, "sts-token", "", "if set, the key is an STS key: requests must carry this security token")
+	fs.BoolVar(&f.anonymous, "allow-anonymous", false, "accept unsigned requests (SDK AuthV0)")
+	fs.BoolVar(&f.correctSpelling, "correct-spelling", false, "send ConsumerNotExist/ShardNotExist instead of the Go SDK's typos ConsumerNotExsit/ShardNotExsit")
+	fs.IntVar(&f.generate, "generate", 0, "generate this many audit records into the main logstore before listening")
+	fs.Float64Var(&f.rate, "rate", 0, "keep generating this many records per second")
+	fs.IntVar(&f.perGroup, "records-per-group", 10, "records per generated log group")
+	fs.StringVar(&f.retention, "retention", "0", "retention of every logstore, e.g. 90m, 24h or 7d (0: forever)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
+	fs.StringVar(&f.logFormat, "log-format", "console", "log format: console or json (logs go to stderr)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "usage: siemship emulator [flags]")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+		}
+		return nil, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case f.shards < 1:
+		return nil, errors.New("--shards must be >= 1")
+	case f.generate < 0:
+		return nil, errors.New("--generate must be >= 0")
+	case f.rate < 0:
+		return nil, errors.New("--rate must be >= 0")
+	case f.perGroup < 1:
+		return nil, errors.New("--records-per-group must be >= 1")
+	case !f.anonymous && (f.keyID == "" || f.keySecret == ""):
+		return nil, errors.New("--access-key-id and --access-key-secret are required (or --allow-anonymous)")
+	case f.stsToken != "" && f.keyID == "":
+		return nil, errors.New("--sts-token needs --access-key-id and --access-key-secret")
+	}
+	d, err := slsemu.ParseRetention(f.retention)
+	if err != nil {
+		return nil, fmt.Errorf("--retention: %w", err)
+	}
+	f.retentionDuration = d
+	return f, nil
+}
+
+// runEmulator is `siemship emulator`: an SLS emulator on a local port until SIGINT/SIGTERM.
+func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, err := parseEmulatorFlags(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
+		return 2
+	}
+	log, err := telemetry.NewLogger(f.logLevel, f.logFormat, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
+		return 2
+	}
+	defer log.Sync() //nolint:errcheck // stderr
+
+	spelling := slsemu.SpellingTypo
+	if f.correctSpelling {
+		spelling = slsemu.SpellingCorrect
+	}
+	emu := slsemu.New(slsemu.Options{
+		Logger:          log.Named("emulator"),
+		AllowAnonymous:  f.anonymous,
+		Spelling:        spelling,
+		RecordsPerGroup: f.perGroup,
+	})
+	if f.keyID != "" {
+		if f.stsToken != "" {
+			emu.AddSTSKey(f.keyID, f.keySecret, f.stsToken)
+		} else {
+			emu.AddKey(f.keyID, f.keySecret)
+		}
+	}
+	stores := append(storeFlag{{project: f.project, logstore: f.logstore, shards: f.shards}}, f.stores...)
+	for _, s := range stores {
+		if err := emu.AddLogstore(s.project, s.logstore, s.shards, f.retentionDuration); err != nil {
+			fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
+			return 2
+		}
+	}
+	if f.generate > 0 {
+		start := time.Now()
+		if err := emu.Generate(f.project, f.logstore, f.generate); err != nil {
+			fmt.Fprintf(stderr, "siemship emulator: generate: %v\n", err)
+			return 1
+		}
+		log.Info("generated records", zap.Int("records", f.generate), zap.Duration("took", time.Since(start)))
+	}
+	if f.rate > 0 {
+		if err := emu.StartProducer(f.project, f.logstore, f.rate); err != nil {
+			fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
+			return 1
+		}
+	}
+	url, err := emu.Start(ctx, f.listen)
+	if err != nil {
+		_ = emu.Shutdown(context.Background())
+		fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "sls emulator listening on %s\n", url)
+
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := emu.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", zap.Error(err))
+	}
+	log.Info("sls emulator stopped")
+	return 0
+}

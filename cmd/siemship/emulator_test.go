@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+
+	"github.com/siemship/siemship/internal/slsemu"
+)
+
+func TestEmulatorCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		code := runEmulator(ctx, []string{"--listen", "127.0.0.1:0", "--project", "p1", "--logstore", "l1", "--shards", "3",
+			"--access-key-id", "ID", "--access-key-secret", "S", "--generate", "50", "--store", "p2/l2:1", "--log-level", "warn"}, pw, &stderr)
+		pw.Close()
+		done <- code
+	}()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatalf("no output; stderr: %s", stderr.String())
+	}
+	line := lines.Text()
+	u, ok := strings.CutPrefix(line, "sls emulator listening on http://127.0.0.1:")
+	if !ok {
+		t.Fatalf("first line %q", line)
+	}
+	base, _ := url.Parse("http://127.0.0.1:" + u)
+
+	c := sls.CreateNormalInterface("sls.emu.invalid:"+base.Port(), "ID", "S", "")
+	hc := slsemu.HTTPClient(base.String())
+	defer hc.CloseIdleConnections()
+	c.SetHTTPClient(hc)
+	shards, err := c.ListShards("p1", "l1")
+	if err != nil || len(shards) != 3 {
+		t.Fatalf("list shards: %v %v", shards, err)
+	}
+	if shards, err := c.ListShards("p2", "l2"); err != nil || len(shards) != 1 {
+		t.Fatalf("list shards of --store: %v %v", shards, err)
+	}
+	total := 0
+	for _, sh := range shards {
+		cur, _ := c.GetCursor("p1", "l1", sh.ShardID, "begin")
+		lgl, _, err := c.PullLogs("p1", "l1", sh.ShardID, cur, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range lgl.LogGroups {
+			total += len(g.Logs)
+		}
+	}
+	if total != 50 {
+		t.Errorf("%d generated records, want 50", total)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d, stderr: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the emulator did not stop after cancel")
+	}
+	if lines.Scan() {
+		t.Errorf("more than one line on stdout: %q", lines.Text())
+	}
+}
+
+func TestEmulatorBadFlags(t *testing.T) {
+	key := []string{"--access-key-id", "ID", "--access-key-secret", "S"}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{append([]string{"--shards", "0"}, key...), "siemship emulator: --shards must be >= 1\n"},
+		{append([]string{"--rate", "-1"}, key...), "siemship emulator: --rate must be >= 0\n"},
+		{append([]string{"--retention", "soon"}, key...), "siemship emulator: --retention: "},
+		{append([]string{"--log-level", "loud"}, key...), "siemship emulator: log level "},
+		{append([]string{"--store", "nope"}, key...), "siemship emulator: invalid value "},
+		{append([]string{"--project", "bad.name"}, key...), "siemship emulator: project name "},
+		{[]string{"--bogus"}, "siemship emulator: flag provided but not defined: -bogus\n"},
+		{[]string{}, "siemship emulator: --access-key-id and --access-key-secret are required (or --allow-anonymous)\n"},
+		{append([]string{"extra"}, key...), "siemship emulator: unexpected argument \"extra\"\n"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := runEmulator(t.Context(), tt.args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", tt.args, code)
+		}
+		if !strings.HasPrefix(stderr.String(), tt.want) || strings.Count(stderr.String(), "\n") != 1 || stdout.Len() != 0 {
+			t.Errorf("%v: stderr %q stdout %q, want one line starting %q", tt.args, stderr.String(), stdout.String(), tt.want)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := runEmulator(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "--generate") && !strings.Contains(stdout.String(), "-generate") {
+		t.Errorf("-h: exit %d, stdout %q", code, stdout.String())
+	}
+}
