@@ -41,6 +41,20 @@ type Options struct {
 	// HTTPClient overrides the client used for SLS requests (tests).
 	HTTPClient *http.Client
 	Logger     *zap.Logger
+	// Observer, when not nil, is told about every batch and checkpoint (metrics, health).
+	Observer Observer
+}
+
+// Observer is told what the shard loops do. It is called from all shard goroutines at once: it must be safe for
+// concurrent use and must not block.
+type Observer interface {
+	// BatchPulled is called when a pulled batch is handed over, empty ones (idle polls) included; bytes is the
+	// uncompressed protobuf size of the pulled log groups.
+	BatchPulled(shard, records, bytes int)
+	// BatchDone is called when the handler returned for that batch; err is nil when it was delivered.
+	BatchDone(shard int, err error)
+	// Checkpointed is called after each SaveCheckPoint of a delivered batch.
+	Checkpointed(shard int, err error)
 }
 
 // Consumer runs the SDK consumer worker and hands every batch to a BatchHandler.
@@ -228,13 +242,25 @@ func (p processor) Process(shard int, lgl *sls.LogGroupList, t consumerLibrary.C
 	}
 	a := c.arena(shard)
 	b := &Batch{Shard: shard, Cursor: t.GetCurrentCursor(), NextCursor: t.GetNextCursor(), Groups: a.convert(lgl)}
-	if err := c.handler.HandleBatch(c.ctx, b); err != nil {
+	obs := c.opts.Observer
+	if obs != nil {
+		obs.BatchPulled(shard, b.Records(), lgl.Size())
+	}
+	err := c.handler.HandleBatch(c.ctx, b)
+	if obs != nil {
+		obs.BatchDone(shard, err)
+	}
+	if err != nil {
 		// Not delivered: no checkpoint. The SDK calls Process again with the same batch (the handler has already
 		// backed off), or, while shutting down, drops it; the next holder pulls it again from the checkpoint.
 		return "", fmt.Errorf("shard %d: deliver batch: %w", shard, err)
 	}
 	// Delivered (empty batches too, so a drained read-only shard records its end and is released).
-	if err := t.SaveCheckPoint(true); err != nil {
+	err = t.SaveCheckPoint(true)
+	if obs != nil {
+		obs.Checkpointed(shard, err)
+	}
+	if err != nil {
 		// The data is delivered; the SDK keeps the checkpoint pending and flushes it later. Returning an error here
 		// would send the batch again.
 		c.log.Warn("checkpoint save failed, will retry", zap.Int("shard", shard), zap.String("cursor", b.NextCursor), zap.Error(err))
