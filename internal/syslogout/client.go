@@ -270,6 +270,22 @@ func (c *Client) Stats() Stats {
 	}
 }
 
+// OpenConnections returns how many connections of the pool are open now.
+func (c *Client) OpenConnections() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, s := range c.all {
+		if s.cn != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Addr returns the destination as host:port.
+func (c *Client) Addr() string { return c.addr }
+
 // Close closes every connection; Sends in flight fail, later ones return ErrClosed. Idle TLS connections are closed
 // with close_notify (RFC 5425 §4.4). Close is idempotent.
 func (c *Client) Close() error {
