@@ -54,7 +54,9 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 		Sender:         out,
 		InitialBackoff: cfg.RetryInitialBackoff,
 		MaxBackoff:     cfg.RetryMaxBackoff,
-		Logger:         log.Named("pipeline"),
+		// One batch encoding while every connection sends one: more would only hold more memory.
+		MaxInFlight: cfg.Connections + 1,
+		Logger:      log.Named("pipeline"),
 	})
 	if err != nil {
 		out.Close()
