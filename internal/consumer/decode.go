@@ -97,3 +97,10 @@ func grow[T any](s []T, n int) []T {
 	}
 	return s
 }
+
+// Groups converts one decoded list into fresh record groups that share strings with lgl (for tools such as the
+// benchmark that pull a batch themselves; the consumer reuses per-shard arenas instead).
+func Groups(lgl *sls.LogGroupList) []record.Group {
+	var a arena
+	return a.convert(lgl)
+}

@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// The SDK's HTTP client keeps idle keep-alive connections to the (stopped) emulator for a while.
+		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"),
+		goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
+	)
+}
+
+// TestRunSmall runs every phase in-process on a tiny backlog and checks the report's structure and that the
+// receiver's ledger saw every record exactly once. No timing is asserted.
+func TestRunSmall(t *testing.T) {
+	for _, tc := range []struct {
+		name, protocol, framing string
+		connections             int
+	}{
+		{"tcp-lf", "tcp", "lf", 1},
+		{"tls-octet", "tls", "octet", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := Run(t.Context(), Options{
+				Shards: 3, Records: 3000, GroupRecords: 10, MaxFetchLogGroups: 50,
+				Protocol: tc.protocol, Framing: tc.framing, Connections: tc.connections,
+				Env:     []string{"SLS_FETCH_INTERVAL=20ms"},
+				Timeout: time.Minute,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Data.Records != 3000 || rep.Data.RawBytes <= 0 || rep.Data.AvgRecordBytes < 100 {
+				t.Errorf("data %+v", rep.Data)
+			}
+			if rep.Setup.Protocol != tc.protocol || rep.Setup.Framing != tc.framing || rep.Setup.Connections != tc.connections {
+				t.Errorf("setup %+v", rep.Setup)
+			}
+			for _, p := range []*Phase{rep.PullOnly, rep.SendOnly, rep.EndToEnd} {
+				if p == nil {
+					t.Fatalf("missing phase in %+v", rep)
+				}
+				if p.Records < 3000 || p.RecordsPerSec <= 0 || p.DrainSeconds <= 0 || p.Shipper == "" {
+					t.Errorf("phase %+v", *p)
+				}
+			}
+			e := rep.EndToEnd
+			if !e.Verified || e.Lost != 0 || e.Records != 3000 {
+				t.Errorf("end to end not verified: %+v", *e)
+			}
+			if rep.EndToEndOfPull <= 0 {
+				t.Errorf("ratio %v", rep.EndToEndOfPull)
+			}
+			var js bytes.Buffer
+			if err := rep.WriteJSON(&js); err != nil {
+				t.Fatal(err)
+			}
+			var back map[string]any
+			if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"machine", "setup", "data", "pull_only", "send_only", "end_to_end", "end_to_end_of_pull_only"} {
+				if _, ok := back[k]; !ok {
+					t.Errorf("JSON lacks %q: %s", k, js.String())
+				}
+			}
+			var table strings.Builder
+			rep.WriteTable(&table)
+			for _, want := range []string{"pull only", "send only", "end to end", "every record received once"} {
+				if !strings.Contains(table.String(), want) {
+					t.Errorf("table lacks %q:\n%s", want, table.String())
+				}
+			}
+		})
+	}
+}
+
+func TestOptionsRejected(t *testing.T) {
+	for _, o := range []Options{
+		{Protocol: "udp"}, {Framing: "crlf"}, {Shards: 1000}, {Records: -1}, {Target: "nohostport"}, {GroupRecords: 5000},
+	} {
+		if _, err := o.withDefaults(); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+}
+
+func TestOverride(t *testing.T) {
+	got := override([]string{"A=1", "B=2"}, []string{"B=3", "C=4"})
+	if strings.Join(got, " ") != "A=1 B=3 C=4" {
+		t.Fatalf("got %v", got)
+	}
+}
