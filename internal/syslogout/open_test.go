@@ -12,7 +12,7 @@ func TestOpenConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{r.Addr()}, Connections: 2})
+	c := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{r.Addr()}, Connections: 1})
 	if c.Addr() != r.Addr() {
 		t.Errorf("Addr() = %q, want %q", c.Addr(), r.Addr())
 	}
