@@ -1,0 +1,106 @@
+package receivers
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
+
+	"github.com/siemship/siemship/internal/harness"
+	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/slsemu"
+)
+
+// want is what a receiver must report for one record.
+type want struct {
+	time  time.Time      // __time__ plus the nanosecond part, UTC, truncated to the microsecond
+	pairs []record.Field // the payload's pairs in order, invalid UTF-8 replaced by U+FFFD
+}
+
+// expected reads every record back from the emulator with the unmodified SDK (independently of siemship's consumer)
+// and returns what the receiver must report for it, keyed by the record's seq field.
+//
+// The payload rule is the issue's: __topic__, __source__, __tag__:<key> per tag, then the contents in order; the
+// only lossy step is the replacement of invalid UTF-8.
+func expected(t *testing.T, e *harness.Emulator) map[uint64]want {
+	t.Helper()
+	c := sls.CreateNormalInterface(e.Endpoint, harness.KeyID, harness.Secret, "")
+	hc := slsemu.HTTPClient(e.URL)
+	defer hc.CloseIdleConnections()
+	c.SetHTTPClient(hc)
+	c.SetRetryTimeout(10 * time.Second)
+	shards, err := c.ListShards(harness.Project, harness.Logstore)
+	if err != nil {
+		t.Fatalf("list shards: %v", err)
+	}
+	out := map[uint64]want{}
+	for _, sh := range shards {
+		cursor, err := c.GetCursor(harness.Project, harness.Logstore, sh.ShardID, "begin")
+		if err != nil {
+			t.Fatalf("shard %d begin cursor: %v", sh.ShardID, err)
+		}
+		end, err := c.GetCursor(harness.Project, harness.Logstore, sh.ShardID, "end")
+		if err != nil {
+			t.Fatalf("shard %d end cursor: %v", sh.ShardID, err)
+		}
+		for cursor != end {
+			gl, next, err := c.PullLogs(harness.Project, harness.Logstore, sh.ShardID, cursor, end, 100)
+			if err != nil {
+				t.Fatalf("shard %d pull at %s: %v", sh.ShardID, cursor, err)
+			}
+			if next == cursor {
+				t.Fatalf("shard %d: no progress at %s before the end cursor %s", sh.ShardID, cursor, end)
+			}
+			for _, g := range gl.LogGroups {
+				for _, l := range g.Logs {
+					seq, w := expect(g, l)
+					if seq == 0 {
+						t.Fatalf("shard %d: a record without a seq field: %v", sh.ShardID, l.Contents)
+					}
+					if _, dup := out[seq]; dup {
+						t.Fatalf("seq %d stored twice in the emulator", seq)
+					}
+					out[seq] = w
+				}
+			}
+			cursor = next
+		}
+	}
+	return out
+}
+
+// expect computes the expectation for one log of a group and returns it with the log's seq (0 when it has none).
+func expect(g *sls.LogGroup, l *sls.Log) (uint64, want) {
+	valid := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+	pairs := []record.Field{{Key: "__topic__", Value: valid(g.GetTopic())}, {Key: "__source__", Value: valid(g.GetSource())}}
+	for _, tag := range g.LogTags {
+		pairs = append(pairs, record.Field{Key: "__tag__:" + valid(tag.GetKey()), Value: valid(tag.GetValue())})
+	}
+	var seq uint64
+	for _, c := range l.Contents {
+		if c.GetKey() == "seq" && seq == 0 {
+			seq, _ = strconv.ParseUint(c.GetValue(), 10, 64)
+		}
+		pairs = append(pairs, record.Field{Key: valid(c.GetKey()), Value: valid(c.GetValue())})
+	}
+	ts := time.Unix(int64(l.GetTime()), int64(l.GetTimeNs())).UTC().Truncate(time.Microsecond)
+	return seq, want{time: ts, pairs: pairs}
+}
+
+// generate adds n generated records (seq continuing from the last one) in chunks, so that the records carry a few
+// distinct timestamps (the generator stamps every record of one call with the same time).
+func generate(t *testing.T, e *harness.Emulator, n, chunks int) {
+	t.Helper()
+	for i := range chunks {
+		k := n / chunks
+		if i == chunks-1 {
+			k = n - k*(chunks-1)
+		}
+		if err := e.Generate(harness.Project, harness.Logstore, k); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Millisecond)
+	}
+}
