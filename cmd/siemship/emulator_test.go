@@ -11,11 +11,13 @@ import (
 	"time"
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
+	"go.uber.org/goleak"
 
 	"github.com/siemship/siemship/internal/slsemu"
 )
 
 func TestEmulatorCommand(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	pr, pw := io.Pipe()
