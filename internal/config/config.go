@@ -126,4 +126,6 @@ type Runtime struct {
 	RetryInitialBackoff time.Duration `envconfig:"SIEMSHIP_RETRY_INITIAL_BACKOFF" default:"500ms" desc:"First wait before a batch whose delivery failed is sent again; each further failure doubles the wait (with jitter) up to SIEMSHIP_RETRY_MAX_BACKOFF. Retries never end on their own: the checkpoint waits for delivery."`
 
 	RetryMaxBackoff time.Duration `envconfig:"SIEMSHIP_RETRY_MAX_BACKOFF" default:"30s" desc:"Longest wait between two delivery attempts of a batch; at least SIEMSHIP_RETRY_INITIAL_BACKOFF."`
+
+	HTTPAddr string `envconfig:"SIEMSHIP_HTTP_ADDR" defaultdoc:"empty (off)" desc:"host:port of the HTTP server for /metrics (Prometheus), /healthz (liveness) and /readyz (readiness); empty turns it off. Use a loopback address such as 127.0.0.1:9090 unless something outside the host scrapes it; in Kubernetes use :9090 (every interface of the pod) so that the kubelet's probes and Prometheus reach it. The endpoints have no authentication; they show counters, shard numbers and the destination's address, no secrets and no log contents."`
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -322,6 +323,23 @@ func (v *validator) runtime() {
 	case r.RetryMaxBackoff < r.RetryInitialBackoff:
 		v.bad(&r.RetryMaxBackoff, fmt.Sprintf("must be at least %s (%s)", v.c.name(&r.RetryInitialBackoff), r.RetryInitialBackoff))
 	}
+	if r.HTTPAddr != "" {
+		if msg := checkListenAddr(r.HTTPAddr); msg != "" {
+			v.bad(&r.HTTPAddr, msg)
+		}
+	}
+}
+
+// checkListenAddr returns a message when s is not [host]:port with a numeric port (0 picks a free one).
+func checkListenAddr(s string) string {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || hasSpaceOrControl(host) || strings.ContainsAny(host, "/?#@[]") {
+		return "must be host:port such as 127.0.0.1:9090, or :9090 for every interface"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || strings.HasPrefix(port, "+") {
+		return "the port must be a number from 0 to 65535 (0 picks a free one)"
+	}
+	return ""
 }
 
 // checkEndpoint returns a message when s is not host[:port] with an optional http:// or https:// prefix.
