@@ -1,0 +1,3 @@
+// Package docker holds no code: its tests check the container image's build (the Dockerfile at the repository root
+// and scripts/build.sh) and the compose demo stack in this directory against the code they deploy.
+package docker
