@@ -1,7 +1,6 @@
 package format
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -65,11 +64,9 @@ type Encoder struct {
 	head        []byte // "<PRI>1 "
 	tail        []byte // " HOSTNAME APP-NAME PROCID MSGID SD " (SP before MSG included)
 	sep         string
-	keyTab      *[256]uint8
-	valTab      *[256]uint8
-	sepWord     uint64 // the separator's first byte in every byte, for hasSpecial
-	sepLE       uint64 // the separator's first eight bytes, little-endian
-	max         int    // MaxMessageBytes, or math.MaxInt
+	keyTab      *byteTables
+	valTab      *byteTables
+	max         int // MaxMessageBytes, or math.MaxInt
 	adjustments []string
 }
 
@@ -125,11 +122,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 		return nil, errors.Join(errs...)
 	}
 	e.opts = o
-	e.keyTab, e.valTab = classTables(o.Separator)
-	e.sepWord = ones * uint64(o.Separator[0])
-	var sep8 [8]byte
-	copy(sep8[:], o.Separator)
-	e.sepLE = binary.LittleEndian.Uint64(sep8[:])
+	e.keyTab, e.valTab = newByteTables(o.Separator, true), newByteTables(o.Separator, false)
 	return e, nil
 }
 
@@ -218,24 +211,23 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 // fit below limit it keeps what fits of the value, or removes the whole pair when even the key does not fit, and
 // returns false.
 func (e *Encoder) appendPair(dst []byte, prefix, key, value string, limit int, r *Result) ([]byte, bool) {
-	// Fast path: the pair fits and needs no escaping. One capacity check, then word-sized stores.
+	// Fast path: the pair fits and needs no escaping. One capacity check, then plain copies.
 	if n := len(e.sep) + len(prefix) + len(key) + 1 + len(value); len(dst)+n <= limit {
 		start := len(dst)
-		dst = slices.Grow(dst, n+8)
-		buf := dst[start : start+n+8]
-		if len(e.sep) <= 8 {
-			binary.LittleEndian.PutUint64(buf, e.sepLE)
+		dst = slices.Grow(dst, n)
+		buf := dst[start : start+n]
+		k := len(e.sep)
+		if k == 2 { // the default "||"
+			buf[0], buf[1] = e.sep[0], e.sep[1]
 		} else {
 			copy(buf, e.sep)
 		}
-		k := len(e.sep)
-		if prefix == "" || copyPlain(buf[k:], prefix, e.keyTab, e.sepWord, equalsWord) {
+		if prefix == "" || copyPlain(buf[k:], prefix, e.keyTab) {
 			k += len(prefix)
-			if copyPlain(buf[k:], key, e.keyTab, e.sepWord, equalsWord) {
+			if copyPlain(buf[k:], key, e.keyTab) {
 				k += len(key)
 				buf[k] = '='
-				k++
-				if copyPlain(buf[k:], value, e.valTab, e.sepWord, e.sepWord) {
+				if copyPlain(buf[k+1:], value, e.valTab) {
 					return dst[:start+n], true
 				}
 			}

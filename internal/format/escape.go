@@ -1,7 +1,6 @@
 package format
 
 import (
-	"encoding/binary"
 	"slices"
 	"unicode/utf8"
 )
@@ -16,9 +15,21 @@ const (
 	clHigh      // first byte of a multi-byte rune, or invalid UTF-8
 )
 
-// classTables builds the byte classes of keys and values for a separator.
-func classTables(sep string) (key, val *[256]uint8) {
-	key, val = new([256]uint8), new([256]uint8)
+// Flags of the fast tables: OR-ed over a whole string, they tell whether it can be copied as is.
+const (
+	fastSpecial = 0x01 // an ASCII byte that needs escaping (or a separator check)
+	fastHigh    = 0x80 // a byte from 0x80: the string must be checked to be valid UTF-8
+)
+
+// byteTables classify the bytes of keys or of values for one separator.
+type byteTables struct {
+	class [256]uint8 // clPlain, clControl, ... for appendEscaped
+	fast  [256]uint8 // 0, fastSpecial or fastHigh for copyPlain
+}
+
+// newByteTables builds the tables of keys (which also escape '=') or values for a separator.
+func newByteTables(sep string, key bool) *byteTables {
+	t := new(byteTables)
 	for c := range 256 {
 		var cl uint8
 		switch {
@@ -26,14 +37,23 @@ func classTables(sep string) (key, val *[256]uint8) {
 			cl = clControl
 		case c == '\\':
 			cl = clBackslash
+		case c == int(sep[0]):
+			cl = clSepStart
+		case c == '=' && key:
+			cl = clEquals
 		case c >= utf8.RuneSelf:
 			cl = clHigh
 		}
-		key[c], val[c] = cl, cl
+		t.class[c] = cl
+		switch cl {
+		case clPlain:
+		case clHigh:
+			t.fast[c] = fastHigh
+		default:
+			t.fast[c] = fastSpecial
+		}
 	}
-	key[sep[0]], val[sep[0]] = clSepStart, clSepStart
-	key['='] = clEquals
-	return key, val
+	return t
 }
 
 const hexDigits = "0123456789abcdef"
@@ -42,42 +62,25 @@ const hexDigits = "0123456789abcdef"
 // payload (the separator after a value, the tag key after "__tag__:", "" after a key, which '=' follows): a
 // separator byte of s is escaped when the separator starts there in s+next. The output never exceeds limit: it
 // stops before the first rune or escape sequence that does not fit and returns false.
-func (e *Encoder) appendEscaped(dst []byte, s, next string, tab *[256]uint8, limit int, r *Result) ([]byte, bool) {
-	eqWord := e.sepWord // values: '=' is plain, so test the separator byte twice
-	if tab == e.keyTab {
-		eqWord = equalsWord
-	}
+func (e *Encoder) appendEscaped(dst []byte, s, next string, t *byteTables, limit int, r *Result) ([]byte, bool) {
 	if len(dst)+len(s) <= limit {
-		if out, ok := appendPlain(dst, s, tab, e.sepWord, eqWord); ok {
-			return out, true
+		start := len(dst)
+		dst = slices.Grow(dst, len(s))
+		if copyPlain(dst[start:start+len(s)], s, t) {
+			return dst[:start+len(s)], true
 		}
 	}
+	tab := &t.class
 	run := 0         // s[run:i] is plain and not yet appended
 	invalidEnd := -1 // index after the last invalid byte, to replace a run of them by one U+FFFD
 	var ok bool
-	i := 0
-	for {
-		// Skip plain bytes eight at a time; the last (or only) word overlaps bytes already known to be plain or
-		// is built from two overlapping 4-byte loads, which can only add false alarms the byte loop resolves.
-		if rem := len(s) - i; rem >= 8 {
-			for i+8 <= len(s) && !hasSpecialOrHigh(load64(s, i), e.sepWord, eqWord) {
-				i += 8
-			}
-			if i < len(s) && i+8 > len(s) && !hasSpecialOrHigh(load64(s, len(s)-8), e.sepWord, eqWord) {
-				i = len(s)
-			}
-		} else if rem >= 4 && !hasSpecialOrHigh(uint64(load32(s, i))|uint64(load32(s, len(s)-4))<<32, e.sepWord, eqWord) {
-			i = len(s)
-		}
-		for i < len(s) && tab[s[i]] == clPlain {
-			i++
-		}
-		if i >= len(s) {
-			break
-		}
+	for i := 0; i < len(s); {
 		c := s[i]
 		cl := tab[c]
 		switch cl {
+		case clPlain:
+			i++
+			continue
 		case clHigh:
 			if rn, size := utf8.DecodeRuneInString(s[i:]); rn != utf8.RuneError || size > 1 {
 				i += size
@@ -137,109 +140,29 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, tab *[256]uint8, lim
 	return dst, true
 }
 
-// appendPlain is the fast path of appendEscaped: it appends s when no byte of it needs escaping. It returns
-// false with len(dst) unchanged when a byte may need escaping.
-func appendPlain(dst []byte, s string, tab *[256]uint8, sepWord, eqWord uint64) ([]byte, bool) {
-	dst = slices.Grow(dst, len(s))
-	start := len(dst)
-	if !copyPlain(dst[start:start+len(s)], s, tab, sepWord, eqWord) {
-		return dst, false
+// copyPlain copies s to buf (len(buf) >= len(s)) when no byte of it needs escaping and reports whether it did.
+// It ORs the fast-table flags of all bytes (four independent accumulators, no branch per byte) and checks a
+// string with non-ASCII bytes to be valid UTF-8. This beats an 8-bytes-at-a-time bit trick on the short keys and
+// values of real records.
+func copyPlain(buf []byte, s string, t *byteTables) bool {
+	tab := &t.fast
+	var a0, a1, a2, a3 uint8
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		a0 |= tab[s[i]]
+		a1 |= tab[s[i+1]]
+		a2 |= tab[s[i+2]]
+		a3 |= tab[s[i+3]]
 	}
-	return dst[:start+len(s)], true
-}
-
-// copyPlain copies s to buf (len(buf) >= len(s)) eight bytes at a time while checking that no byte needs
-// escaping (the last word overlaps the one before it; strings of 4..7 bytes use two overlapping 4-byte words).
-// Non-ASCII bytes are copied and, if there were any, the whole string is then checked to be valid UTF-8. It
-// returns false when a byte may need escaping, having written only into buf[:len(s)].
-func copyPlain(buf []byte, s string, tab *[256]uint8, sepWord, eqWord uint64) bool {
-	n := len(s)
-	var seen uint64 // OR of all words, to know whether any byte was non-ASCII
-	switch {
-	case n >= 8:
-		buf = buf[:n]
-		i := 0
-		for ; i+8 <= n; i += 8 {
-			x := load64(s, i)
-			if hasSpecial(x, sepWord, eqWord) {
-				return false
-			}
-			seen |= x
-			binary.LittleEndian.PutUint64(buf[i:], x)
-		}
-		if i < n {
-			x := load64(s, n-8)
-			if hasSpecial(x, sepWord, eqWord) {
-				return false
-			}
-			seen |= x
-			binary.LittleEndian.PutUint64(buf[n-8:], x)
-		}
-	case n >= 4:
-		buf = buf[:n]
-		a, b := load32(s, 0), load32(s, n-4)
-		x := uint64(a) | uint64(b)<<32
-		if hasSpecial(x, sepWord, eqWord) {
-			return false
-		}
-		seen = x
-		binary.LittleEndian.PutUint32(buf, a)
-		binary.LittleEndian.PutUint32(buf[n-4:], b)
-	default:
-		buf = buf[:n]
-		for i := range n {
-			c := s[i]
-			if cl := tab[c]; cl != clPlain && cl != clHigh {
-				return false
-			}
-			seen |= uint64(c)
-			buf[i] = c
-		}
+	for ; i < len(s); i++ {
+		a0 |= tab[s[i]]
 	}
-	return seen&highs == 0 || utf8.ValidString(s)
-}
-
-// SWAR constants: ones has 0x01 in every byte, highs 0x80.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-
-	equalsWord = ones * '=' // keys escape '='
-)
-
-// hasSpecial reports whether one of the eight bytes in x is an ASCII byte that may need escaping: a C0
-// control, DEL, '\\', the separator's first byte (sepWord) or eqWord's byte. Bytes from 0x80 are not reported
-// (see hasSpecialOrHigh). Each test is the exact "has a byte below n / equal to zero" bit trick: a borrow starts
-// only at a matching byte, so the boolean result is exact.
-func hasSpecial(x, sepWord, eqWord uint64) bool {
-	ctl := (x - ones*0x20) &^ x
-	del := x ^ (ones * 0x7f)
-	del = (del - ones) &^ del
-	bs := x ^ (ones * '\\')
-	bs = (bs - ones) &^ bs
-	sp := x ^ sepWord
-	sp = (sp - ones) &^ sp
-	eq := x ^ eqWord
-	eq = (eq - ones) &^ eq
-	return (ctl|del|bs|sp|eq)&highs != 0
-}
-
-// hasSpecialOrHigh is hasSpecial that also reports bytes from 0x80.
-func hasSpecialOrHigh(x, sepWord, eqWord uint64) bool {
-	return x&highs != 0 || hasSpecial(x, sepWord, eqWord)
-}
-
-// load32 reads s[i:i+4] little-endian.
-func load32(s string, i int) uint32 {
-	s = s[i : i+4]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-// load64 reads s[i:i+8] little-endian; the compiler merges it into one load.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	a := a0 | a1 | a2 | a3
+	if a&fastSpecial != 0 || a&fastHigh != 0 && !utf8.ValidString(s) {
+		return false
+	}
+	copy(buf, s)
+	return true
 }
 
 // sepAt reports whether the separator starts at s[i] in s+next (s[i] == sep[0] is known).
