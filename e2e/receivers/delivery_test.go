@@ -64,6 +64,7 @@ var app48 = "siemship-" + strings.Repeat("a", 39)
 // TestRsyslog ships generated records to rsyslog over plain TCP in both framings, TLS (GnuTLS driver) and mutual
 // TLS (OpenSSL driver).
 func TestRsyslog(t *testing.T) {
+	t.Parallel()
 	for _, d := range []delivery{
 		{
 			name: "tcp octet", start: rsyslog(realrecv.RsyslogOptions{}),
@@ -94,13 +95,17 @@ func TestRsyslog(t *testing.T) {
 				sd: sdOrigin, sdParams: sdOriginParams, sep: "#|"},
 		},
 	} {
-		t.Run(d.name, func(t *testing.T) { deliver(t, d) })
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			deliver(t, d)
+		})
 	}
 }
 
 // TestSyslogNG ships generated records to syslog-ng: syslog() (octet counting only) over TCP, TLS and mutual TLS,
 // and network() with flags(syslog-protocol) (LF only) over TCP.
 func TestSyslogNG(t *testing.T) {
+	t.Parallel()
 	for _, d := range []delivery{
 		{
 			name: "syslog tcp", start: syslogNG(realrecv.SyslogNGOptions{}),
@@ -131,7 +136,10 @@ func TestSyslogNG(t *testing.T) {
 				sd: sdOrigin, sdParams: sdOriginParams},
 		},
 	} {
-		t.Run(d.name, func(t *testing.T) { deliver(t, d) })
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			deliver(t, d)
+		})
 	}
 }
 

@@ -78,6 +78,7 @@ func str(s string) *string { return &s }
 // exactly one message whose fields and payload pairs are the record's own: nothing in a record can end the line,
 // forge a second message or shift a pair boundary, in the receiver's parsed output too.
 func TestHostileRecords(t *testing.T) {
+	t.Parallel()
 	h := header{facility: "local2", severity: "warning", pri: 18*8 + 4,
 		hostname: "e2e-host", app: "siemship", procid: "4242", msgid: "HOSTILE"}
 	for _, d := range []delivery{
@@ -91,6 +92,7 @@ func TestHostileRecords(t *testing.T) {
 			input: realrecv.ListenerTCP, protocol: "tcp", extra: []string{"SYSLOG_FRAMING=octet"}},
 	} {
 		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(t.Context(), caseTimeout)
 			defer cancel()
 			rr := d.start(t)

@@ -18,6 +18,7 @@ const rejectRecords = 500
 // on the connection afterwards. siemship must report the rejection, deliver nothing and checkpoint nothing; after
 // the configuration is fixed and siemship restarted, every record arrives.
 func TestMutualTLSWithoutClientCertificate(t *testing.T) {
+	t.Parallel()
 	h := header{facility: "local5", severity: "info", pri: 21*8 + 6,
 		hostname: "e2e-host", app: "siemship", procid: "4242", msgid: "REJECT"}
 	for _, tc := range []struct {
@@ -28,6 +29,7 @@ func TestMutualTLSWithoutClientCertificate(t *testing.T) {
 		{"syslog-ng", syslogNG(realrecv.SyslogNGOptions{MTLS: true})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(t.Context(), caseTimeout)
 			defer cancel()
 			rr := tc.start(t)
