@@ -3,6 +3,7 @@ package slsemu_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -127,5 +128,36 @@ func TestAuthRejectsSkewAndTampering(t *testing.T) {
 	resp, body = do(t, hc, req)
 	if resp.StatusCode != 401 || !jsonHasCode(body, "SignatureNotMatch") || resp.Header.Get("x-log-requestid") == "" {
 		t.Errorf("changed query: %d %s", resp.StatusCode, body)
+	}
+}
+
+// Python signs V4 with the Host without its port; behind a proxy the request-URI still carries the port.
+func TestAuthV4HostWithoutPort(t *testing.T) {
+	e := startEmu(t, 1, slsemu.Options{})
+	pu, _ := url.Parse(e.url)
+	tr := &http.Transport{Proxy: http.ProxyURL(pu)}
+	defer tr.CloseIdleConnections()
+	uri := "/logstores/" + testLogstore + "/shards"
+	h := map[string]string{
+		"x-log-apiversion":  "0.6.0",
+		"x-log-bodyrawsize": "0",
+		"x-log-date":        time.Now().UTC().Format("20060102T150405Z"),
+		"Host":              testProject + ".sls.emu.invalid",
+	}
+	if err := sls.NewSignerV4(testKeyID, testSecret, "cn-hangzhou").Sign("GET", uri, h, nil); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest("GET", "http://"+testProject+"."+e.endpoint+uri, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range h {
+		if k != "Host" {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, body := do(t, &http.Client{Transport: tr}, req)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }
