@@ -1,4 +1,3 @@
-// Package telemetry builds siemship's logger (and, later, its metrics and health endpoints).
 package telemetry
 
 import (

@@ -1,0 +1,246 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/pipeline"
+	"github.com/siemship/siemship/internal/syslogout"
+)
+
+// Pipeline is what Telemetry reads from the pipeline; *pipeline.Pipeline implements it.
+type Pipeline interface {
+	Stats() pipeline.Stats
+}
+
+// Destination is what Telemetry reads from a syslog output; *syslogout.Client implements it.
+type Destination interface {
+	Addr() string
+	Stats() syslogout.Stats
+	OpenConnections() int
+}
+
+// Options configure Telemetry.
+type Options struct {
+	Version     string // for siemship_build_info; empty takes the main module's version from the build info
+	Destination Destination
+	// Check, when not nil, probes the destination for /readyz when no send attempt told whether it is reachable
+	// for CheckInterval (default 30 s).
+	Check         func(ctx context.Context) error
+	CheckInterval time.Duration
+	// StallAfter is how long a batch may stay in delivery while no send attempt ends before /healthz fails
+	// (default 2 min). Keep it well above the longest wait between two attempts: retry backoff plus the syslog
+	// reconnect backoff plus the dial or write timeout.
+	StallAfter time.Duration
+	Logger     *zap.Logger
+
+	now func() time.Time // tests
+}
+
+// Telemetry owns the metrics registry, the health state, the lag measurement and the HTTP server. It implements
+// pipeline.Observer and consumer.Observer. Build it with New, then WatchPipeline and WatchLag as those parts exist
+// (the pipeline and the consumer take Telemetry as their observer, so they are built after it); Start and Shutdown
+// run the background loops and the server.
+type Telemetry struct {
+	o      Options
+	log    *zap.Logger
+	reg    *prometheus.Registry
+	health *health
+	lag    *lagMonitor // nil until WatchLag
+
+	pulledRecords, pulledBytes prometheus.Counter
+	writeOK, writeErr          prometheus.Observer
+	checkpointOK, checkpointEr prometheus.Counter
+
+	mu      sync.Mutex
+	started bool
+	cancel  context.CancelFunc
+	loops   sync.WaitGroup
+	srv     *http.Server
+	ln      net.Listener
+	served  chan struct{}
+}
+
+// New builds the registry and registers the metrics that need neither the pipeline nor the consumer; nothing runs
+// until Start.
+func New(o Options) (*Telemetry, error) {
+	if o.Destination == nil {
+		return nil, errors.New("telemetry: a destination is required")
+	}
+	if o.CheckInterval <= 0 {
+		o.CheckInterval = 30 * time.Second
+	}
+	if o.StallAfter <= 0 {
+		o.StallAfter = 2 * time.Minute
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.Version == "" {
+		o.Version = "unknown"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+			o.Version = bi.Main.Version
+		}
+	}
+	l := o.Logger
+	if l == nil {
+		l = zap.NewNop()
+	}
+	t := &Telemetry{o: o, log: l, reg: prometheus.NewRegistry(), health: newHealth(o.now, o.StallAfter)}
+	if err := t.register(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Registry returns the private registry (never the global one) that /metrics serves.
+func (t *Telemetry) Registry() *prometheus.Registry { return t.reg }
+
+// WatchPipeline exports the pipeline's counters. Call it once, before Start.
+func (t *Telemetry) WatchPipeline(p Pipeline) error {
+	counter := func(name, help string, f func(pipeline.Stats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f(p.Stats())) })
+	}
+	return t.registerAll(
+		counter(MetricRecordsSent, "Records delivered to the syslog destination.", func(s pipeline.Stats) uint64 { return s.Records }),
+		counter(MetricBytesSent, "Syslog frame bytes delivered (framing included).", func(s pipeline.Stats) uint64 { return s.Bytes }),
+		counter(MetricRecordsTruncated, "Records cut to SYSLOG_MAX_MESSAGE_BYTES (sent, not dropped).", func(s pipeline.Stats) uint64 { return s.Truncated }),
+		counter(MetricRecordsSanitized, "Records whose control characters were escaped or invalid UTF-8 replaced.", func(s pipeline.Stats) uint64 { return s.Sanitized }),
+		counter(MetricBatchesDelivered, "Batches delivered (empty ones included), each followed by a checkpoint.", func(s pipeline.Stats) uint64 { return s.Batches }),
+		counter(MetricSendFailures, "Failed attempts to send a batch; each is followed by a resend of the whole batch.", func(s pipeline.Stats) uint64 { return s.Failures }),
+	)
+}
+
+// WatchLag measures the consumer group's lag per shard (every o.Interval and when scraped) once
+// SetConsumerStarted was called. Call it at most once, before Start.
+func (t *Telemetry) WatchLag(o LagOptions) error {
+	if t.lag != nil {
+		return errors.New("telemetry: lag already watched")
+	}
+	lm, err := newLagMonitor(o, t.o.now, t.log.Named("lag"))
+	if err != nil {
+		return err
+	}
+	if err := t.reg.Register(lm); err != nil {
+		return err
+	}
+	t.lag = lm
+	return nil
+}
+
+func (t *Telemetry) registerAll(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := t.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// register registers the metrics that need neither the pipeline nor the consumer.
+func (t *Telemetry) register() error {
+	d := t.o.Destination
+	counter := func(name, help string, f func() uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
+	}
+	dest := prometheus.Labels{"destination": d.Addr()}
+	destCounter := func(name, help string, f func(syslogout.Stats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: dest},
+			func() float64 { return float64(f(d.Stats())) })
+	}
+	t.pulledRecords = prometheus.NewCounter(prometheus.CounterOpts{Name: MetricRecordsPulled,
+		Help: "Records handed over by the SLS consumer to the pipeline (a batch handed over again after a failed delivery counts again)."})
+	t.pulledBytes = prometheus.NewCounter(prometheus.CounterOpts{Name: MetricBytesPulled,
+		Help: "Uncompressed protobuf bytes of the log groups handed over by the SLS consumer."})
+	write := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: MetricWriteDuration,
+		Help:    "Duration of one attempt to send a batch to the syslog destination (connect included when needed), by result.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, []string{"result"})
+	t.writeOK, t.writeErr = write.WithLabelValues("ok"), write.WithLabelValues("error")
+	commits := prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricCheckpointCommits,
+		Help: "Checkpoint saves after a delivered batch (SaveCheckPoint), by result; a failed save is retried by the SDK."}, []string{"result"})
+	t.checkpointOK, t.checkpointEr = commits.WithLabelValues("ok"), commits.WithLabelValues("error")
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricBuildInfo, Help: "Always 1; the labels tell the version.",
+		ConstLabels: prometheus.Labels{"version": t.o.Version, "goversion": runtime.Version()}})
+	buildInfo.Set(1)
+	return t.registerAll(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfo,
+		t.pulledRecords, t.pulledBytes, write, commits,
+		// Records filtered out by siemship itself (SLS_QUERY filters inside SLS, out of our sight). None yet.
+		counter(MetricRecordsFiltered, "Records removed by siemship's own filters (SLS_QUERY filters inside SLS and is not counted). Always 0 for now.", func() uint64 { return 0 }),
+		// siemship never drops a record: a batch is resent until delivered. Exported so that dashboards can show it.
+		counter(MetricRecordsDropped, "Records given up on. Always 0: siemship resends a batch until it is delivered.", func() uint64 { return 0 }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricConnectionsOpen, Help: "Open connections (sockets for udp) to the syslog destination.", ConstLabels: dest},
+			func() float64 { return float64(d.OpenConnections()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricDestinationUp, ConstLabels: dest,
+			Help: "1 when the last send attempt or reachability check of the syslog destination succeeded, else 0."},
+			func() float64 { return boolFloat(t.health.reachable()) }),
+		destCounter(MetricConnects, "Connections established to the syslog destination.", func(s syslogout.Stats) uint64 { return s.Connects }),
+		destCounter(MetricReconnects, "Connections established to replace a discarded one.", func(s syslogout.Stats) uint64 { return s.Reconnects }),
+		destCounter(MetricConnectErrors, "Failed dials and TLS handshakes to the syslog destination.", func(s syslogout.Stats) uint64 { return s.ConnectErrors }),
+		destCounter(MetricConnectionsDiscarded, "Connections closed after a write error or because the peer had closed them.", func(s syslogout.Stats) uint64 { return s.Discarded }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricReady, Help: "1 when /readyz answers 200, else 0."},
+			func() float64 { _, ok := t.health.ready(); return boolFloat(ok) }),
+	)
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ObserveSend implements pipeline.Observer.
+func (t *Telemetry) ObserveSend(shard int, d time.Duration, records, bytes int, err error) {
+	if err == nil {
+		t.writeOK.Observe(d.Seconds())
+	} else {
+		t.writeErr.Observe(d.Seconds())
+	}
+	t.health.sendResult(shard, err)
+}
+
+// BatchPulled implements consumer.Observer.
+func (t *Telemetry) BatchPulled(shard, records, bytes int) {
+	t.pulledRecords.Add(float64(records))
+	t.pulledBytes.Add(float64(bytes))
+	t.health.batchPulled(shard)
+}
+
+// BatchDone implements consumer.Observer.
+func (t *Telemetry) BatchDone(shard int, err error) { t.health.batchDone(shard) }
+
+// Checkpointed implements consumer.Observer.
+func (t *Telemetry) Checkpointed(shard int, err error) {
+	if err == nil {
+		t.checkpointOK.Inc()
+	} else {
+		t.checkpointEr.Inc()
+	}
+}
+
+// CheckResult records the outcome of a reachability check of the destination made elsewhere (at start-up).
+func (t *Telemetry) CheckResult(err error) { t.health.sendResult(-1, err) }
+
+// SetConsumerStarted tells readiness (and the lag measurement) that the consumer joined its group.
+func (t *Telemetry) SetConsumerStarted() {
+	t.health.started.Store(true)
+	if t.lag != nil {
+		t.lag.trigger()
+	}
+}
+
+// SetStopping makes /readyz fail from the start of the shutdown on.
+func (t *Telemetry) SetStopping() { t.health.stopping.Store(true) }
