@@ -55,6 +55,7 @@ type Server struct {
 	serveDone chan struct{}
 	producers []context.CancelFunc
 	prodWG    sync.WaitGroup
+	closed    bool // Shutdown was called: no new producers
 
 	faults   faults
 	counters counters
@@ -238,6 +239,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	producers := s.producers
 	s.producers = nil
+	s.closed = true
 	srv, done := s.srv, s.serveDone
 	s.mu.Unlock()
 	for _, cancel := range producers {
@@ -347,9 +349,14 @@ func (s *Server) StartProducer(project, logstore string, perSecond float64) erro
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		cancel()
+		return errors.New("slsemu: server is shut down")
+	}
 	s.producers = append(s.producers, cancel)
-	s.mu.Unlock()
 	s.prodWG.Add(1)
+	s.mu.Unlock()
 	go func() {
 		defer s.prodWG.Done()
 		s.produce(ctx, ls, perSecond)
