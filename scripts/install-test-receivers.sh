@@ -3,14 +3,15 @@
 # (package internal/realrecv) on Debian 12 (bookworm), as root, with only Debian's apt repositories reachable.
 #
 #   rsyslog (+ rsyslog-gnutls, rsyslog-openssl, rsyslog-relp), openssl, bsdutils   via apt-get install
+#   supervisor                          via apt-get install (deploy/supervisor's test runs a private supervisord)
 #   syslog-ng-core                      unpacked into /opt/syslog-ng (apt-get download + dpkg-deb -x), because it
 #                                       conflicts with rsyslog in apt (both provide system-log-daemon)
 #   the shared libraries syslog-ng needs via apt-get install
 #
 # Idempotent: when everything is present it neither runs apt-get update nor installs anything (well under a second).
-# The system rsyslog service is not started by the installation (a temporary policy-rc.d forbids service starts when
-# the host has none); an rsyslogd that already runs is left alone. The tests run private instances on their own
-# ports and directories, so a system daemon never interferes with them.
+# The system rsyslog and supervisor services are not started by the installation (a temporary policy-rc.d forbids
+# service starts when the host has none); an rsyslogd that already runs is left alone. The tests run private
+# instances on their own ports and directories, so a system daemon never interferes with them.
 # Exits non-zero on any failure. Prints the installed versions.
 set -eu
 
@@ -18,7 +19,7 @@ SNG_ROOT=${SNG_ROOT:-/opt/syslog-ng}
 SNG_BIN=$SNG_ROOT/usr/sbin/syslog-ng
 SNG_LIB=$SNG_ROOT/usr/lib/syslog-ng
 
-PKGS="rsyslog rsyslog-gnutls rsyslog-openssl rsyslog-relp openssl bsdutils
+PKGS="rsyslog rsyslog-gnutls rsyslog-openssl rsyslog-relp openssl bsdutils supervisor
 libivykis0 libjson-c5 libnet1 libpcre3 libglib2.0-0 libwrap0 libcap2 libssl3 libsystemd0"
 
 die() { echo "install-test-receivers: $*" >&2; exit 1; }
@@ -44,7 +45,8 @@ if [ -n "$missing" ] || [ "$need_sng" = 1 ]; then
   apt-get update -qq || die "apt-get update failed"
 
   if [ -n "$missing" ]; then
-    # Keep the package scripts from starting the system rsyslog service: our tests run their own instances.
+    # Keep the package scripts from starting the system rsyslog and supervisor services: our tests run their own
+    # instances.
     policy=/usr/sbin/policy-rc.d
     own_policy=0
     if [ ! -e "$policy" ]; then
@@ -81,12 +83,17 @@ if LD_LIBRARY_PATH=$SNG_LIB ldd "$SNG_BIN" "$SNG_LIB"/libsyslog-ng*.so* 2>/dev/n
   die "syslog-ng has unresolved libraries"
 fi
 
+SUPERVISORD=$(command -v supervisord 2>/dev/null || echo /usr/bin/supervisord)
+[ -x "$SUPERVISORD" ] || die "supervisord not found after installation"
+
 rv=$("$RSYSLOGD" -v 2>&1 | head -1) || die "rsyslogd -v failed"
 sv=$(LD_LIBRARY_PATH=$SNG_LIB "$SNG_BIN" --module-path="$(ls -d "$SNG_LIB"/3.* | head -1)" --version 2>&1 | head -1) ||
   die "syslog-ng --version failed"
 ov=$(openssl version) || die "openssl version failed"
 lv=$(logger --version 2>&1 | head -1) || die "logger --version failed"
+pv=$("$SUPERVISORD" --version 2>&1 | head -1) || die "supervisord --version failed"
 echo "rsyslogd:  $rv ($RSYSLOGD)"
 echo "syslog-ng: $sv ($SNG_BIN, deb $(cat "$SNG_ROOT/.deb-version" 2>/dev/null || echo unknown))"
 echo "openssl:   $ov"
 echo "logger:    $lv"
+echo "supervisord: $pv ($SUPERVISORD)"
