@@ -89,34 +89,34 @@ func (g *generator) ip() string {
 func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 
 // record returns the contents of one record: 8 to 15 fields, about 300 bytes encoded.
-func (g *generator) record(seq uint64, now time.Time, fields []Field, scratch []byte) []Field {
+func (g *generator) record(seq uint64, now time.Time, fields []field, scratch []byte) []field {
 	ev := pick(g.rng, genEvents)
 	fields = append(fields[:0],
-		Field{"seq", strconv.FormatUint(seq, 10)},
-		Field{"eventName", ev.name},
-		Field{"eventTime", now.UTC().Format(time.RFC3339)},
-		Field{"eventType", ev.kind},
-		Field{"serviceName", ev.service},
-		Field{"acsRegion", pick(g.rng, genRegions)},
-		Field{"sourceIpAddress", g.ip()},
-		Field{"userIdentity.type", pick(g.rng, genIdentities)},
+		field{"seq", strconv.FormatUint(seq, 10)},
+		field{"eventName", ev.name},
+		field{"eventTime", now.UTC().Format(time.RFC3339)},
+		field{"eventType", ev.kind},
+		field{"serviceName", ev.service},
+		field{"acsRegion", pick(g.rng, genRegions)},
+		field{"sourceIpAddress", g.ip()},
+		field{"userIdentity.type", pick(g.rng, genIdentities)},
 	)
 	extra := g.rng.IntN(8) // 0..7 more fields: 8..15 in all
-	optional := [...]func() Field{
-		func() Field { return Field{"eventVersion", "1"} },
-		func() Field {
+	optional := [...]func() field{
+		func() field { return field{"eventVersion", "1"} },
+		func() field {
 			if g.rng.IntN(10) == 0 {
-				return Field{"errorCode", pick(g.rng, genErrors)}
+				return field{"errorCode", pick(g.rng, genErrors)}
 			}
-			return Field{"result", "success"}
+			return field{"result", "success"}
 		},
-		func() Field { return Field{"userIdentity.userName", pick(g.rng, genUsers)} },
-		func() Field { return Field{"eventId", g.uuid(scratch)} },
-		func() Field {
-			return Field{"userIdentity.accountId", strconv.FormatUint(1000000000000000+g.rng.Uint64N(9000000000000000), 10)}
+		func() field { return field{"userIdentity.userName", pick(g.rng, genUsers)} },
+		func() field { return field{"eventId", g.uuid(scratch)} },
+		func() field {
+			return field{"userIdentity.accountId", strconv.FormatUint(1000000000000000+g.rng.Uint64N(9000000000000000), 10)}
 		},
-		func() Field { return Field{"requestId", g.uuid(scratch)} },
-		func() Field { return Field{"userAgent", pick(g.rng, genAgents)} },
+		func() field { return field{"requestId", g.uuid(scratch)} },
+		func() field { return field{"userAgent", pick(g.rng, genAgents)} },
 	}
 	for i := range extra {
 		fields = append(fields, optional[i]())
@@ -133,7 +133,7 @@ func (g *generator) groups(n, perGroup int, now time.Time) []storedGroup {
 	}
 	sec, nsec := uint32(now.Unix()), uint32(now.Nanosecond())
 	out := make([]storedGroup, 0, (n+perGroup-1)/perGroup)
-	var fields []Field
+	var fields []field
 	scratch := make([]byte, 0, 40)
 	for n > 0 {
 		k := min(n, perGroup)
@@ -146,7 +146,7 @@ func (g *generator) groups(n, perGroup int, now time.Time) []storedGroup {
 		}
 		g.pack++
 		host := g.rng.IntN(16)
-		buf = appendGroupTrailer(buf, "actiontrail_audit_event", fmt.Sprintf("10.17.%d.%d", host/8, 10+host), []Field{
+		buf = appendGroupTrailer(buf, "actiontrail_audit_event", fmt.Sprintf("10.17.%d.%d", host/8, 10+host), []field{
 			{"__hostname__", fmt.Sprintf("audit-collector-%02d", host)},
 			{"__pack_id__", fmt.Sprintf("%016X-%X", g.id, g.pack)},
 			{"__receive_time__", strconv.FormatInt(now.Unix(), 10)},

@@ -24,8 +24,8 @@ const (
 	tagPairValue = 0x12 // LogContent.Value / LogTag.Value, field 2
 )
 
-// Field is one key/value pair: a log content or a log tag.
-type Field struct {
+// field is one key/value pair: a log content or a log tag.
+type field struct {
 	Key, Value string
 }
 
@@ -39,11 +39,11 @@ func appendString(b []byte, tag byte, s string) []byte {
 	return append(b, s...)
 }
 
-func pairSize(f Field) int {
+func pairSize(f field) int {
 	return 1 + varintLen(uint64(len(f.Key))) + len(f.Key) + 1 + varintLen(uint64(len(f.Value))) + len(f.Value)
 }
 
-func appendPair(b []byte, tag byte, f Field) []byte {
+func appendPair(b []byte, tag byte, f field) []byte {
 	b = append(b, tag)
 	b = appendVarint(b, uint64(pairSize(f)))
 	b = appendString(b, tagPairKey, f.Key)
@@ -51,7 +51,7 @@ func appendPair(b []byte, tag byte, f Field) []byte {
 }
 
 // appendLog appends one LogGroup.Logs element (tag, length, Log message) to b.
-func appendLog(b []byte, sec, nsec uint32, contents []Field) []byte {
+func appendLog(b []byte, sec, nsec uint32, contents []field) []byte {
 	n := 1 + varintLen(uint64(sec)) + 5
 	for _, f := range contents {
 		ps := pairSize(f)
@@ -69,7 +69,7 @@ func appendLog(b []byte, sec, nsec uint32, contents []Field) []byte {
 }
 
 // appendGroupTrailer appends the topic, source and tags of a LogGroup whose logs are already in b.
-func appendGroupTrailer(b []byte, topic, source string, tags []Field) []byte {
+func appendGroupTrailer(b []byte, topic, source string, tags []field) []byte {
 	b = appendString(b, tagGroupTopic, topic)
 	b = appendString(b, tagGroupSource, source)
 	for _, t := range tags {

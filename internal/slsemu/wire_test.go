@@ -9,7 +9,7 @@ import (
 )
 
 // encodeGroup encodes a log group with the hand-written encoder.
-func encodeGroup(sec, nsec uint32, contents [][]Field, topic, source string, tags []Field) []byte {
+func encodeGroup(sec, nsec uint32, contents [][]field, topic, source string, tags []field) []byte {
 	var b []byte
 	for _, c := range contents {
 		b = appendLog(b, sec, nsec, c)
@@ -18,7 +18,7 @@ func encodeGroup(sec, nsec uint32, contents [][]Field, topic, source string, tag
 }
 
 // checkAgainstSDK decodes b with the SDK's generated code (the oracle) and compares it with the input.
-func checkAgainstSDK(t *testing.T, b []byte, sec, nsec uint32, contents [][]Field, topic, source string, tags []Field) {
+func checkAgainstSDK(t *testing.T, b []byte, sec, nsec uint32, contents [][]field, topic, source string, tags []field) {
 	t.Helper()
 	var lg sls.LogGroup
 	if err := lg.Unmarshal(b); err != nil {
@@ -52,13 +52,13 @@ func checkAgainstSDK(t *testing.T, b []byte, sec, nsec uint32, contents [][]Fiel
 func TestWireEncodingMatchesSDK(t *testing.T) {
 	tests := []struct {
 		name     string
-		contents [][]Field
-		tags     []Field
+		contents [][]field
+		tags     []field
 	}{
 		{"empty group", nil, nil},
-		{"one log", [][]Field{{{"k", "v"}}}, []Field{{"__hostname__", "h"}}},
-		{"empty strings", [][]Field{{{"", ""}}, {}}, []Field{{"", ""}}},
-		{"long value", [][]Field{{{"k", string(make([]byte, 70000))}}}, nil},
+		{"one log", [][]field{{{"k", "v"}}}, []field{{"__hostname__", "h"}}},
+		{"empty strings", [][]field{{{"", ""}}, {}}, []field{{"", ""}}},
+		{"long value", [][]field{{{"k", string(make([]byte, 70000))}}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,11 +80,11 @@ func FuzzWireEncoding(f *testing.F) {
 	f.Add(uint32(0), uint32(0), "k", "v", "topic", "source", "tagk", "tagv", uint8(2))
 	f.Add(uint32(1<<31), uint32(999999999), "", "\xff\x00", "", "", "", "", uint8(0))
 	f.Fuzz(func(t *testing.T, sec, nsec uint32, k, v, topic, source, tk, tv string, n uint8) {
-		contents := make([][]Field, int(n%5))
+		contents := make([][]field, int(n%5))
 		for i := range contents {
-			contents[i] = []Field{{k, v}, {v, k}}[:i%3]
+			contents[i] = []field{{k, v}, {v, k}}[:i%3]
 		}
-		tags := []Field{{tk, tv}}
+		tags := []field{{tk, tv}}
 		b := encodeGroup(sec, nsec, contents, topic, source, tags)
 		checkAgainstSDK(t, b, sec, nsec, contents, topic, source, tags)
 	})
