@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	sls "github.com/aliyun/aliyun-log-go-sdk"
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/config"
@@ -18,7 +19,12 @@ import (
 	"github.com/siemship/siemship/internal/format"
 	"github.com/siemship/siemship/internal/pipeline"
 	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/telemetry"
 )
+
+// Version is reported by siemship_build_info; main sets it from its stamped version before New. Empty falls back
+// to the module version in the build info.
+var Version string
 
 // App is one running shipper.
 type App struct {
@@ -28,6 +34,7 @@ type App struct {
 	out  *syslogout.Client
 	pipe *pipeline.Pipeline
 	cons *consumer.Consumer
+	tel  *telemetry.Telemetry // nil when SIEMSHIP_HTTP_ADDR is empty
 }
 
 // ConfigError is a configuration the components refused; the process should exit 2.
@@ -49,25 +56,83 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
-	pipe, err := pipeline.New(pipeline.Options{
+	var tel *telemetry.Telemetry
+	if cfg.HTTPAddr != "" {
+		tel, err = telemetry.New(telemetry.Options{
+			Version:     Version,
+			Destination: out,
+			Check:       out.Check,
+			StallAfter:  StallAfter(cfg),
+			Logger:      log.Named("telemetry"),
+		})
+		if err != nil {
+			out.Close()
+			return nil, err
+		}
+	}
+	po := pipeline.Options{
 		Encoder:        enc,
 		Sender:         out,
 		InitialBackoff: cfg.RetryInitialBackoff,
 		MaxBackoff:     cfg.RetryMaxBackoff,
-		// One batch encoding while every connection sends one: more would only hold more memory.
-		MaxInFlight: cfg.Connections + 1,
-		Logger:      log.Named("pipeline"),
-	})
+		Logger:         log.Named("pipeline"),
+	}
+	if tel != nil {
+		po.Observer = tel
+	}
+	pipe, err := pipeline.New(po)
 	if err != nil {
 		out.Close()
 		return nil, &ConfigError{Err: err}
 	}
-	cons, err := consumer.New(ConsumerOptions(cfg, log), pipe)
+	co := ConsumerOptions(cfg, log)
+	if tel != nil {
+		co.Observer = tel
+	}
+	cons, err := consumer.New(co, pipe)
 	if err != nil {
 		out.Close()
 		return nil, &ConfigError{Err: err}
 	}
-	return &App{cfg: cfg, log: log, enc: enc, out: out, pipe: pipe, cons: cons}, nil
+	if tel != nil {
+		err := errors.Join(tel.WatchPipeline(pipe), tel.WatchLag(telemetry.LagOptions{
+			API: lagAPI(cons),
+			Target: telemetry.LagTarget{Project: cfg.Project, Logstore: cfg.Logstore, Group: cfg.ConsumerGroup,
+				CursorStart: cursorStart(cfg.CursorStart)},
+		}))
+		if err != nil {
+			out.Close()
+			return nil, err
+		}
+	}
+	return &App{cfg: cfg, log: log, enc: enc, out: out, pipe: pipe, cons: cons, tel: tel}, nil
+}
+
+// lagRequestTimeout bounds each SLS request of the lag measurement, and its SDK-level retries.
+const lagRequestTimeout = 10 * time.Second
+
+// lagAPI returns an SLS client for the lag measurement: the consumer's endpoint, credentials and transport, with
+// shorter timeouts than the consumer's own requests (the SDK's calls take no context).
+func lagAPI(cons *consumer.Consumer) sls.ClientInterface {
+	cl := cons.Client()
+	if base := cons.LogHubConfig().HTTPClient; base != nil {
+		hc := *base
+		hc.Timeout = lagRequestTimeout
+		cl.SetHTTPClient(&hc)
+	}
+	cl.SetRetryTimeout(lagRequestTimeout)
+	return cl
+}
+
+// syslogReconnectMax is syslogout's longest wait before it dials again after a failed dial.
+const syslogReconnectMax = 10 * time.Second
+
+// StallAfter is how long a batch may stay in delivery, with no send attempt of any shard ending, before /healthz
+// reports the process wedged: twice the longest legitimate gap between two attempts (retry backoff, reconnect
+// backoff, dial and write timeouts), and at least two minutes.
+func StallAfter(cfg *config.Config) time.Duration {
+	gap := cfg.RetryMaxBackoff + syslogReconnectMax + cfg.DialTimeout + cfg.WriteTimeout
+	return max(2*gap, 2*time.Minute)
 }
 
 // NewEncoder builds the RFC 5424 encoder the configuration describes.
@@ -170,31 +235,66 @@ func (a *App) Run(ctx context.Context) error {
 	for _, adj := range a.enc.Adjustments() {
 		a.log.Warn("syslog header setting adjusted", zap.String("adjustment", adj))
 	}
+	if a.tel != nil {
+		if err := a.tel.Start(ctx, a.cfg.HTTPAddr); err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), telemetryShutdownTimeout)
+			defer cancel()
+			if err := a.tel.Shutdown(sctx); err != nil {
+				a.log.Warn("metrics and health server did not stop cleanly", zap.Error(err))
+			}
+		}()
+	}
 	if err := a.waitForSLS(ctx); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {
 		return nil
 	}
-	if err := a.out.Check(ctx); err != nil && ctx.Err() == nil {
+	err := a.out.Check(ctx)
+	if err != nil && ctx.Err() == nil {
 		a.log.Warn("syslog receiver not reachable yet; batches will be retried until it is", zap.Error(err))
+	}
+	if a.tel != nil && ctx.Err() == nil {
+		a.tel.CheckResult(err)
 	}
 	hard, hardStop := context.WithCancel(context.WithoutCancel(ctx))
 	defer hardStop()
 	if err := a.cons.Start(hard); err != nil {
 		return err
 	}
+	if a.tel != nil {
+		a.tel.SetConsumerStarted()
+	}
 	<-ctx.Done()
+	if a.tel != nil {
+		a.tel.SetStopping()
+	}
 	a.log.Info("stopping: finishing in-flight batches and saving checkpoints", zap.Duration("timeout", a.cfg.ShutdownTimeout))
 	a.pipe.Stop()
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
-	err := a.cons.Shutdown(sctx)
+	err = a.cons.Shutdown(sctx)
 	hardStop()
 	st := a.pipe.Stats()
 	a.log.Info("stopped", zap.Uint64("batches", st.Batches), zap.Uint64("records", st.Records),
 		zap.Uint64("bytes", st.Bytes), zap.Uint64("failed_sends", st.Failures), zap.Uint64("truncated", st.Truncated))
 	return err
+}
+
+// telemetryShutdownTimeout bounds the stop of the metrics server and the lag measurement after the consumer
+// stopped; it is short because nothing is lost when it runs out.
+const telemetryShutdownTimeout = 2 * time.Second
+
+// HTTPAddr returns the address of the /metrics, /healthz and /readyz server once Run started it ("" before, and
+// when SIEMSHIP_HTTP_ADDR is empty).
+func (a *App) HTTPAddr() string {
+	if a.tel == nil {
+		return ""
+	}
+	return a.tel.Addr()
 }
 
 // waitForSLS probes SLS until it answers. Refusals end the wait with an error; network failures and server
