@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"sync/atomic"
 
 	"github.com/siemship/siemship/internal/record"
 )
@@ -57,14 +59,16 @@ type Result struct {
 	Sanitized bool // a key or value was escaped, or invalid UTF-8 was replaced by U+FFFD
 }
 
-// Encoder turns SLS logs into framed RFC 5424 messages. It is immutable after NewEncoder and safe for concurrent
-// use.
+// Encoder turns SLS logs into framed RFC 5424 messages. It is safe for concurrent use: after NewEncoder only a
+// one-word date cache changes, atomically.
 type Encoder struct {
 	opts        Options
 	head        []byte // "<PRI>1 "
 	tail        []byte // " HOSTNAME APP-NAME PROCID MSGID SD " (SP before MSG included)
 	sep         string
 	keyTab      *byteTables
+	day         atomic.Uint64 // appendTimestamp's cache of the last date
+	constPlain  bool          // "__topic__", "__source__" and "__tag__:" need no escaping with this separator
 	valTab      *byteTables
 	max         int // MaxMessageBytes, or math.MaxInt
 	adjustments []string
@@ -123,6 +127,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 	}
 	e.opts = o
 	e.keyTab, e.valTab = newByteTables(o.Separator, true), newByteTables(o.Separator, false)
+	e.constPlain = !strings.ContainsAny("__topic____source____tag__:", o.Separator[:1])
 	return e, nil
 }
 
@@ -178,7 +183,7 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 	}
 	msgStart := len(dst)
 	dst = append(dst, e.head...)
-	dst = appendTimestamp(dst, l.Time, l.TimeNs)
+	dst = appendTimestamp(dst, l.Time, l.TimeNs, &e.day)
 	dst = append(dst, e.tail...)
 	limit := e.max
 	if limit != math.MaxInt {
@@ -186,15 +191,15 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 	}
 
 	ok := true
-	dst, ok = e.appendPair(dst, "", "__topic__", g.Topic, limit, &r)
+	dst, ok = e.appendPair(dst, "", "__topic__", true, g.Topic, limit, &r)
 	if ok {
-		dst, ok = e.appendPair(dst, "", "__source__", g.Source, limit, &r)
+		dst, ok = e.appendPair(dst, "", "__source__", true, g.Source, limit, &r)
 	}
 	for i := 0; ok && i < len(g.Tags); i++ {
-		dst, ok = e.appendPair(dst, "__tag__:", g.Tags[i].Key, g.Tags[i].Value, limit, &r)
+		dst, ok = e.appendPair(dst, "__tag__:", g.Tags[i].Key, false, g.Tags[i].Value, limit, &r)
 	}
 	for i := 0; ok && i < len(l.Contents); i++ {
-		dst, ok = e.appendPair(dst, "", l.Contents[i].Key, l.Contents[i].Value, limit, &r)
+		dst, ok = e.appendPair(dst, "", l.Contents[i].Key, false, l.Contents[i].Value, limit, &r)
 	}
 	r.Truncated = !ok
 
@@ -207,33 +212,16 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 	return dst, r
 }
 
-// appendPair appends the separator, the key prefix+key and '=' and the value, escaped. When the pair does not
-// fit below limit it keeps what fits of the value, or removes the whole pair when even the key does not fit, and
-// returns false.
-func (e *Encoder) appendPair(dst []byte, prefix, key, value string, limit int, r *Result) ([]byte, bool) {
-	// Fast path: the pair fits and needs no escaping. One capacity check, then plain copies.
+// appendPair appends the separator, the key prefix+key and '=' and the value, escaped. prefix is a constant
+// ("" or "__tag__:"), and so is key when keyConst. When the pair does not fit below limit it keeps what fits of the
+// value, or removes the whole pair when even the key does not fit, and returns false.
+func (e *Encoder) appendPair(dst []byte, prefix, key string, keyConst bool, value string, limit int, r *Result) ([]byte, bool) {
 	if n := len(e.sep) + len(prefix) + len(key) + 1 + len(value); len(dst)+n <= limit {
-		start := len(dst)
-		dst = slices.Grow(dst, n)
-		buf := dst[start : start+n]
-		k := len(e.sep)
-		if k == 2 { // the default "||"
-			buf[0], buf[1] = e.sep[0], e.sep[1]
-		} else {
-			copy(buf, e.sep)
-		}
-		if prefix == "" || copyPlain(buf[k:], prefix, e.keyTab) {
-			k += len(prefix)
-			if copyPlain(buf[k:], key, e.keyTab) {
-				k += len(key)
-				buf[k] = '='
-				if copyPlain(buf[k+1:], value, e.valTab) {
-					return dst[:start+n], true
-				}
-			}
+		var ok bool
+		if dst, ok = e.appendPlainPair(dst, n, prefix, key, keyConst, value); ok {
+			return dst, true
 		}
 	}
-
 	pairStart := len(dst)
 	if len(dst)+len(e.sep) > limit {
 		return dst, false
@@ -253,4 +241,37 @@ func (e *Encoder) appendPair(dst []byte, prefix, key, value string, limit int, r
 	}
 	dst = append(dst, '=')
 	return e.appendEscaped(dst, value, e.sep, e.valTab, limit, r)
+}
+
+// appendPlainPair is the fast path of appendPair: a pair of n bytes that needs no escaping is written with one
+// capacity check and plain copies. It returns false, with len(dst) unchanged, when something needs escaping.
+func (e *Encoder) appendPlainPair(dst []byte, n int, prefix, key string, keyConst bool, value string) ([]byte, bool) {
+	start := len(dst)
+	dst = slices.Grow(dst, n)
+	buf := dst[start : start+n]
+	k := len(e.sep)
+	if k == 2 { // the default "||"
+		buf[0], buf[1] = e.sep[0], e.sep[1]
+	} else {
+		copy(buf, e.sep)
+	}
+	if prefix != "" {
+		if !e.constPlain {
+			return dst, false
+		}
+		k += copy(buf[k:], prefix)
+	}
+	if keyConst && e.constPlain {
+		k += copy(buf[k:], key)
+	} else {
+		if !copyPlain(buf[k:], key, e.keyTab) {
+			return dst, false
+		}
+		k += len(key)
+	}
+	buf[k] = '='
+	if !copyPlain(buf[k+1:], value, e.valTab) {
+		return dst, false
+	}
+	return dst[:start+n], true
 }

@@ -88,7 +88,7 @@ func FuzzParsePayload(f *testing.F) {
 		var enc []byte
 		var r Result
 		for _, p := range pairs {
-			enc, _ = e.appendPair(enc, "", p.Key, p.Value, math.MaxInt, &r)
+			enc, _ = e.appendPair(enc, "", p.Key, false, p.Value, math.MaxInt, &r)
 		}
 		again, err := ParsePayload(string(enc), sep)
 		if err != nil {

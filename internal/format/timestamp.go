@@ -1,12 +1,18 @@
 package format
 
-import "slices"
+import (
+	"slices"
+	"sync/atomic"
+)
 
 // appendTimestamp appends the RFC 5424 TIMESTAMP of an SLS log: NILVALUE "-" when sec and ns are both zero
 // (no time at all), otherwise time.Unix(sec, ns) in UTC as YYYY-MM-DDThh:mm:ss.uuuuuuZ with exactly six
 // fractional digits, truncated (not rounded) to the microsecond. It writes the digits itself: time.Format costs
 // an allocation and ~100 ns per record.
-func appendTimestamp(dst []byte, sec, ns uint32) []byte {
+//
+// cache, if not nil, remembers the last date computed (records of a batch share their day): it holds
+// (days+1)<<32 | year<<9 | month<<5 | day and is safe for concurrent use.
+func appendTimestamp(dst []byte, sec, ns uint32, cache *atomic.Uint64) []byte {
 	if sec == 0 && ns == 0 {
 		return append(dst, '-')
 	}
@@ -14,7 +20,20 @@ func appendTimestamp(dst []byte, sec, ns uint32) []byte {
 	micro := (ns % 1e9) / 1e3
 	days := total / 86400
 	rem := uint32(total - days*86400)
-	y, m, d := civil(days)
+	var y, m, d, c uint32
+	var cached uint64
+	if cache != nil {
+		cached = cache.Load()
+	}
+	if cached>>32 == days+1 {
+		c = uint32(cached)
+		y, m, d = c>>9, c>>5&15, c&31
+	} else {
+		y, m, d = civil(days)
+		if cache != nil {
+			cache.Store((days+1)<<32 | uint64(y)<<9 | uint64(m)<<5 | uint64(d))
+		}
+	}
 
 	dst = slices.Grow(dst, timestampLen)
 	n := len(dst)
