@@ -14,25 +14,36 @@ import (
 	"go.uber.org/zap"
 )
 
-// Client sends batches to one destination over a pool of connections. It is safe for concurrent use: each Send
-// holds one connection for the whole batch, so up to Options.Connections batches are written in parallel and
-// further Sends wait for a free connection.
+// Client sends batches to one of Options.Addrs over a pool of connections per destination. It is safe for
+// concurrent use: each Send holds one connection for the whole batch, so up to Options.Connections batches are
+// written in parallel and further Sends wait for a free connection. With several destinations each batch goes
+// wholly to one of them, chosen by Options.Balance (balance.go).
 type Client struct {
-	o       Options
-	addr    string
-	log     *zap.Logger
-	dialer  net.Dialer
-	tlsConf *tls.Config
-	bo      backoff
-
-	slots chan *slot // free slots; FIFO, so consecutive batches rotate over the pool
-	all   []*slot
-	done  chan struct{} // closed by Close
+	o      Options
+	log    *zap.Logger
+	dialer net.Dialer
+	dests  []*dest
+	rr     atomic.Uint64 // round-robin position
+	done   chan struct{} // closed by Close
 
 	mu     sync.Mutex // guards slot.cn against Close, and closed
 	closed bool
 
 	st counters
+}
+
+// dest is one destination with its own pool, reconnect backoff and health.
+type dest struct {
+	idx     int
+	addr    string
+	log     *zap.Logger
+	tlsConf *tls.Config
+	bo      backoff
+
+	slots chan *slot // free slots; FIFO, so consecutive batches rotate over the pool
+	all   []*slot
+
+	health health
 }
 
 // slot is one place in the pool. Only the Send holding the slot uses cn; Close may close it concurrently.
@@ -45,18 +56,20 @@ type slot struct {
 type counters struct {
 	batches, frames, bytes                                   atomic.Uint64
 	connects, reconnects, connectErrors, discards, peerClose atomic.Uint64
+	failovers                                                atomic.Uint64
 }
 
 // Stats are cumulative counters of a Client.
 type Stats struct {
-	Batches       uint64 // batches written completely
+	Batches       uint64 // batches confirmed
 	Frames        uint64 // frames (datagrams for UDP) in those batches
-	Bytes         uint64 // bytes in those batches (framing included, TLS overhead not)
+	Bytes         uint64 // bytes in those batches (framing included, TLS and RELP overhead not)
 	Connects      uint64 // connections established
 	Reconnects    uint64 // of which replaced a discarded connection
-	ConnectErrors uint64 // failed dials and TLS handshakes
-	Discarded     uint64 // connections dropped after a write error or a failed probe
+	ConnectErrors uint64 // failed dials, TLS handshakes and RELP opens
+	Discarded     uint64 // connections dropped after an error or a failed probe (not the planned closes of ConfirmClose)
 	PeerClosed    uint64 // of which the probe found closed by the peer before a write
+	Failovers     uint64 // times a destination was marked down after a failure (several destinations only)
 }
 
 // New validates o and returns a Client. It does not connect: connections are dialed by the first Sends (or use
@@ -67,12 +80,9 @@ func New(o Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		o:     o,
-		addr:  o.Addrs[0],
-		log:   o.Logger.With(zap.String("protocol", string(o.Protocol)), zap.String("addr", o.Addrs[0])),
-		bo:    backoff{base: backoffBase, max: backoffMax},
-		slots: make(chan *slot, o.Connections),
-		done:  make(chan struct{}),
+		o:    o,
+		log:  o.Logger.With(zap.String("protocol", string(o.Protocol))),
+		done: make(chan struct{}),
 	}
 	c.dialer = net.Dialer{
 		KeepAliveConfig: net.KeepAliveConfig{
@@ -92,30 +102,42 @@ func New(o Options) (*Client, error) {
 			return nil
 		},
 	}
-	if o.Protocol == ProtocolTLS {
-		c.tlsConf = o.TLS.Clone()
-		if c.tlsConf.ServerName == "" {
-			host, _, _ := net.SplitHostPort(c.addr)
-			c.tlsConf.ServerName = host
+	for i, addr := range o.Addrs {
+		d := &dest{
+			idx:   i,
+			addr:  addr,
+			log:   c.log.With(zap.String("addr", addr)),
+			bo:    backoff{base: backoffBase, max: backoffMax},
+			slots: make(chan *slot, o.Connections),
 		}
-		if c.tlsConf.MinVersion < tls.VersionTLS12 {
-			c.tlsConf.MinVersion = tls.VersionTLS12
+		if o.Protocol.isTLS() {
+			d.tlsConf = o.TLS.Clone()
+			if d.tlsConf.ServerName == "" {
+				host, _, _ := net.SplitHostPort(addr)
+				d.tlsConf.ServerName = host
+			}
+			if d.tlsConf.MinVersion < tls.VersionTLS12 {
+				d.tlsConf.MinVersion = tls.VersionTLS12
+			}
+			// Bulk transfer: full-size records from the first byte instead of small ones for latency.
+			d.tlsConf.DynamicRecordSizingDisabled = true
 		}
-		// Bulk transfer: full-size records from the first byte instead of small ones for latency.
-		c.tlsConf.DynamicRecordSizingDisabled = true
-	}
-	for i := range o.Connections {
-		s := &slot{id: i}
-		c.all = append(c.all, s)
-		c.slots <- s
+		for j := range o.Connections {
+			s := &slot{id: j}
+			d.all = append(d.all, s)
+			d.slots <- s
+		}
+		c.dests = append(c.dests, d)
 	}
 	return c, nil
 }
 
-// Send writes the whole batch on one connection of the pool and returns nil only when every byte was written (for
-// UDP: every datagram sent). Before writing it probes the connection and replaces one the peer has closed. On
-// error the connection is discarded (the next Send dials a new one, after the reconnect backoff if dialing failed)
-// and the caller resends the whole batch. A failed dial is returned, not retried: retrying is the caller's job.
+// Send delivers the whole batch on one connection to one destination and returns nil only when the batch is
+// confirmed: for TCP and TLS as Options.Confirm says (by default every byte was handed to the kernel), for RELP
+// when the receiver answered 200 to every frame, for UDP when every datagram was sent. Before writing it probes the
+// connection and replaces one the peer has closed. On error the connection is discarded (the next Send dials a new
+// one, after the reconnect backoff if dialing failed), the destination is marked down when there are others, and
+// the caller resends the whole batch. A failed dial is returned, not retried: retrying is the caller's job.
 //
 // Send blocks while all connections are busy, until ctx is done. Errors marked permanent (IsPermanent) cannot be
 // fixed by resending: an invalid batch, an oversize datagram, a closed Client.
@@ -135,19 +157,35 @@ func (c *Client) Send(ctx context.Context, b *Batch) error {
 	if len(b.Ends) == 0 {
 		return nil
 	}
-	s, err := c.acquire(ctx)
-	if err != nil {
-		return err
+	d := c.pick(ctx)
+	err := c.sendTo(ctx, d, b)
+	switch {
+	case err == nil:
+		c.markUp(d)
+	case ctx.Err() == nil && !IsPermanent(err):
+		c.markDown(d, err)
 	}
-	defer func() { c.slots <- s }()
+	return err
+}
 
-	cn, err := c.ready(ctx, s)
+// sendTo delivers the batch to destination d.
+func (c *Client) sendTo(ctx context.Context, d *dest, b *Batch) error {
+	s, err := c.acquire(ctx, d)
 	if err != nil {
 		return err
 	}
-	if err := cn.write(ctx, b, c.o.WriteTimeout); err != nil {
-		c.discard(s, cn, "write failed", err)
-		return fmt.Errorf("send %d frames to %s: %w", len(b.Ends), c.addr, err)
+	defer func() { d.slots <- s }()
+
+	cn, err := c.ready(ctx, d, s)
+	if err != nil {
+		return err
+	}
+	if err := c.deliver(ctx, cn, b); err != nil {
+		c.discard(d, s, cn, "delivery failed", err)
+		return fmt.Errorf("send %d frames to %s: %w", len(b.Ends), d.addr, err)
+	}
+	if c.o.Confirm == ConfirmClose {
+		c.retire(s, cn) // the connection ended with the batch
 	}
 	c.st.batches.Add(1)
 	c.st.frames.Add(uint64(len(b.Ends)))
@@ -155,8 +193,25 @@ func (c *Client) Send(ctx context.Context, b *Batch) error {
 	return nil
 }
 
-// acquire takes a free slot.
-func (c *Client) acquire(ctx context.Context) (*slot, error) {
+// deliver writes the batch on cn and waits for its confirmation.
+func (c *Client) deliver(ctx context.Context, cn *conn, b *Batch) error {
+	if cn.relp != nil {
+		return cn.relp.send(ctx, cn.nc, b, c.o.RELPWindow, c.o.WriteTimeout)
+	}
+	if err := cn.write(ctx, b, c.o.WriteTimeout); err != nil {
+		return err
+	}
+	switch c.o.Confirm {
+	case ConfirmAck:
+		return cn.awaitAcked(ctx, c.o.WriteTimeout)
+	case ConfirmClose:
+		return cn.closeAndAwaitEOF(ctx, c.o.WriteTimeout)
+	}
+	return nil
+}
+
+// acquire takes a free slot of d.
+func (c *Client) acquire(ctx context.Context, d *dest) (*slot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("send: %w", context.Cause(ctx))
 	}
@@ -166,7 +221,7 @@ func (c *Client) acquire(ctx context.Context) (*slot, error) {
 	default:
 	}
 	select {
-	case s := <-c.slots:
+	case s := <-d.slots:
 		return s, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("wait for a free connection: %w", context.Cause(ctx))
@@ -176,7 +231,7 @@ func (c *Client) acquire(ctx context.Context) (*slot, error) {
 }
 
 // ready returns the slot's connection after a successful probe, or dials a new one.
-func (c *Client) ready(ctx context.Context, s *slot) (*conn, error) {
+func (c *Client) ready(ctx context.Context, d *dest, s *slot) (*conn, error) {
 	c.mu.Lock()
 	cn := s.cn
 	c.mu.Unlock()
@@ -188,19 +243,19 @@ func (c *Client) ready(ctx context.Context, s *slot) (*conn, error) {
 		if errors.Is(err, errPeerClosed) {
 			c.st.peerClose.Add(1)
 		}
-		c.discard(s, cn, "probe failed", err)
+		c.discard(d, s, cn, "probe failed", err)
 	}
-	if err := c.bo.wait(ctx); err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", c.addr, err)
+	if err := d.bo.wait(ctx); err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", d.addr, err)
 	}
-	cn, err := c.dial(ctx)
+	cn, err := c.dial(ctx, d)
 	if err != nil {
 		c.st.connectErrors.Add(1)
-		delay := c.bo.failure()
-		c.log.Warn("connect failed", zap.Int("conn", s.id), zap.Error(err), zap.Duration("next_attempt_in", delay))
+		delay := d.bo.failure()
+		d.log.Warn("connect failed", zap.Int("conn", s.id), zap.Error(err), zap.Duration("next_attempt_in", delay))
 		return nil, err
 	}
-	c.bo.success()
+	d.bo.success()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -214,18 +269,21 @@ func (c *Client) ready(ctx context.Context, s *slot) (*conn, error) {
 		c.st.reconnects.Add(1)
 	}
 	s.connected = true
+	if c.o.Confirm == ConfirmClose {
+		return cn, nil // a connection per batch: not worth a log line each
+	}
 	fields := []zap.Field{zap.Int("conn", s.id), zap.String("local", cn.nc.LocalAddr().String())}
 	if cn.tls != nil {
 		st := cn.tls.ConnectionState()
 		fields = append(fields, zap.String("tls_version", tls.VersionName(st.Version)),
 			zap.String("cipher", tls.CipherSuiteName(st.CipherSuite)), zap.Bool("client_cert_requested", cn.certRequested))
 	}
-	c.log.Info("connected", fields...)
+	d.log.Info("connected", fields...)
 	return cn, nil
 }
 
 // discard closes a broken connection and empties its slot.
-func (c *Client) discard(s *slot, cn *conn, reason string, err error) {
+func (c *Client) discard(d *dest, s *slot, cn *conn, reason string, err error) {
 	c.mu.Lock()
 	if s.cn == cn {
 		s.cn = nil
@@ -235,26 +293,66 @@ func (c *Client) discard(s *slot, cn *conn, reason string, err error) {
 	cn.closeNow()
 	c.st.discards.Add(1)
 	if !closed {
-		c.log.Warn("connection discarded", zap.Int("conn", s.id), zap.String("reason", reason), zap.Error(err))
+		d.log.Warn("connection discarded", zap.Int("conn", s.id), zap.String("reason", reason), zap.Error(err))
 	}
 }
 
-// Check opens a fresh connection outside the pool (for TLS: handshake, and the client-certificate verdict when the
-// server asks for one), then closes it. It reports configuration and reachability problems at startup (`siemship
-// check`) and for readiness. For UDP it can only resolve the address and create the socket.
+// retire closes a connection that served its purpose (ConfirmClose: one batch) and empties its slot.
+func (c *Client) retire(s *slot, cn *conn) {
+	c.mu.Lock()
+	if s.cn == cn {
+		s.cn = nil
+	}
+	c.mu.Unlock()
+	cn.closeNow()
+}
+
+// Check opens a fresh connection to every destination outside the pools (for TLS: handshake, and the
+// client-certificate verdict when the server asks for one; for RELP: the open exchange), then closes them. It
+// reports configuration and reachability problems at startup (`siemship check`) and for readiness: nil when at
+// least one destination is reachable (the unreachable others are logged), else every error. For UDP it can only
+// resolve the address and create the socket.
 func (c *Client) Check(ctx context.Context) error {
+	var errs []error
+	for _, d := range c.dests {
+		if err := c.check(ctx, d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 && len(errs) < len(c.dests) {
+		for _, err := range errs {
+			c.log.Warn("destination not reachable", zap.Error(err))
+		}
+		return nil
+	}
+	return errors.Join(errs...)
+}
+
+// check connects to one destination and closes the connection.
+func (c *Client) check(ctx context.Context, d *dest) error {
 	select {
 	case <-c.done:
 		return ErrClosed
 	default:
 	}
-	cn, err := c.dial(ctx)
+	cn, err := c.dial(ctx, d)
 	if err != nil {
 		return err
 	}
-	cn.close()
+	c.closeConn(cn)
 	return nil
 }
+
+// closeConn closes an idle connection gracefully: RELP close exchange, TLS close_notify.
+func (c *Client) closeConn(cn *conn) {
+	if cn.relp != nil {
+		cn.relp.closeSession(cn.nc, relpCloseWait)
+	}
+	cn.close()
+}
+
+// relpCloseWait bounds the RELP close exchange of an idle connection.
+const relpCloseWait = time.Second
 
 // Stats returns the counters.
 func (c *Client) Stats() Stats {
@@ -267,27 +365,39 @@ func (c *Client) Stats() Stats {
 		ConnectErrors: c.st.connectErrors.Load(),
 		Discarded:     c.st.discards.Load(),
 		PeerClosed:    c.st.peerClose.Load(),
+		Failovers:     c.st.failovers.Load(),
 	}
 }
 
-// OpenConnections returns how many connections of the pool are open now.
+// OpenConnections returns how many connections of the pools are open now.
 func (c *Client) OpenConnections() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
-	for _, s := range c.all {
-		if s.cn != nil {
-			n++
+	for _, d := range c.dests {
+		for _, s := range d.all {
+			if s.cn != nil {
+				n++
+			}
 		}
 	}
 	return n
 }
 
-// Addr returns the destination as host:port.
-func (c *Client) Addr() string { return c.addr }
+// Addr returns the destination the next batch would go to, as host:port (with one destination: that one).
+func (c *Client) Addr() string { return c.dests[c.preferred()].addr }
+
+// Addrs returns every destination, in the configured order.
+func (c *Client) Addrs() []string {
+	a := make([]string, len(c.dests))
+	for i, d := range c.dests {
+		a[i] = d.addr
+	}
+	return a
+}
 
 // Close closes every connection; Sends in flight fail, later ones return ErrClosed. Idle TLS connections are closed
-// with close_notify (RFC 5425 §4.4). Close is idempotent.
+// with close_notify (RFC 5425 §4.4), idle RELP sessions with the close command. Close is idempotent.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -296,16 +406,37 @@ func (c *Client) Close() error {
 	}
 	c.closed = true
 	close(c.done)
-	var open []*conn
-	for _, s := range c.all {
-		if s.cn != nil {
-			open = append(open, s.cn)
+	var idle, busy []*conn
+	for _, d := range c.dests {
+		free := map[*slot]bool{}
+	drain:
+		for {
+			select {
+			case s := <-d.slots: // no Send holds it; Sends finishing now put theirs back into the buffered channel
+				free[s] = true
+				defer func() { d.slots <- s }()
+			default:
+				break drain
+			}
+		}
+		for _, s := range d.all {
+			if s.cn == nil {
+				continue
+			}
+			if free[s] {
+				idle = append(idle, s.cn)
+			} else {
+				busy = append(busy, s.cn)
+			}
 			s.cn = nil
 		}
 	}
 	c.mu.Unlock()
-	for _, cn := range open {
+	for _, cn := range busy {
 		cn.close() // crypto/tls skips close_notify when a Write is in flight and just closes the socket
+	}
+	for _, cn := range idle {
+		c.closeConn(cn)
 	}
 	return nil
 }

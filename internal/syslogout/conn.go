@@ -38,30 +38,50 @@ type conn struct {
 	tls *tls.Conn    // nil unless TLS
 
 	certRequested bool // the TLS server asked for a client certificate during the handshake
+
+	relp *relpSession // nil unless RELP
 }
 
 // dial establishes a connection: TCP connect, then for TLS the handshake and, if the server asked for a client
-// certificate, a short wait for its verdict. DialTimeout bounds the whole.
-func (c *Client) dial(ctx context.Context) (*conn, error) {
+// certificate, a short wait for its verdict, then for RELP the open exchange. DialTimeout bounds the whole.
+func (c *Client) dial(ctx context.Context, d *dest) (*conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.o.DialTimeout)
 	defer cancel()
+	cn, err := c.dialTransport(ctx, d)
+	if err != nil || !c.o.Protocol.isRELP() {
+		return cn, err
+	}
+	cn.relp = &relpSession{}
+	if err := cn.relp.open(ctx, cn.nc); err != nil {
+		cn.closeNow()
+		// RELP over TLS 1.3: a server that refuses the client certificate closes right after the handshake.
+		if cn.certRequested && !errors.As(err, new(*RELPRefusedError)) && !errors.Is(err, errRELPProtocol) {
+			err = fmt.Errorf("%w: %w", ErrClientCertRejected, err)
+		}
+		return nil, fmt.Errorf("relp session with %s: %w", d.addr, err)
+	}
+	return cn, nil
+}
+
+// dialTransport connects TCP or UDP and does the TLS handshake.
+func (c *Client) dialTransport(ctx context.Context, d *dest) (*conn, error) {
 	if c.o.Protocol == ProtocolUDP {
-		nc, err := c.dialer.DialContext(ctx, "udp", c.addr)
+		nc, err := c.dialer.DialContext(ctx, "udp", d.addr)
 		if err != nil {
-			return nil, fmt.Errorf("dial udp %s: %w", c.addr, err)
+			return nil, fmt.Errorf("dial udp %s: %w", d.addr, err)
 		}
 		return &conn{nc: nc}, nil
 	}
-	nc, err := c.dialer.DialContext(ctx, "tcp", c.addr)
+	nc, err := c.dialer.DialContext(ctx, "tcp", d.addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial tcp %s: %w", c.addr, err)
+		return nil, fmt.Errorf("dial tcp %s: %w", d.addr, err)
 	}
 	cn := &conn{nc: nc, tcp: nc.(*net.TCPConn)}
-	if c.o.Protocol != ProtocolTLS {
+	if !c.o.Protocol.isTLS() {
 		return cn, nil
 	}
 
-	cfg := c.tlsConf.Clone()
+	cfg := d.tlsConf.Clone()
 	getCert, certs := cfg.GetClientCertificate, cfg.Certificates
 	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 		cn.certRequested = true // called synchronously from HandshakeContext below
@@ -83,13 +103,13 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 		if isCertAlert(err) || (cn.certRequested && isAlert(err, alertHandshakeFailure)) {
 			err = fmt.Errorf("%w: %w", ErrClientCertRejected, err)
 		}
-		return nil, fmt.Errorf("tls handshake with %s: %w", c.addr, err)
+		return nil, fmt.Errorf("tls handshake with %s: %w", d.addr, err)
 	}
 	cn.nc, cn.tls = tc, tc
 	if cn.certRequested {
 		if err := cn.awaitCertVerdict(ctx, c.o.CertVerdictWait); err != nil {
 			_ = nc.Close()
-			return nil, fmt.Errorf("tls with %s: %w", c.addr, err)
+			return nil, fmt.Errorf("tls with %s: %w", d.addr, err)
 		}
 	}
 	return cn, nil
@@ -134,7 +154,7 @@ func (cn *conn) probe() error {
 	var st peerState
 	var perr error
 	if err := rc.Read(func(fd uintptr) bool {
-		st, perr = peekPeer(fd, cn.tls == nil)
+		st, perr = peekPeer(fd, cn.tls == nil && cn.relp == nil)
 		return true
 	}); err != nil {
 		return fmt.Errorf("probe: %w", err)
@@ -148,14 +168,20 @@ func (cn *conn) probe() error {
 		}
 		return errPeerClosed
 	}
+	if cn.relp != nil && cn.tls == nil {
+		// Between batches every command is answered: what the server sends now can only be serverclose.
+		return fmt.Errorf("%w (unsolicited RELP data, serverclose)", errPeerClosed)
+	}
 	// TLS records are waiting: let crypto/tls process them (session tickets are harmless; close_notify and alerts
 	// are not) and stop at the first read that would block.
 	_ = cn.tls.SetReadDeadline(time.Now().Add(tlsProbeRead))
 	defer cn.tls.SetReadDeadline(time.Time{}) //nolint:errcheck // a failure shows up on the next I/O
 	var b [512]byte
-	_, err = cn.tls.Read(b[:])
+	n, err := cn.tls.Read(b[:])
 	var ne net.Error
 	switch {
+	case n > 0 && cn.relp != nil:
+		return fmt.Errorf("%w (unsolicited RELP data, serverclose)", errPeerClosed)
 	case err == nil, errors.As(err, &ne) && ne.Timeout():
 		return nil
 	case err == io.EOF:
@@ -246,3 +272,84 @@ func (cn *conn) closeNow() {
 
 // close closes gracefully (TLS: close_notify, RFC 5425 §4.4).
 func (cn *conn) close() { _ = cn.nc.Close() }
+
+// ackPoll bounds the polling interval of awaitAcked.
+const (
+	ackPollMin = 50 * time.Microsecond
+	ackPollMax = 10 * time.Millisecond
+)
+
+// awaitAcked waits until the peer's kernel acknowledged every byte written (the send queue is empty), for at most
+// timeout (and ctx). It proves the bytes reached the receiver's host, not that its application read them.
+func (cn *conn) awaitAcked(ctx context.Context, timeout time.Duration) error {
+	rc, err := cn.tcp.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("await ack: %w", err)
+	}
+	dl := time.Now().Add(timeout)
+	if cd, ok := ctx.Deadline(); ok && cd.Before(dl) {
+		dl = cd
+	}
+	var t *time.Timer
+	for wait := ackPollMin; ; wait = min(2*wait, ackPollMax) {
+		var q int
+		var qerr error
+		if err := rc.Control(func(fd uintptr) { q, qerr = sendQueue(fd) }); err != nil {
+			return fmt.Errorf("await ack: %w", err)
+		}
+		if qerr != nil {
+			return fmt.Errorf("await ack: read send queue: %w", qerr)
+		}
+		if q == 0 {
+			return nil
+		}
+		if !time.Now().Before(dl) {
+			return fmt.Errorf("await ack: %d bytes still unacknowledged by the receiver after %v", q, timeout)
+		}
+		if t == nil {
+			t = time.NewTimer(wait)
+			defer t.Stop()
+		} else {
+			t.Reset(wait)
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return fmt.Errorf("await ack: %d bytes unacknowledged: %w", q, context.Cause(ctx))
+		}
+	}
+}
+
+// closeAndAwaitEOF half-closes the connection (TLS: close_notify, then FIN) and reads until the receiver closes its
+// side, for at most timeout (and ctx). A receiver that closes on EOF does so after reading everything before our
+// FIN, so EOF proves the application read the whole batch; a reset means it did not. Whatever the receiver sends
+// meanwhile is discarded.
+func (cn *conn) closeAndAwaitEOF(ctx context.Context, timeout time.Duration) error {
+	g := newIOGuard(ctx, cn.nc, timeout)
+	defer g.stop()
+	if err := g.arm(); err != nil {
+		return err
+	}
+	if cn.tls != nil {
+		if err := cn.tls.CloseWrite(); err != nil {
+			return g.wrap(fmt.Errorf("send close_notify: %w", err))
+		}
+	}
+	if err := cn.tcp.CloseWrite(); err != nil {
+		return g.wrap(fmt.Errorf("half-close: %w", err))
+	}
+	var b [512]byte
+	for {
+		if err := g.arm(); err != nil {
+			return err
+		}
+		_, err := cn.nc.Read(b[:])
+		switch {
+		case err == nil:
+		case errors.Is(err, io.EOF), cn.tls != nil && errors.Is(err, io.ErrUnexpectedEOF):
+			return nil // TLS: a receiver may close without close_notify after ours
+		default:
+			return g.wrap(fmt.Errorf("await the receiver's close: %w", err))
+		}
+	}
+}

@@ -18,7 +18,35 @@ const (
 	ProtocolTCP Protocol = "tcp"
 	ProtocolTLS Protocol = "tls"
 	ProtocolUDP Protocol = "udp"
+	// ProtocolRELP is RELP (the Reliable Event Logging Protocol of rsyslog's imrelp) over plain TCP: every message
+	// is acknowledged by the receiving daemon. Frames carry bare messages (no octet count, no LF).
+	ProtocolRELP Protocol = "relp"
+	// ProtocolRELPTLS is RELP over TLS; Options.TLS is required.
+	ProtocolRELPTLS Protocol = "relp-tls"
 )
+
+// Confirm is what Send waits for on TCP and TLS before it reports a batch delivered.
+type Confirm string
+
+// Confirmation modes.
+const (
+	// ConfirmWrite: every byte was handed to the local kernel (write returned). A receiver crash loses whatever
+	// sat in the socket buffers of both hosts.
+	ConfirmWrite Confirm = "write"
+	// ConfirmAck: the receiver's kernel acknowledged every byte (the send queue, SIOCOUTQ, is empty), bounded by
+	// WriteTimeout. A receiver crash still loses what its kernel buffered but the application had not read.
+	ConfirmAck Confirm = "ack"
+	// ConfirmClose: the batch ends with a half-close (FIN; for TLS close_notify then FIN) and Send waits until the
+	// receiver read everything and closed its side (EOF), bounded by WriteTimeout. Proves the receiving
+	// application read every byte; costs a connection (and TLS handshake) per batch.
+	ConfirmClose Confirm = "close"
+)
+
+// isTLS reports whether the protocol runs over TLS.
+func (p Protocol) isTLS() bool { return p == ProtocolTLS || p == ProtocolRELPTLS }
+
+// isRELP reports whether the protocol is RELP.
+func (p Protocol) isRELP() bool { return p == ProtocolRELP || p == ProtocolRELPTLS }
 
 // Defaults for Options.
 const (
@@ -40,10 +68,14 @@ const (
 // Options configure a Client.
 type Options struct {
 	Protocol Protocol
-	// Addrs are host:port destinations; only the first is used for now (failover comes later).
-	Addrs       []string
-	Connections int           // pool size, default DefaultConnections
-	DialTimeout time.Duration // connect plus TLS handshake, default DefaultDialTimeout
+	// Addrs are host:port destinations, in order of preference; Balance says how batches are spread over them.
+	Addrs []string
+	// Balance is BalanceFailover (default) or BalanceRoundRobin; unused with one destination.
+	Balance Balance
+	// ProbeInterval is how long a failed destination is skipped before a probe, default DefaultProbeInterval.
+	ProbeInterval time.Duration
+	Connections   int           // pool size, default DefaultConnections
+	DialTimeout   time.Duration // connect plus TLS handshake, default DefaultDialTimeout
 	// WriteTimeout bounds each write (a write that makes no progress for this long fails) and is also the socket's
 	// TCP_USER_TIMEOUT, default DefaultWriteTimeout.
 	WriteTimeout time.Duration
@@ -54,20 +86,49 @@ type Options struct {
 	// CertVerdictWait overrides DefaultCertVerdictWait.
 	CertVerdictWait time.Duration
 	MaxDatagram     int // UDP: largest frame, default DefaultMaxDatagram
-	Logger          *zap.Logger
+	// Confirm is the confirmation mode for TCP and TLS, default ConfirmWrite. RELP confirms by itself and UDP
+	// cannot: both reject any other value.
+	Confirm Confirm
+	// RELPWindow is how many RELP commands may be unanswered, default DefaultRELPWindow.
+	RELPWindow int
+	Logger     *zap.Logger
 }
 
 // withDefaults validates o and fills in defaults. Every problem is reported at once.
 func (o Options) withDefaults() (Options, error) {
 	var errs []error
 	switch o.Protocol {
-	case ProtocolTCP, ProtocolUDP:
-	case ProtocolTLS:
+	case ProtocolTCP, ProtocolUDP, ProtocolRELP:
+	case ProtocolTLS, ProtocolRELPTLS:
 		if o.TLS == nil {
-			errs = append(errs, errors.New("protocol tls needs a TLS config"))
+			errs = append(errs, fmt.Errorf("protocol %s needs a TLS config", o.Protocol))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("unknown protocol %q (want tcp, tls or udp)", o.Protocol))
+		errs = append(errs, fmt.Errorf("unknown protocol %q (want tcp, tls, udp, relp or relp-tls)", o.Protocol))
+	}
+	switch o.Confirm {
+	case "":
+		o.Confirm = ConfirmWrite
+	case ConfirmWrite:
+	case ConfirmAck, ConfirmClose:
+		if o.Protocol != ProtocolTCP && o.Protocol != ProtocolTLS {
+			errs = append(errs, fmt.Errorf("confirmation %q is for tcp and tls, not %s", o.Confirm, o.Protocol))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("unknown confirmation %q (want write, ack or close)", o.Confirm))
+	}
+	switch o.Balance {
+	case "":
+		o.Balance = BalanceFailover
+	case BalanceFailover, BalanceRoundRobin:
+	default:
+		errs = append(errs, fmt.Errorf("unknown balance %q (want failover or roundrobin)", o.Balance))
+	}
+	if o.RELPWindow == 0 {
+		o.RELPWindow = DefaultRELPWindow
+	}
+	if o.RELPWindow < 0 || o.RELPWindow > MaxRELPWindow {
+		errs = append(errs, fmt.Errorf("relp window %d out of range 1..%d", o.RELPWindow, MaxRELPWindow))
 	}
 	if len(o.Addrs) == 0 {
 		errs = append(errs, errors.New("no destination address"))
@@ -92,6 +153,7 @@ func (o Options) withDefaults() (Options, error) {
 		{"write timeout", &o.WriteTimeout, DefaultWriteTimeout},
 		{"keepalive", &o.KeepAlive, DefaultKeepAlive},
 		{"certificate verdict wait", &o.CertVerdictWait, DefaultCertVerdictWait},
+		{"probe interval", &o.ProbeInterval, DefaultProbeInterval},
 	} {
 		if *d.v < 0 {
 			errs = append(errs, fmt.Errorf("%s %v is negative", d.name, *d.v))

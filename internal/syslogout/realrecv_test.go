@@ -110,3 +110,53 @@ func checkReal(t *testing.T, rr realrecv.Receiver, want []string) {
 		}
 	}
 }
+
+// RELP and RELP over mutual TLS to rsyslog imrelp: every batch acknowledged, every message stored once and in order,
+// across a receiver restart between batches; and RELP over TLS without a client certificate is refused.
+func TestRealRsyslogRELP(t *testing.T) {
+	rr := realrecv.StartRsyslog(t, realrecv.RsyslogOptions{RELP: true, RELPTLS: true})
+	for _, tc := range []struct {
+		name     string
+		listener string
+		proto    Protocol
+		tls      *tls.Config
+	}{
+		{"relp", realrecv.ListenerRELP, ProtocolRELP, nil},
+		{"relp-tls mutual", realrecv.ListenerRELPTLS, ProtocolRELPTLS, rr.Certs().ClientTLSConfig(true)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := rr.Messages()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := client(t, Options{Protocol: tc.proto, Addrs: []string{rr.Addr(tc.listener)}, TLS: tc.tls})
+			var want []string
+			for _, m := range before {
+				want = append(want, m.Raw)
+			}
+			for i := range 3 {
+				bt, msgs := batch(tc.name, i*1000, 1000, 300, bare)
+				if err := c.Send(t.Context(), bt); err != nil {
+					t.Fatalf("batch %d: %v", i, err)
+				}
+				want = append(want, msgs...)
+				checkReal(t, rr, want)
+				if i == 1 {
+					rr.Restart(t)
+				}
+			}
+			if st := c.Stats(); st.Connects != 2 || st.Batches != 3 {
+				t.Errorf("stats %+v, want 2 sessions (one restart) and 3 batches", st)
+			}
+		})
+	}
+	t.Run("relp-tls without client certificate", func(t *testing.T) {
+		c := client(t, Options{Protocol: ProtocolRELPTLS, Addrs: []string{rr.Addr(realrecv.ListenerRELPTLS)},
+			TLS: rr.Certs().ClientTLSConfig(false)})
+		err := c.Check(t.Context())
+		t.Logf("Check: %v", err)
+		if !errors.Is(err, ErrClientCertRejected) {
+			t.Errorf("Check = %v, want ErrClientCertRejected", err)
+		}
+	})
+}

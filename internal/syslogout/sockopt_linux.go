@@ -3,6 +3,7 @@ package syslogout
 import (
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 const tcpUserTimeout = 0x12 // TCP_USER_TIMEOUT, linux/tcp.h
@@ -36,4 +37,16 @@ func peekPeer(fd uintptr, drain bool) (peerState, error) {
 			return peerData, nil
 		}
 	}
+}
+
+const siocOutQ = 0x5411 // SIOCOUTQ (= TIOCOUTQ), linux/sockios.h
+
+// sendQueue returns the bytes in the socket's send queue: written but not yet acknowledged by the peer (unsent
+// included).
+func sendQueue(fd uintptr) (int, error) {
+	var n int32
+	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, siocOutQ, uintptr(unsafe.Pointer(&n))); errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
 }

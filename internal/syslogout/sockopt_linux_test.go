@@ -16,7 +16,7 @@ func TestSocketOptions(t *testing.T) {
 	if err := c.Send(t.Context(), bt); err != nil {
 		t.Fatal(err)
 	}
-	rc, err := c.all[0].cn.tcp.SyscallConn()
+	rc, err := c.dests[0].all[0].cn.tcp.SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
