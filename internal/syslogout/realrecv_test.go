@@ -3,6 +3,7 @@ package syslogout
 import (
 	"crypto/tls"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,4 +160,51 @@ func TestRealRsyslogRELP(t *testing.T) {
 			t.Errorf("Check = %v, want ErrClientCertRejected", err)
 		}
 	})
+}
+
+// Confirmation modes against rsyslog imtcp: ack and close (rsyslog closes its side when it reads our FIN, also over
+// TLS after close_notify), with a receiver restart between batches.
+func TestRealRsyslogConfirm(t *testing.T) {
+	rr := realrecv.StartRsyslog(t, realrecv.RsyslogOptions{MTLS: true})
+	for _, tc := range []struct {
+		name     string
+		listener string
+		confirm  Confirm
+		tls      bool
+	}{
+		{"tcp ack", realrecv.ListenerTCP, ConfirmAck, false},
+		{"tcp close", realrecv.ListenerTCP, ConfirmClose, false},
+		{"mtls close", realrecv.ListenerMTLS, ConfirmClose, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := rr.Messages()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, m := range before {
+				want = append(want, m.Raw)
+			}
+			o := Options{Protocol: ProtocolTCP, Addrs: []string{rr.Addr(tc.listener)}, Confirm: tc.confirm,
+				WriteTimeout: 10 * time.Second}
+			if tc.tls {
+				o.Protocol, o.TLS = ProtocolTLS, rr.Certs().ClientTLSConfig(true)
+			}
+			c := client(t, o)
+			for i := range 3 {
+				bt, msgs := batch(strings.ReplaceAll(tc.name, " ", "-"), i*1000, 1000, 300, octet)
+				if err := c.Send(t.Context(), bt); err != nil {
+					t.Fatalf("batch %d: %v", i, err)
+				}
+				want = append(want, msgs...)
+				checkReal(t, rr, want)
+				if i == 1 {
+					rr.Restart(t)
+				}
+			}
+			if st := c.Stats(); st.Discarded != 0 && tc.confirm == ConfirmClose {
+				t.Errorf("stats %+v: close mode discarded a connection", st)
+			}
+		})
+	}
 }
