@@ -137,8 +137,8 @@ func StallAfter(cfg *config.Config) time.Duration {
 
 // NewEncoder builds the RFC 5424 encoder the configuration describes.
 func NewEncoder(cfg *config.Config) (*format.Encoder, error) {
-	framing := format.FramingNone
-	if cfg.Protocol != config.ProtocolUDP {
+	framing := format.FramingNone // udp datagrams and RELP frames carry the bare message
+	if cfg.EffectiveFraming() != config.FramingNone {
 		f, err := format.ParseFraming(string(cfg.EffectiveFraming()))
 		if err != nil {
 			return nil, fmt.Errorf("SYSLOG_FRAMING: %w", err)
@@ -171,9 +171,12 @@ func NewSyslogClient(cfg *config.Config, log *zap.Logger) (*syslogout.Client, er
 		Connections:  cfg.Connections,
 		DialTimeout:  cfg.DialTimeout,
 		WriteTimeout: cfg.WriteTimeout,
+		Confirm:      syslogout.Confirm(cfg.EffectiveConfirm()),
+		Balance:      syslogout.Balance(cfg.Balance),
+		RELPWindow:   cfg.RELPWindow,
 		Logger:       log.Named("syslog"),
 	}
-	if cfg.Protocol == config.ProtocolTLS {
+	if cfg.Protocol.IsTLS() {
 		host, _, _ := net.SplitHostPort(addrs[0])
 		o.TLS, err = syslogout.NewTLSConfig(syslogout.TLSOptions{
 			CAFile: cfg.TLSCAFile, CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile,
@@ -181,6 +184,9 @@ func NewSyslogClient(cfg *config.Config, log *zap.Logger) (*syslogout.Client, er
 		}, host)
 		if err != nil {
 			return nil, err
+		}
+		if cfg.TLSServerName == "" {
+			o.TLS.ServerName = "" // each destination verifies its own host name
 		}
 	}
 	return syslogout.New(o)

@@ -72,23 +72,29 @@ type SLS struct {
 
 // Syslog holds the destination and the RFC 5424 header fields.
 type Syslog struct {
-	Host string `envconfig:"SYSLOG_HOST" required:"true" sample:"true" desc:"Host name or IP address of the syslog receiver (SIEM), optionally with its own port as host:port; IPv6 addresses go in brackets when a port follows: [2001:db8::1]:6514. The value is read as a comma-separated list so that failover across several receivers can be added later; for now exactly one entry is allowed."`
+	Host string `envconfig:"SYSLOG_HOST" required:"true" sample:"true" desc:"Host name or IP address of the syslog receiver (SIEM), optionally with its own port as host:port; IPv6 addresses go in brackets when a port follows: [2001:db8::1]:6514. Several receivers are given as a comma-separated list (at most 16), e.g. siem-a,siem-b:1514; SYSLOG_BALANCE says how batches are spread over them, and each batch goes wholly to one receiver."`
 
 	Port int `envconfig:"SYSLOG_PORT" default:"514" sample:"true" desc:"Port used for entries of SYSLOG_HOST without their own port, 1 to 65535. 514 is the default of Alibaba's sample; syslog over TLS customarily uses 6514."`
 
-	Protocol Protocol `envconfig:"SYSLOG_PROTOCOL" default:"tcp" sample:"true" desc:"Transport: tcp, tls or udp. udp cannot confirm delivery: a checkpoint then only means the datagrams were sent."`
+	Protocol Protocol `envconfig:"SYSLOG_PROTOCOL" default:"tcp" sample:"true" desc:"Transport: tcp, tls, udp, relp or relp-tls. relp is rsyslog's Reliable Event Logging Protocol (imrelp): the receiving daemon acknowledges every message, the strongest confirmation available; relp-tls is RELP over TLS with the SYSLOG_TLS_* settings. udp cannot confirm delivery: a checkpoint then only means the datagrams were sent."`
 
-	Framing Framing `envconfig:"SYSLOG_FRAMING" defaultdoc:"octet for tls, lf for tcp" desc:"How messages are delimited on a TCP or TLS stream: octet (octet counting, RFC 6587 §3.4.1, mandatory for TLS per RFC 5425; rsyslog, syslog-ng syslog()) or lf (a newline after each message; Splunk, QRadar, Logstash, syslog-ng network()). Not used with udp (one message per datagram), where setting it is an error."`
+	Confirm Confirm `envconfig:"SYSLOG_CONFIRM" defaultdoc:"ack (tcp, tls)" desc:"When a batch sent over tcp or tls counts as delivered, so that its checkpoint may move: write (the socket write returned, as other shippers do; a receiver crash loses what sat in the socket buffers), ack (additionally wait until the receiver's kernel acknowledged every byte, bounded by SYSLOG_WRITE_TIMEOUT; a receiver crash can still lose what its kernel buffered) or close (end every batch with a half-close and wait until the receiver read everything and closed the connection; proves the receiver application read every byte, costs a connection and, for tls, a handshake per batch, and needs a receiver that closes on end of stream, as rsyslog and syslog-ng do). Not used with udp and relp, where setting it is an error."`
 
-	TLSCAFile string `envconfig:"SYSLOG_TLS_CA_FILE" desc:"PEM file with the CA certificates that verify the receiver. Empty uses the system's roots. tls only."`
+	Balance Balance `envconfig:"SYSLOG_BALANCE" default:"failover" desc:"How batches are spread when SYSLOG_HOST lists several receivers: failover (all to the first receiver that works; a receiver that failed is skipped and probed every 30 s, and siemship returns to it in list order once it answers) or roundrobin (one batch to each working receiver in turn)."`
 
-	TLSCertFile string `envconfig:"SYSLOG_TLS_CERT_FILE" desc:"PEM client certificate for mutual TLS; needs SYSLOG_TLS_KEY_FILE. tls only."`
+	RELPWindow int `envconfig:"SYSLOG_RELP_WINDOW" default:"128" desc:"relp and relp-tls: how many messages may be sent before their acknowledgement arrived, 1 to 4096. librelp's default is 128; a larger window helps on long round trips."`
 
-	TLSKeyFile string `envconfig:"SYSLOG_TLS_KEY_FILE" desc:"PEM private key of SYSLOG_TLS_CERT_FILE. tls only."`
+	Framing Framing `envconfig:"SYSLOG_FRAMING" defaultdoc:"octet for tls, lf for tcp" desc:"How messages are delimited on a TCP or TLS stream: octet (octet counting, RFC 6587 §3.4.1, mandatory for TLS per RFC 5425; rsyslog, syslog-ng syslog()) or lf (a newline after each message; Splunk, QRadar, Logstash, syslog-ng network()). Not used with udp (one message per datagram) and relp (RELP frames carry their own length), where setting it is an error."`
 
-	TLSServerName string `envconfig:"SYSLOG_TLS_SERVER_NAME" defaultdoc:"the host of SYSLOG_HOST" desc:"Name expected in the receiver's certificate (and sent as SNI), for when it differs from the host dialled, e.g. when connecting by IP address. tls only."`
+	TLSCAFile string `envconfig:"SYSLOG_TLS_CA_FILE" desc:"PEM file with the CA certificates that verify the receiver. Empty uses the system's roots. tls and relp-tls only."`
 
-	TLSInsecureSkipVerify bool `envconfig:"SYSLOG_TLS_INSECURE_SKIP_VERIFY" default:"false" desc:"true disables verification of the receiver's certificate: anyone on the path can then read and change the logs. For tests only; siemship logs a warning at start-up when it is on. tls only."`
+	TLSCertFile string `envconfig:"SYSLOG_TLS_CERT_FILE" desc:"PEM client certificate for mutual TLS; needs SYSLOG_TLS_KEY_FILE. tls and relp-tls only."`
+
+	TLSKeyFile string `envconfig:"SYSLOG_TLS_KEY_FILE" desc:"PEM private key of SYSLOG_TLS_CERT_FILE. tls and relp-tls only."`
+
+	TLSServerName string `envconfig:"SYSLOG_TLS_SERVER_NAME" defaultdoc:"the host of SYSLOG_HOST" desc:"Name expected in the receiver's certificate (and sent as SNI), for when it differs from the host dialled, e.g. when connecting by IP address. tls and relp-tls only."`
+
+	TLSInsecureSkipVerify bool `envconfig:"SYSLOG_TLS_INSECURE_SKIP_VERIFY" default:"false" desc:"true disables verification of the receiver's certificate: anyone on the path can then read and change the logs. For tests only; siemship logs a warning at start-up when it is on. tls and relp-tls only."`
 
 	Facility Facility `envconfig:"SYSLOG_FACILITY" default:"user" desc:"RFC 5424 facility of every message: a name (kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, console, solaris-cron, local0 … local7) or a number 0 to 23."`
 

@@ -3,10 +3,10 @@ package config
 import "fmt"
 
 // EffectiveFraming returns the framing to use: SYSLOG_FRAMING when set, else octet for tls (RFC 5425), lf for tcp,
-// and none for udp. (c.Syslog.Framing is the raw setting, empty when unset.)
+// and none for udp and relp (a RELP frame carries the bare message). (c.Syslog.Framing is the raw setting, empty when unset.)
 func (c *Config) EffectiveFraming() Framing {
 	switch {
-	case c.Syslog.Protocol == ProtocolUDP:
+	case c.Syslog.Protocol == ProtocolUDP, c.Syslog.Protocol.IsRELP():
 		return FramingNone
 	case c.Syslog.Framing != "":
 		return c.Syslog.Framing
@@ -14,6 +14,18 @@ func (c *Config) EffectiveFraming() Framing {
 		return FramingOctet
 	default:
 		return FramingLF
+	}
+}
+
+// EffectiveConfirm returns SYSLOG_CONFIRM, or its default ack, for tcp and tls; "" for the other protocols.
+func (c *Config) EffectiveConfirm() Confirm {
+	switch {
+	case c.Syslog.Protocol != ProtocolTCP && c.Syslog.Protocol != ProtocolTLS:
+		return ""
+	case c.Syslog.Confirm != "":
+		return c.Syslog.Confirm
+	default:
+		return ConfirmAck
 	}
 }
 
@@ -34,7 +46,7 @@ func (c *Config) EffectiveMaxMessageBytes() int {
 func (c *Config) Warnings() []string {
 	var w []string
 	s := &c.Syslog
-	if s.Protocol == ProtocolTLS && s.TLSInsecureSkipVerify {
+	if s.Protocol.IsTLS() && s.TLSInsecureSkipVerify {
 		w = append(w, fmt.Sprintf("%s=true: the receiver's certificate is NOT verified; anyone on the network path can read and change the logs",
 			c.name(&s.TLSInsecureSkipVerify)))
 	}

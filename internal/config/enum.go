@@ -13,6 +13,35 @@ const (
 	ProtocolTCP Protocol = "tcp"
 	ProtocolTLS Protocol = "tls"
 	ProtocolUDP Protocol = "udp"
+	// ProtocolRELP is RELP (rsyslog imrelp): every message acknowledged by the receiving daemon.
+	ProtocolRELP Protocol = "relp"
+	// ProtocolRELPTLS is RELP over TLS (the SYSLOG_TLS_* settings apply).
+	ProtocolRELPTLS Protocol = "relp-tls"
+)
+
+// IsTLS reports whether the protocol runs over TLS.
+func (p Protocol) IsTLS() bool { return p == ProtocolTLS || p == ProtocolRELPTLS }
+
+// IsRELP reports whether the protocol is RELP.
+func (p Protocol) IsRELP() bool { return p == ProtocolRELP || p == ProtocolRELPTLS }
+
+// Confirm is when a batch sent over tcp or tls counts as delivered.
+type Confirm string
+
+// Confirmation modes.
+const (
+	ConfirmWrite Confirm = "write"
+	ConfirmAck   Confirm = "ack"
+	ConfirmClose Confirm = "close"
+)
+
+// Balance is how batches are spread over several destinations.
+type Balance string
+
+// Balancing policies.
+const (
+	BalanceFailover   Balance = "failover"
+	BalanceRoundRobin Balance = "roundrobin"
 )
 
 // Framing is how messages are delimited on a stream.
@@ -54,7 +83,9 @@ const (
 
 // Allowed values, in the order the reference and the errors name them.
 var (
-	protocols    = []Protocol{ProtocolTCP, ProtocolTLS, ProtocolUDP}
+	protocols    = []Protocol{ProtocolTCP, ProtocolTLS, ProtocolUDP, ProtocolRELP, ProtocolRELPTLS}
+	confirms     = []Confirm{ConfirmWrite, ConfirmAck, ConfirmClose}
+	balances     = []Balance{BalanceFailover, BalanceRoundRobin}
 	framings     = []Framing{FramingOctet, FramingLF}
 	compressions = []Compression{CompressLZ4, CompressZSTD}
 	authVersions = []AuthVersion{AuthV1, AuthV4}
@@ -63,6 +94,12 @@ var (
 
 // Decode implements envconfig.Decoder; values are case-insensitive.
 func (p *Protocol) Decode(v string) error { *p = Protocol(strings.ToLower(v)); return nil }
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (c *Confirm) Decode(v string) error { *c = Confirm(strings.ToLower(v)); return nil }
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (b *Balance) Decode(v string) error { *b = Balance(strings.ToLower(v)); return nil }
 
 // Decode implements envconfig.Decoder; values are case-insensitive.
 func (f *Framing) Decode(v string) error { *f = Framing(strings.ToLower(v)); return nil }

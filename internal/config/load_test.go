@@ -25,7 +25,7 @@ func TestLoadDefaults(t *testing.T) {
 		Syslog: Syslog{
 			Host: "siem.example.com", Port: 514, Protocol: ProtocolTCP, Facility: 1, Severity: 6,
 			Hostname: testHost, AppName: "-", ProcID: "-", MsgID: "-", Sep: "||", Connections: 1,
-			DialTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
+			Balance: BalanceFailover, RELPWindow: 128, DialTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
 		},
 		Runtime: Runtime{
 			LogLevel: zapcore.InfoLevel, LogFormat: LogFormatJSON, ShutdownTimeout: 20 * time.Second,
@@ -41,7 +41,7 @@ func TestLoadDefaults(t *testing.T) {
 	if got, _ := c.SyslogAddrs(); !slices.Equal(got, []string{"siem.example.com:514"}) {
 		t.Errorf("SyslogAddrs = %v", got)
 	}
-	if c.EffectiveFraming() != FramingLF || c.EffectiveMaxMessageBytes() != 65536 {
+	if c.EffectiveFraming() != FramingLF || c.EffectiveMaxMessageBytes() != 65536 || c.EffectiveConfirm() != ConfirmAck {
 		t.Errorf("framing %q, max bytes %d", c.EffectiveFraming(), c.EffectiveMaxMessageBytes())
 	}
 	if w := c.Warnings(); len(w) != 0 {
@@ -133,6 +133,18 @@ func TestLoadEachVariable(t *testing.T) {
 		{env("SYSLOG_MAX_MESSAGE_BYTES=0"), func(c *Config) bool { return c.EffectiveMaxMessageBytes() == 65536 }},
 		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_MAX_MESSAGE_BYTES=1400"), func(c *Config) bool { return c.EffectiveMaxMessageBytes() == 1400 }},
 		{env("SYSLOG_CONNECTIONS=4"), func(c *Config) bool { return c.Connections == 4 }},
+		{env("SYSLOG_PROTOCOL=relp"), func(c *Config) bool {
+			return c.Protocol == ProtocolRELP && c.EffectiveFraming() == FramingNone && c.EffectiveConfirm() == ""
+		}},
+		{env("SYSLOG_PROTOCOL=RELP-TLS", "SYSLOG_TLS_CA_FILE=/ca.pem", "SYSLOG_RELP_WINDOW=1024"), func(c *Config) bool {
+			return c.Protocol == ProtocolRELPTLS && c.TLSCAFile == "/ca.pem" && c.RELPWindow == 1024
+		}},
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_CONFIRM=Close"), func(c *Config) bool { return c.EffectiveConfirm() == ConfirmClose }},
+		{env("SYSLOG_CONFIRM=write"), func(c *Config) bool { return c.EffectiveConfirm() == ConfirmWrite }},
+		{env("SYSLOG_HOST=a,b:1514,[::1]", "SYSLOG_BALANCE=roundrobin"), func(c *Config) bool {
+			a, err := c.SyslogAddrs()
+			return err == nil && slices.Equal(a, []string{"a:514", "b:1514", "[::1]:514"}) && c.Balance == BalanceRoundRobin
+		}},
 		{env("SYSLOG_DIAL_TIMEOUT=1s"), func(c *Config) bool { return c.DialTimeout == time.Second }},
 		{env("SYSLOG_WRITE_TIMEOUT=1m"), func(c *Config) bool { return c.WriteTimeout == time.Minute }},
 		{env("SIEMSHIP_LOG_LEVEL=debug"), func(c *Config) bool { return c.LogLevel == zapcore.DebugLevel }},
@@ -221,18 +233,24 @@ func TestLoadErrors(t *testing.T) {
 		{env("SLS_AUTH_VERSION=v4"), `SLS_REGION: required with SLS_AUTH_VERSION=v4`},
 		{env("SLS_AUTH_VERSION=v4", "SLS_REGION=cn hangzhou"), `SLS_REGION="cn hangzhou": must not contain spaces or control characters`},
 		{env("SYSLOG_HOST=a,,b"), `SYSLOG_HOST="a,,b": empty entry (a stray comma?)`},
-		{env("SYSLOG_HOST=a,b:1514"), `SYSLOG_HOST="a,b:1514": only 1 destination is supported for now (failover across several is planned)`},
+		{env("SYSLOG_HOST=" + strings.Repeat("a,", 16) + "a"), `SYSLOG_HOST="` + strings.Repeat("a,", 16) + `a": at most 16 destinations`},
+		{env("SYSLOG_CONFIRM=kernel"), `SYSLOG_CONFIRM="kernel": must be one of write, ack, close`},
+		{env("SYSLOG_PROTOCOL=relp", "SYSLOG_CONFIRM=ack"), `SYSLOG_CONFIRM="ack": only used with SYSLOG_PROTOCOL=tcp or tls, not relp (relp confirms every message, udp cannot)`},
+		{env("SYSLOG_PROTOCOL=relp", "SYSLOG_FRAMING=octet"), `SYSLOG_FRAMING="octet": not used with SYSLOG_PROTOCOL=relp; unset it`},
+		{env("SYSLOG_PROTOCOL=relp", "SYSLOG_MAX_MESSAGE_BYTES=200000"), `SYSLOG_MAX_MESSAGE_BYTES="200000": must be 480 to 131072 for relp (or 0 for the default)`},
+		{env("SYSLOG_BALANCE=random"), `SYSLOG_BALANCE="random": must be one of failover, roundrobin`},
+		{env("SYSLOG_RELP_WINDOW=0"), `SYSLOG_RELP_WINDOW: must be 1 to 4096`},
 		{env("SYSLOG_HOST=a:0"), `SYSLOG_HOST="a:0": "a:0": port must be 1 to 65535`},
 		{env("SYSLOG_HOST=[::1"), `SYSLOG_HOST="[::1": "[::1": missing ] after the IPv6 address`},
 		{env("SYSLOG_PORT=0"), `SYSLOG_PORT: must be 1 to 65535`},
 		{env("SYSLOG_PORT=65536"), `SYSLOG_PORT="65536": must be 1 to 65535`},
 		{env("SYSLOG_PORT=tcp://10.0.0.5:514"), `SYSLOG_PORT="tcp://10.0.0.5:514": must be a whole number; this looks like a Kubernetes service link (from a Service named syslog): set SYSLOG_PORT explicitly or enableServiceLinks: false in the pod spec`},
-		{env("SYSLOG_PROTOCOL=tpc"), `SYSLOG_PROTOCOL="tpc": must be one of tcp, tls, udp`},
+		{env("SYSLOG_PROTOCOL=tpc"), `SYSLOG_PROTOCOL="tpc": must be one of tcp, tls, udp, relp, relp-tls`},
 		{env("SYSLOG_FRAMING=octet-counting"), `SYSLOG_FRAMING="octet-counting": must be one of octet, lf`},
-		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_FRAMING=lf"), `SYSLOG_FRAMING="lf": not used with SYSLOG_PROTOCOL=udp (one message per datagram); unset it`},
-		{env("SYSLOG_TLS_CA_FILE=/ca.pem"), `SYSLOG_TLS_CA_FILE="/ca.pem": only used with SYSLOG_PROTOCOL=tls, not tcp`},
-		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_TLS_SERVER_NAME=x"), `SYSLOG_TLS_SERVER_NAME="x": only used with SYSLOG_PROTOCOL=tls, not udp`},
-		{env("SYSLOG_TLS_INSECURE_SKIP_VERIFY=true"), `SYSLOG_TLS_INSECURE_SKIP_VERIFY="true": only used with SYSLOG_PROTOCOL=tls, not tcp`},
+		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_FRAMING=lf"), `SYSLOG_FRAMING="lf": not used with SYSLOG_PROTOCOL=udp; unset it`},
+		{env("SYSLOG_TLS_CA_FILE=/ca.pem"), `SYSLOG_TLS_CA_FILE="/ca.pem": only used with SYSLOG_PROTOCOL=tls or relp-tls, not tcp`},
+		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_TLS_SERVER_NAME=x"), `SYSLOG_TLS_SERVER_NAME="x": only used with SYSLOG_PROTOCOL=tls or relp-tls, not udp`},
+		{env("SYSLOG_TLS_INSECURE_SKIP_VERIFY=true"), `SYSLOG_TLS_INSECURE_SKIP_VERIFY="true": only used with SYSLOG_PROTOCOL=tls or relp-tls, not tcp`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=yes"), `SYSLOG_TLS_INSECURE_SKIP_VERIFY="yes": must be true or false`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE=/c.pem"), `SYSLOG_TLS_KEY_FILE: required when SYSLOG_TLS_CERT_FILE is set`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_KEY_FILE=/k.pem"), `SYSLOG_TLS_CERT_FILE: required when SYSLOG_TLS_KEY_FILE is set`},
@@ -293,7 +311,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		`SLS_CG: required, not set`,
 		`SYSLOG_HOST: required, not set`,
 		`SLS_AK_KEY=[redacted]: must not contain spaces or control characters (a stray newline or space?)`,
-		`SYSLOG_PROTOCOL="tpc": must be one of tcp, tls, udp`,
+		`SYSLOG_PROTOCOL="tpc": must be one of tcp, tls, udp, relp, relp-tls`,
 		`SYSLOG_CONNECTIONS: must be 1 to 64`,
 		`SIEMSHIP_LOG_FORMAT="xml": must be one of json, console`,
 	}
@@ -340,7 +358,7 @@ func TestValidateCodeBuiltConfig(t *testing.T) {
 	want := []string{
 		`SLS_CONSUMER_NAME: must not be empty`,
 		`SLS_CURSOR_START="1970-01-01T00:00:00Z": ` + errCursor.Error(),
-		`SYSLOG_PROTOCOL="sctp": must be one of tcp, tls, udp`,
+		`SYSLOG_PROTOCOL="sctp": must be one of tcp, tls, udp, relp, relp-tls`,
 		`SYSLOG_FACILITY="99": ` + errFacility.Error(),
 		`SYSLOG_SEVERITY="-1": ` + errSeverity.Error(),
 		`SYSLOG_SEP: must not be empty`,

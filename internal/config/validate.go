@@ -72,7 +72,9 @@ const (
 	maxUDPPayload      = 65507 // 65535 − 8 (UDP header) − 20 (IPv4 header)
 	defaultStreamBytes = 65536
 	maxConnections     = 64
-	maxDestinations    = 1 // SYSLOG_HOST is parsed as a list; raise this when syslogout fails over
+	maxDestinations    = 16
+	maxRELPWindow      = 4096
+	maxRELPData        = 128 << 10 // librelp's default largest DATA (RELP_DFLT_MAX_DATA_SIZE)
 )
 
 // Validate checks the values and the rules between them and returns every problem at once (errors.Join of
@@ -213,7 +215,7 @@ func (v *validator) syslog() {
 		if addrs, errs := parseHosts(s.Host, 1); len(errs) > 0 {
 			v.bad(&s.Host, strings.Join(errs, "; "))
 		} else if len(addrs) > maxDestinations {
-			v.bad(&s.Host, fmt.Sprintf("only %d destination is supported for now (failover across several is planned)", maxDestinations))
+			v.bad(&s.Host, fmt.Sprintf("at most %d destinations", maxDestinations))
 		}
 	}
 	if s.Port < 1 || s.Port > 65535 {
@@ -227,18 +229,31 @@ func (v *validator) syslog() {
 	if s.Framing != "" {
 		if msg := oneOf(s.Framing, framings); msg != "" {
 			v.bad(&s.Framing, msg)
-		} else if s.Protocol == ProtocolUDP {
-			v.bad(&s.Framing, fmt.Sprintf("not used with %s=udp (one message per datagram); unset it", v.c.name(&s.Protocol)))
+		} else if s.Protocol == ProtocolUDP || s.Protocol.IsRELP() {
+			v.bad(&s.Framing, fmt.Sprintf("not used with %s=%s; unset it", v.c.name(&s.Protocol), s.Protocol))
 		}
 	}
-	if protoOK && s.Protocol != ProtocolTLS {
+	if s.Confirm != "" {
+		if msg := oneOf(s.Confirm, confirms); msg != "" {
+			v.bad(&s.Confirm, msg)
+		} else if protoOK && s.Protocol != ProtocolTCP && s.Protocol != ProtocolTLS {
+			v.bad(&s.Confirm, fmt.Sprintf("only used with %s=tcp or tls, not %s (relp confirms every message, udp cannot)", v.c.name(&s.Protocol), s.Protocol))
+		}
+	}
+	if msg := oneOf(s.Balance, balances); msg != "" {
+		v.bad(&s.Balance, msg)
+	}
+	if s.RELPWindow < 1 || s.RELPWindow > maxRELPWindow {
+		v.bad(&s.RELPWindow, fmt.Sprintf("must be 1 to %d", maxRELPWindow))
+	}
+	if protoOK && !s.Protocol.IsTLS() {
 		for _, p := range []*string{&s.TLSCAFile, &s.TLSCertFile, &s.TLSKeyFile, &s.TLSServerName} {
 			if *p != "" {
-				v.bad(p, fmt.Sprintf("only used with %s=tls, not %s", v.c.name(&s.Protocol), s.Protocol))
+				v.bad(p, fmt.Sprintf("only used with %s=tls or relp-tls, not %s", v.c.name(&s.Protocol), s.Protocol))
 			}
 		}
 		if s.TLSInsecureSkipVerify {
-			v.bad(&s.TLSInsecureSkipVerify, fmt.Sprintf("only used with %s=tls, not %s", v.c.name(&s.Protocol), s.Protocol))
+			v.bad(&s.TLSInsecureSkipVerify, fmt.Sprintf("only used with %s=tls or relp-tls, not %s", v.c.name(&s.Protocol), s.Protocol))
 		}
 	}
 	if (s.TLSCertFile == "") != (s.TLSKeyFile == "") {
@@ -273,8 +288,11 @@ func (v *validator) syslog() {
 	}
 	if s.MaxMessageBytes != 0 {
 		hi := maxMessageBytes
-		if s.Protocol == ProtocolUDP {
+		switch {
+		case s.Protocol == ProtocolUDP:
 			hi = maxUDPPayload
+		case s.Protocol.IsRELP():
+			hi = maxRELPData
 		}
 		if s.MaxMessageBytes < minMessageBytes || s.MaxMessageBytes > hi {
 			v.bad(&s.MaxMessageBytes, fmt.Sprintf("must be %d to %d for %s (or 0 for the default)", minMessageBytes, hi, s.Protocol))
