@@ -31,7 +31,7 @@ func TestExactlyOnce(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startSink(t, syslogrecv.Options{})
-			env := emu.Env(s.Addr(), "tcp", append(tc.hdr.env(), "SLS_CG=exactly-once-"+tc.name, "SYSLOG_FRAMING="+tc.framing)...)
+			env := testEnv(emu, s.Addr(), "tcp", append(tc.hdr.env(), "SLS_CG=exactly-once-"+tc.name, "SYSLOG_FRAMING="+tc.framing)...)
 			p := startProc(t, "siemship", env)
 			s.waitUnique(t, records, 2*time.Minute)
 			took := time.Since(p.start)
@@ -65,7 +65,7 @@ func TestExactlyOnceTLS(t *testing.T) {
 	hdr := header{16, 6, "localhost", "siemship-tls", "77", "TLS"}
 	s := startSink(t, syslogrecv.Options{Protocol: "tls", TLS: pki.server(true)})
 	start := time.Now()
-	sh := harness.StartShipper(t, emu.Env(s.Addr(), "tls", append(hdr.env(), pki.env(true)...)...))
+	sh := harness.StartShipper(t, testEnv(emu, s.Addr(), "tls", append(hdr.env(), pki.env(true)...)...))
 	s.waitUnique(t, records, time.Minute)
 	took := time.Since(start)
 	if err := sh.Stop(); err != nil {

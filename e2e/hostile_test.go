@@ -118,7 +118,7 @@ func TestHostileRecords(t *testing.T) {
 				exp.bySeq[bigSeq].cut, exp.bySeq[bigSeq].maxBytes = true, limit
 			}
 			s := startSink(t, syslogrecv.Options{MaxMessageBytes: 1 << 20})
-			env := emu.Env(s.Addr(), "tcp", append(hdr.env(), "SLS_CG=hostile-"+name, "SYSLOG_FRAMING="+tc.framing)...)
+			env := testEnv(emu, s.Addr(), "tcp", append(hdr.env(), "SLS_CG=hostile-"+name, "SYSLOG_FRAMING="+tc.framing)...)
 			if tc.maxBytes > 0 {
 				env = append(env, fmt.Sprintf("SYSLOG_MAX_MESSAGE_BYTES=%d", tc.maxBytes))
 			}

@@ -169,3 +169,33 @@ func (p *proc) waitLog(msg string, timeout time.Duration) bool {
 	}
 	return false
 }
+
+// with returns env with the KEY=value entries of set replacing those of the same key (or appended).
+func with(env []string, set ...string) []string {
+	out := make([]string, 0, len(env)+len(set))
+	keys := map[string]bool{}
+	for _, kv := range set {
+		k, _, _ := strings.Cut(kv, "=")
+		keys[k] = true
+	}
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); !keys[k] {
+			out = append(out, kv)
+		}
+	}
+	return append(out, set...)
+}
+
+// Shutdown settings of every run. The harness's 2 s SIEMSHIP_SHUTDOWN_TIMEOUT is shorter than the SDK consumer
+// library needs to stop even when idle: ConsumerWorker.shutDownAndWait polls its shard workers every 500 ms (one
+// poll to flag them, one to see them stopped, one to see the map empty) and an idle shard worker sleeps 500 ms
+// before it looks at its flag, so a graceful stop takes 1.5 to 2.5 s and a 2 s budget times out (exit 1) about
+// half the time. 5 s needs a heartbeat timeout above it.
+const stopTimeout = 5 * time.Second
+
+var shutdownEnv = []string{"SIEMSHIP_SHUTDOWN_TIMEOUT=5s", "SLS_HEARTBEAT_TIMEOUT=10s"}
+
+// testEnv is emu.Env with shutdownEnv, then extra.
+func testEnv(emu *harness.Emulator, addr, protocol string, extra ...string) []string {
+	return emu.Env(addr, protocol, append(append([]string(nil), shutdownEnv...), extra...)...)
+}

@@ -88,16 +88,22 @@ func (s *sink) receiver() *syslogrecv.Receiver {
 // Addr is the receiver's host:port; it stays the same across restarts.
 func (s *sink) Addr() string { return s.opts.Addr }
 
-// restart stops the receiver completely (listener and connections), waits pause, and listens again on the same port,
-// as a SIEM restart does. Connections attempted meanwhile are refused.
-func (s *sink) restart(t testing.TB, pause time.Duration) {
+// down stops the receiver completely, listener and connections, as a SIEM that shuts down: connection attempts
+// are refused until up.
+func (s *sink) down(t testing.TB) {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.recv.Close(); err != nil {
 		t.Fatalf("close receiver: %v", err)
 	}
-	time.Sleep(pause)
+}
+
+// up listens again on the same port, after down.
+func (s *sink) up(t testing.TB) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var err error
 	for range 50 {
 		var r *syslogrecv.Receiver

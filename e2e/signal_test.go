@@ -1,0 +1,149 @@
+package e2e
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/siemship/siemship/internal/harness"
+	"github.com/siemship/siemship/internal/slsemu"
+	"github.com/siemship/siemship/internal/syslogrecv"
+)
+
+// Sizes of the interrupted streams: small batches, and PullLogs slowed down in the first run, so that a signal
+// lands in the middle of the stream.
+const (
+	stopShards    = 4
+	stopRecords   = 20_000
+	stopFetch     = 5                      // SLS_MAX_FETCH_LOG_GROUPS
+	stopBatch     = stopFetch * 10         // records per batch: the emulator writes 10 records per log group
+	stopLatency   = 100 * time.Millisecond // PullLogs latency during the first run
+	stopMargin    = time.Second            // after SIEMSHIP_SHUTDOWN_TIMEOUT, for the process to exit
+	stopAfter     = stopRecords / 10       // records to wait for before the signal
+	stopRunBudget = 90 * time.Second       // to finish the stream after the restart
+)
+
+// interrupted runs the first half of a signal test: siemship as a subprocess, slowed down, until stopAfter
+// records arrived; then sig. It returns the emulator, the sink, the env and the process.
+func interrupted(t *testing.T, sig syscall.Signal) (*harness.Emulator, *sink, []string, *proc, time.Time) {
+	t.Helper()
+	emu := harness.StartEmulator(t, stopShards, stopRecords)
+	s := startSink(t, syslogrecv.Options{})
+	hdr := header{10, 5, "e2e-host", "siemship", "1", "SIG"}
+	env := testEnv(emu, s.Addr(), "tcp", append(hdr.env(), "SLS_MAX_FETCH_LOG_GROUPS=5")...)
+	emu.SetLatency(slsemu.APIPullLogs, stopLatency)
+	p := startProc(t, "first run", env)
+	s.waitUnique(t, stopAfter, 60*time.Second)
+	sent := time.Now()
+	p.signal(sig)
+	return emu, s, env, p, sent
+}
+
+// finish restarts siemship without the emulator's latency and with larger batches (a configuration change does
+// not matter to the checkpoints), and waits until every record arrived.
+func finish(t *testing.T, emu *harness.Emulator, s *sink, env []string) {
+	t.Helper()
+	emu.ClearFaults()
+	start := time.Now()
+	p := startProc(t, "second run", with(env, "SLS_MAX_FETCH_LOG_GROUPS=100"))
+	defer func() { t.Logf("second run: %s", time.Since(start).Round(time.Millisecond)) }()
+	s.waitUnique(t, stopRecords, stopRunBudget)
+	p.signal(syscall.SIGTERM)
+	if code, _ := p.wait(stopTimeout + stopMargin + 5*time.Second); code != 0 {
+		t.Errorf("second run: exit status %d after SIGTERM, want 0", code)
+	}
+	s.quiet(100*time.Millisecond, 5*time.Second)
+}
+
+// TestSIGTERMResumes stops siemship with SIGTERM in the middle of the stream: it must exit 0 within
+// SIEMSHIP_SHUTDOWN_TIMEOUT, and a restart must resume from the saved checkpoints so that every record arrives
+// exactly once across both runs (a graceful stop delivers or abandons the in-flight batches and saves the
+// checkpoint of everything delivered, so nothing is sent twice).
+func TestSIGTERMResumes(t *testing.T) {
+	emu, s, env, p, sent := interrupted(t, syscall.SIGTERM)
+	code, at := p.wait(stopTimeout + stopMargin + 5*time.Second)
+	took := at.Sub(sent)
+	first := s.led.Report()
+	t.Logf("first run: exit %d %s after SIGTERM; %d records received (%d duplicates)", code, took.Round(time.Millisecond), first.Unique, first.Duplicates)
+	if code != 0 {
+		t.Errorf("exit status %d after SIGTERM, want 0", code)
+	}
+	if took > stopTimeout+stopMargin {
+		t.Errorf("exit %s after SIGTERM, want within SIEMSHIP_SHUTDOWN_TIMEOUT (%s) + %s", took, stopTimeout, stopMargin)
+	}
+	if first.Unique >= stopRecords {
+		t.Fatalf("all %d records arrived before the stop took effect: the stream is too short to test a restart", first.Unique)
+	}
+	cps := emu.Stats().Logstore(harness.Project, harness.Logstore).Group(harness.Group)
+	saved := 0
+	for sh := range stopShards {
+		if cps.Checkpoint(sh) != "" {
+			saved++
+		}
+	}
+	if saved == 0 {
+		t.Error("no checkpoint saved by the first run")
+	}
+
+	finish(t, emu, s, env)
+	r := verify(t, s.col.Messages(), expectEmulator(t, emu), header{10, 5, "e2e-host", "siemship", "1", "SIG"}, "||")
+	t.Logf("both runs: %s", r)
+	if r.unique != stopRecords || r.missing != 0 || r.duplicates != 0 || r.bad != 0 {
+		t.Errorf("want every record exactly once across a graceful restart: %s", r)
+	}
+}
+
+// TestSIGKILLResumes kills siemship with SIGKILL in the middle of the stream: nothing may be lost, and the
+// duplicates are bounded by the batches that were delivered but not yet checkpointed, at most one per shard.
+func TestSIGKILLResumes(t *testing.T) {
+	emu, s, env, p, _ := interrupted(t, syscall.SIGKILL)
+	if code, _ := p.wait(5 * time.Second); code != -1 {
+		t.Errorf("exit status %d, want -1 (killed)", code)
+	}
+	first := s.led.Report()
+	if first.Unique >= stopRecords {
+		t.Fatalf("all %d records arrived before the kill: the stream is too short to test a restart", first.Unique)
+	}
+	finish(t, emu, s, env)
+	r := verify(t, s.col.Messages(), expectEmulator(t, emu), header{10, 5, "e2e-host", "siemship", "1", "SIG"}, "||")
+	t.Logf("first run received %d records before SIGKILL; both runs: %s (bound %d)", first.Unique, r, stopShards*stopBatch)
+	if r.unique != stopRecords || r.missing != 0 || r.bad != 0 {
+		t.Errorf("records lost across SIGKILL: %s", r)
+	}
+	if r.duplicates > stopShards*stopBatch {
+		t.Errorf("%d duplicates, want at most one batch per shard (%d)", r.duplicates, stopShards*stopBatch)
+	}
+}
+
+// TestSecondSignalExitsAtOnce: while a graceful stop waits for a batch that the receiver does not read, a second
+// SIGTERM ends siemship at once with status 130.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	emu := harness.StartEmulator(t, 1, 30_000) // ~10 MB in batches of 10 000 records: more than the socket buffers
+	s := startSink(t, syslogrecv.Options{})
+	s.hold()
+	env := testEnv(emu, s.Addr(), "tcp", "SIEMSHIP_SHUTDOWN_TIMEOUT=20s", "SLS_HEARTBEAT_TIMEOUT=30s", "SYSLOG_WRITE_TIMEOUT=30s")
+	p := startProc(t, "siemship", env)
+	// The receiver has accepted the connection and siemship is blocked writing into full socket buffers.
+	deadline := time.Now().Add(20 * time.Second)
+	for s.receiver().ActiveConnections() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	p.signal(syscall.SIGTERM)
+	time.Sleep(500 * time.Millisecond)
+	if p.exited() {
+		code, _ := p.wait(time.Second)
+		t.Fatalf("exited with status %d on the first SIGTERM although a batch was stuck", code)
+	}
+	sent := time.Now()
+	p.signal(syscall.SIGTERM)
+	code, at := p.wait(5 * time.Second)
+	t.Logf("exit %d %s after the second SIGTERM", code, at.Sub(sent).Round(time.Millisecond))
+	if code != 130 {
+		t.Errorf("exit status %d after the second SIGTERM, want 130", code)
+	}
+	if d := at.Sub(sent); d > time.Second {
+		t.Errorf("took %s to exit after the second SIGTERM", d)
+	}
+	s.open()
+}
