@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/siemship/siemship/internal/app"
 )
 
 // command is one subcommand. run returns the process exit code.
@@ -23,6 +25,7 @@ var commands = map[string]command{}
 const defaultCommand = "run"
 
 func main() {
+	app.Version = version
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 
