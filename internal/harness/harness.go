@@ -81,7 +81,8 @@ func (e *Emulator) Env(addr, protocol string, extra ...string) []string {
 		"SLS_CONSUMER_NAME=e2e-1",
 		"SLS_HEARTBEAT_INTERVAL=1s",
 		"SLS_FETCH_INTERVAL=50ms",
-		"SIEMSHIP_SHUTDOWN_TIMEOUT=2s",
+		"SLS_HEARTBEAT_TIMEOUT=6s",
+		"SIEMSHIP_SHUTDOWN_TIMEOUT=5s", // the SDK's StopAndWait polls every 500 ms and needs about 1.7 s when healthy
 		"SIEMSHIP_RETRY_INITIAL_BACKOFF=100ms",
 		"SIEMSHIP_RETRY_MAX_BACKOFF=1s",
 		"SYSLOG_HOST=" + host,
