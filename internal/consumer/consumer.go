@@ -40,7 +40,13 @@ type Options struct {
 	RequestTimeout time.Duration
 	// HTTPClient overrides the client used for SLS requests (tests).
 	HTTPClient *http.Client
-	Logger     *zap.Logger
+	// MaxPulledBatches bounds the pulled batches held in memory at once, across all shards (default 4): a shard
+	// waits for a free slot before it pulls. Each holds one pull's raw data plus about 32 bytes per field.
+	MaxPulledBatches int
+	// SDKDecode leaves the decoding of pulled data to the SDK (gogo protobuf) instead of siemship's zero-copy
+	// walk of the raw bytes (see pullTransport). For comparison and as a fallback; slower.
+	SDKDecode bool
+	Logger    *zap.Logger
 	// Observer, when not nil, is told about every batch and checkpoint (metrics, health).
 	Observer Observer
 }
@@ -71,7 +77,9 @@ type Consumer struct {
 	stopping atomic.Bool
 	stopped  chan struct{}
 
-	arenas sync.Map // shard -> *arena
+	arenas   sync.Map // shard -> *arena, for batches the SDK decoded
+	pulled   *pullStash
+	trackers sync.Map // consumerLibrary.CheckPointTracker -> shard, to drop a batch when its shard worker ends
 }
 
 // ErrStopping is returned from Process while the consumer shuts down: the batch is abandoned (not checkpointed) and
@@ -92,7 +100,10 @@ func New(o Options, h BatchHandler) (*Consumer, error) {
 		l = zap.NewNop()
 	}
 	cfg.Logger = kitLogger{z: l.Named("sls")}
-	return &Consumer{opts: o, handler: h, log: l, cfg: cfg}, nil
+	if o.MaxPulledBatches <= 0 {
+		o.MaxPulledBatches = 4
+	}
+	return &Consumer{opts: o, handler: h, log: l, cfg: cfg, pulled: newPullStash(o.MaxPulledBatches)}, nil
 }
 
 // LogHubConfig is the SDK configuration New derives from the options (exported for `siemship check`).
@@ -192,7 +203,11 @@ func (c *Consumer) Start(ctx context.Context) error {
 	}
 	c.ctx, c.cancel = context.WithCancel(ctx)
 	c.stopped = make(chan struct{})
-	c.worker = consumerLibrary.InitConsumerWorkerWithProcessor(c.cfg, processor{c})
+	cfg := c.cfg
+	if !c.opts.SDKDecode {
+		cfg.HTTPClient = wrapClient(cfg.HTTPClient, c)
+	}
+	c.worker = consumerLibrary.InitConsumerWorkerWithProcessor(cfg, processor{c})
 	c.worker.Start()
 	c.log.Info("consumer started", zap.String("project", c.cfg.Project), zap.String("logstore", c.cfg.Logstore),
 		zap.String("group", c.cfg.ConsumerGroupName), zap.String("consumer", c.cfg.ConsumerName))
@@ -211,6 +226,7 @@ func (c *Consumer) Shutdown(ctx context.Context) error {
 	}
 	go func() {
 		w.StopAndWait()
+		c.pulled.clear()
 		close(c.stopped)
 	}()
 	select {
@@ -240,11 +256,30 @@ func (p processor) Process(shard int, lgl *sls.LogGroupList, t consumerLibrary.C
 	if c.stopping.Load() || c.ctx.Err() != nil {
 		return "", ErrStopping
 	}
-	a := c.arena(shard)
-	b := &Batch{Shard: shard, Cursor: t.GetCurrentCursor(), NextCursor: t.GetNextCursor(), Groups: a.convert(lgl)}
+	c.trackers.Store(t, shard)
+	b := &Batch{Shard: shard, Cursor: t.GetCurrentCursor(), NextCursor: t.GetNextCursor()}
+	var rawSize int
+	// The SDK calls Process again with the same (empty) list after a failed delivery, so the pulled batch stays
+	// in the stash until the next pull of the shard replaces or drops it.
+	if pl, ok := c.pulled.get(shard); ok && (lgl == nil || len(lgl.LogGroups) == 0) {
+		if pl.cursor != b.Cursor {
+			// Cannot happen while the library pulls a shard only after Process returned; if it does, pull the
+			// batch again rather than deliver the wrong one.
+			c.log.Warn("pulled batch does not match the cursor, pulling it again", zap.Int("shard", shard),
+				zap.String("cursor", b.Cursor), zap.String("pulled_cursor", pl.cursor))
+			c.pulled.drop(shard)
+			return b.Cursor, nil
+		}
+		b.Groups, rawSize = pl.groups, len(pl.raw)
+	} else {
+		b.Groups, rawSize = c.arena(shard).convert(lgl), -1
+	}
 	obs := c.opts.Observer
 	if obs != nil {
-		obs.BatchPulled(shard, b.Records(), lgl.Size())
+		if rawSize < 0 {
+			rawSize = lgl.Size()
+		}
+		obs.BatchPulled(shard, b.Records(), rawSize)
 	}
 	err := c.handler.HandleBatch(c.ctx, b)
 	if obs != nil {
@@ -256,6 +291,7 @@ func (p processor) Process(shard int, lgl *sls.LogGroupList, t consumerLibrary.C
 		return "", fmt.Errorf("shard %d: deliver batch: %w", shard, err)
 	}
 	// Delivered (empty batches too, so a drained read-only shard records its end and is released).
+	c.pulled.drop(shard)
 	err = t.SaveCheckPoint(true)
 	if obs != nil {
 		obs.Checkpointed(shard, err)
@@ -268,7 +304,14 @@ func (p processor) Process(shard int, lgl *sls.LogGroupList, t consumerLibrary.C
 	return "", nil
 }
 
-func (p processor) Shutdown(t consumerLibrary.CheckPointTracker) error { return nil }
+// Shutdown is called when a shard worker ends (shard released, or our shutdown): a batch it could not deliver is
+// dropped, freeing its slot; the next holder of the shard pulls it again from the checkpoint.
+func (p processor) Shutdown(t consumerLibrary.CheckPointTracker) error {
+	if shard, ok := p.c.trackers.LoadAndDelete(t); ok {
+		p.c.pulled.drop(shard.(int))
+	}
+	return nil
+}
 
 func (c *Consumer) arena(shard int) *arena {
 	if a, ok := c.arenas.Load(shard); ok {

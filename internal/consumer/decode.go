@@ -11,6 +11,7 @@ type arena struct {
 	groups []record.Group
 	logs   []record.Log
 	fields []record.Field
+	tagIdx []int // walk's scratch
 }
 
 // convert fills a.groups from the SDK's decoded list. Strings are shared with lgl, not copied. Slices are reused

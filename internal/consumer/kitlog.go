@@ -40,7 +40,7 @@ func (k kitLogger) Log(keyvals ...interface{}) error {
 			}
 		default:
 			if err, ok := val.(error); ok {
-				if errors.Is(err, ErrStopping) {
+				if errors.Is(err, ErrStopping) || errors.Is(err, errNoSlot) { // our shutdown, our backpressure
 					quiet = true
 				}
 				fields = append(fields, zap.NamedError(key, err))

@@ -1,0 +1,276 @@
+package consumer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
+	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/record"
+)
+
+// The consumer library pulls with PullLogsWithQuery, which decodes the whole LogGroupList with gogo protobuf: two
+// allocations and a copy per key and value, more CPU than everything else siemship does with a record. The library
+// offers no hook for the raw bytes, so pullTransport sits under its HTTP client instead: it decompresses a
+// successful PullLogs response itself, walks the protobuf without copying (arena.walk), keeps the result for
+// Process under the shard's number and hands the library the same response with an empty body
+// (x-log-bodyrawsize 0). The library then sees an empty list with the real cursor and count headers, and does
+// everything else (group membership, pacing, checkpoints) as before. Whatever the walk cannot handle (another
+// compression, a malformed body) is passed through unchanged for the SDK to decode or report.
+
+// pulled is a batch decoded by pullTransport, waiting for Process.
+type pulled struct {
+	cursor string // the request's cursor: Process checks it against the tracker's current cursor
+	groups []record.Group
+	raw    []byte // what the strings in groups point into
+	arena  *arena // holds groups; returned to the pool when the batch is done with
+}
+
+// pullStash holds at most one pulled batch per shard (the library pulls a shard again only after Process
+// returned) and the pool of arenas that bounds how many pulled batches exist at once: a pull waits for a free
+// arena before it is sent, so memory does not grow with the number of shards.
+type pullStash struct {
+	free chan *arena
+
+	mu sync.Mutex
+	m  map[int]*pulled
+}
+
+func newPullStash(size int) *pullStash {
+	s := &pullStash{free: make(chan *arena, size), m: map[int]*pulled{}}
+	for range size {
+		s.free <- &arena{}
+	}
+	return s
+}
+
+// errNoSlot is why a pull waited in vain for a free arena (until the request's timeout): delivery is slower than
+// pulling. At shutdown the holders free their arenas (Process returns ErrStopping, then Shutdown drops the batch).
+var errNoSlot = errors.New("every pulled-batch slot is busy")
+
+// acquire waits for a free arena.
+func (s *pullStash) acquire(ctx context.Context) (*arena, error) {
+	select {
+	case a := <-s.free:
+		return a, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %w", errNoSlot, ctx.Err())
+	}
+}
+
+func (s *pullStash) release(a *arena) { s.free <- a }
+
+func (s *pullStash) put(shard int, p *pulled) {
+	s.mu.Lock()
+	old := s.m[shard]
+	s.m[shard] = p
+	s.mu.Unlock()
+	if old != nil {
+		s.release(old.arena)
+	}
+}
+
+func (s *pullStash) get(shard int) (*pulled, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.m[shard]
+	return p, ok
+}
+
+// drop ends the shard's pulled batch, if any, and frees its arena.
+func (s *pullStash) drop(shard int) {
+	s.mu.Lock()
+	p := s.m[shard]
+	delete(s.m, shard)
+	s.mu.Unlock()
+	if p != nil {
+		s.release(p.arena)
+	}
+}
+
+// clear drops every batch.
+func (s *pullStash) clear() {
+	s.mu.Lock()
+	m := s.m
+	s.m = map[int]*pulled{}
+	s.mu.Unlock()
+	for _, p := range m {
+		s.release(p.arena)
+	}
+}
+
+type pullTransport struct {
+	next    http.RoundTripper
+	c       *Consumer
+	timeout time.Duration // per request, body included; replaces http.Client.Timeout (see newPullTransport)
+
+	zstdOnce sync.Once
+	zstd     *zstd.Decoder // created on the first zstd response; DecodeAll is safe for concurrent use
+	zstdErr  error
+}
+
+// wrapClient returns a copy of hc whose transport is a pullTransport. The copy's own Timeout is moved into the
+// transport: for a RoundTripper it does not know, http.Client enforces Timeout with one goroutine per request
+// that lives until the response body is closed, and the SDK leaves some bodies open.
+func wrapClient(hc *http.Client, c *Consumer) *http.Client {
+	w := *hc
+	next := w.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	w.Transport = &pullTransport{next: next, c: c, timeout: w.Timeout}
+	w.Timeout = 0
+	return &w
+}
+
+func (t *pullTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.timeout <= 0 {
+		return t.roundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.roundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelBody releases the request's timeout when the body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
+	shard, cursor, ok := pullRequest(req)
+	if !ok {
+		return t.next.RoundTrip(req)
+	}
+	st := t.c.pulled
+	st.drop(shard) // whatever this pull returns, the previous batch of the shard is done with
+	a, err := st.acquire(req.Context())
+	if err != nil {
+		return nil, fmt.Errorf("shard %d: %w", shard, err)
+	}
+	stashed := false
+	defer func() {
+		if !stashed {
+			st.release(a)
+		}
+	}()
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	rawSize, err := strconv.Atoi(resp.Header.Get("X-Log-Bodyrawsize"))
+	typ := resp.Header.Get("X-Log-Compresstype")
+	if err != nil || rawSize <= 0 || (typ != "lz4" && typ != "zstd") {
+		return resp, nil
+	}
+	body, err := readBody(resp)
+	if err != nil {
+		return nil, fmt.Errorf("read pull response of shard %d: %w", shard, err)
+	}
+	raw, err := t.decompress(typ, body, rawSize)
+	var groups []record.Group
+	if err == nil {
+		groups, err = a.walk(raw)
+	}
+	if err != nil {
+		t.c.log.Debug("pull response left to the SDK to decode", zap.Int("shard", shard), zap.Error(err))
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
+	}
+	st.put(shard, &pulled{cursor: cursor, groups: groups, raw: raw, arena: a})
+	stashed = true
+	resp.Header.Set("X-Log-Bodyrawsize", "0")
+	resp.Body = http.NoBody
+	resp.ContentLength = 0
+	return resp, nil
+}
+
+func (t *pullTransport) decompress(typ string, body []byte, rawSize int) ([]byte, error) {
+	out := make([]byte, rawSize) // not reused: the batch's strings point into it until Process returns
+	switch typ {
+	case "lz4":
+		n, err := lz4.UncompressBlock(body, out)
+		if err != nil {
+			return nil, fmt.Errorf("lz4: %w", err)
+		}
+		if n != rawSize {
+			return nil, fmt.Errorf("lz4: %d bytes, header said %d", n, rawSize)
+		}
+		return out, nil
+	default:
+		t.zstdOnce.Do(func() {
+			// Low memory: no background goroutines, at most two blocks decoded at once.
+			t.zstd, t.zstdErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(2), zstd.WithDecoderLowmem(true))
+		})
+		if t.zstdErr != nil {
+			return nil, fmt.Errorf("zstd: %w", t.zstdErr)
+		}
+		out, err := t.zstd.DecodeAll(body, out[:0])
+		if err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		if len(out) != rawSize {
+			return nil, fmt.Errorf("zstd: %d bytes, header said %d", len(out), rawSize)
+		}
+		return out, nil
+	}
+}
+
+// readBody reads and closes the response body, in one allocation when the length is known.
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	if n := resp.ContentLength; n >= 0 && n < 1<<30 {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// pullRequest recognises PullLogs: GET /logstores/<logstore>/shards/<id>?type=logs&cursor=...
+func pullRequest(req *http.Request) (shard int, cursor string, ok bool) {
+	if req.Method != http.MethodGet {
+		return 0, "", false
+	}
+	rest, found := strings.CutPrefix(req.URL.Path, "/logstores/")
+	if !found {
+		return 0, "", false
+	}
+	_, id, found := strings.Cut(rest, "/shards/")
+	if !found {
+		return 0, "", false
+	}
+	shard, err := strconv.Atoi(id)
+	if err != nil {
+		return 0, "", false
+	}
+	q := req.URL.Query()
+	if q.Get("type") != "logs" || !q.Has("cursor") {
+		return 0, "", false
+	}
+	return shard, q.Get("cursor"), true
+}
