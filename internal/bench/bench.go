@@ -229,9 +229,9 @@ func (r *run) env(group, syslogAddr string) []string {
 		"SLS_LOGSTORE=" + logstore,
 		"SLS_CG=" + group,
 		"SLS_CONSUMER_NAME=bench-1",
-		"SLS_HEARTBEAT_INTERVAL=1s",
+		"SLS_HEARTBEAT_INTERVAL=5s",
 		"SLS_MAX_FETCH_LOG_GROUPS=" + strconv.Itoa(r.o.MaxFetchLogGroups),
-		"SIEMSHIP_SHUTDOWN_TIMEOUT=2s",
+		"SIEMSHIP_SHUTDOWN_TIMEOUT=10s", // not measured; a loaded machine can take a few seconds
 		"SIEMSHIP_LOG_LEVEL=warn",
 		"SIEMSHIP_LOG_FORMAT=console",
 		"SYSLOG_HOST=" + host,

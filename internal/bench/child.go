@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -126,16 +127,47 @@ func RunChild(ctx context.Context, phase string, records uint64, cpuProfile stri
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var res ChildResult
 	switch phase {
 	case ChildPull:
-		res, err := Pull(ctx, cfg, records, log)
+		pr, err := Pull(ctx, cfg, records, log)
 		if err != nil {
 			return err
 		}
-		return json.NewEncoder(stdout).Encode(res)
+		res.Pull = &pr
 	case ChildShip:
-		return Ship(ctx, cfg, log)
+		if err := Ship(ctx, cfg, log); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("bench child: unknown phase %q", phase)
 	}
+	res.PeakRSSKiB = peakRSSKiB()
+	return json.NewEncoder(stdout).Encode(res)
+}
+
+// ChildResult is what a child prints on stdout when its phase is over.
+type ChildResult struct {
+	Pull *PullResult `json:"pull,omitempty"`
+	// PeakRSSKiB is VmHWM of the child's own address space. getrusage's maxrss cannot be used: Linux carries the
+	// RSS of the parent's address space, which the child shares until exec (vfork), into the child's maxrss.
+	PeakRSSKiB int64 `json:"peak_rss_kib"`
+}
+
+// peakRSSKiB reads VmHWM from /proc/self/status (0 when unavailable).
+func peakRSSKiB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
 }

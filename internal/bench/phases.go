@@ -48,7 +48,7 @@ func (r *run) pullOnly(ctx context.Context) (*Phase, error) {
 		u := selfUsage()
 		p.Shipper = inProcessShipper
 		p.CPUSeconds = (u.cpu - before.cpu).Seconds()
-		p.PeakRSSMiB = u.rssMiB()
+		p.PeakRSSMiB = float64(peakRSSKiB()) / 1024
 	} else {
 		ch, err := r.startChild("pull", env, "")
 		if err != nil {
@@ -58,12 +58,17 @@ func (r *run) pullOnly(ctx context.Context) (*Phase, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := ch.result(&res); err != nil {
+		var cr ChildResult
+		if err := ch.result(&cr); err != nil {
 			return nil, err
 		}
+		if cr.Pull == nil {
+			return nil, fmt.Errorf("bench: pull child printed no result")
+		}
+		res = *cr.Pull
 		p.Shipper = childShipper
 		p.CPUSeconds = cu.cpu.Seconds()
-		p.PeakRSSMiB = cu.rssMiB()
+		p.PeakRSSMiB = float64(cr.PeakRSSKiB) / 1024
 		p.EnvCPUSeconds = (selfUsage().cpu - before.cpu).Seconds()
 	}
 	if res.Last.IsZero() {
@@ -279,15 +284,19 @@ wait:
 	}
 	if ch != nil {
 		cu := ch.usage()
+		var cr ChildResult
+		if err := ch.result(&cr); err != nil {
+			return nil, err
+		}
 		p.Shipper = childShipper
 		p.CPUSeconds = cu.cpu.Seconds()
-		p.PeakRSSMiB = cu.rssMiB()
+		p.PeakRSSMiB = float64(cr.PeakRSSKiB) / 1024
 		p.EnvCPUSeconds = (selfUsage().cpu - before.cpu).Seconds()
 	} else {
 		u := selfUsage()
 		p.Shipper = inProcessShipper
 		p.CPUSeconds = (u.cpu - before.cpu).Seconds()
-		p.PeakRSSMiB = u.rssMiB()
+		p.PeakRSSMiB = float64(peakRSSKiB()) / 1024
 	}
 	p.DrainSeconds = doneAt.Sub(start).Seconds()
 	if t0 := firstPull(); !t0.IsZero() {

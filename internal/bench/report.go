@@ -78,7 +78,7 @@ type Phase struct {
 	// EnvCPUSeconds is the CPU of the benchmark process itself (emulator, receiver) during the phase when the
 	// shipper ran as a child; 0 otherwise.
 	EnvCPUSeconds float64 `json:"env_cpu_seconds,omitempty"`
-	PeakRSSMiB    float64 `json:"peak_rss_mib"` // getrusage maxrss of the measured process
+	PeakRSSMiB    float64 `json:"peak_rss_mib"` // VmHWM of the measured process (0 for send only)
 	Lost          uint64  `json:"lost"`
 	Duplicates    uint64  `json:"duplicates"`
 	Verified      bool    `json:"verified"` // the receiver's ledger saw every seq (built-in receiver only)
@@ -162,22 +162,16 @@ func machine() Machine {
 	return m
 }
 
-// usage is a process's CPU time and peak resident set.
+// usage is a process's CPU time.
 type usage struct {
-	cpu       time.Duration
-	maxRSSKiB int64
+	cpu time.Duration
 }
-
-func (u usage) rssMiB() float64 { return float64(u.maxRSSKiB) / 1024 }
 
 func fromRusage(ru *syscall.Rusage) usage {
 	if ru == nil {
 		return usage{}
 	}
-	return usage{
-		cpu:       time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
-		maxRSSKiB: ru.Maxrss, // KiB on Linux
-	}
+	return usage{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano())}
 }
 
 func selfUsage() usage {
