@@ -111,7 +111,15 @@ func parseRELPFrame(p []byte) (relpFrame, int, error) {
 	if i == start || p[i] != ' ' {
 		return f, 0, fmt.Errorf("%w: bad command (byte %q)", errRELPProtocol, p[i])
 	}
-	cmd := p[start:i]
+	var cmd string
+	switch c := p[start:i]; string(c) { // no allocation for the commands a server sends
+	case "rsp":
+		cmd = "rsp"
+	case "serverclose":
+		cmd = "serverclose"
+	default:
+		cmd = string(c)
+	}
 	i++
 	n, err := num("data length")
 	if err != nil || n < 0 {
@@ -122,7 +130,7 @@ func parseRELPFrame(p []byte) (relpFrame, int, error) {
 	}
 	switch {
 	case p[i] == '\n' && n == 0:
-		f.txnr, f.command = txnr, string(cmd)
+		f.txnr, f.command = txnr, cmd
 		return f, i + 1, nil
 	case p[i] != ' ':
 		return f, 0, fmt.Errorf("%w: byte %q after the data length", errRELPProtocol, p[i])
@@ -134,7 +142,7 @@ func parseRELPFrame(p []byte) (relpFrame, int, error) {
 	if p[i+n] != '\n' {
 		return f, 0, fmt.Errorf("%w: frame trailer %q, want LF", errRELPProtocol, p[i+n])
 	}
-	f.txnr, f.command, f.data = txnr, string(cmd), p[i:i+n]
+	f.txnr, f.command, f.data = txnr, cmd, p[i:i+n]
 	return f, i + n + 1, nil
 }
 
@@ -164,9 +172,12 @@ func nextTxnr(t int) int {
 func relpStatus(data []byte) (int, string, error) {
 	line, _, _ := bytes.Cut(data, []byte{'\n'})
 	code, text, _ := bytes.Cut(line, []byte{' '})
-	n, err := strconv.Atoi(string(code))
-	if err != nil || len(code) != 3 {
+	if len(code) != 3 || code[0] < '1' || code[0] > '9' || code[1] < '0' || code[1] > '9' || code[2] < '0' || code[2] > '9' {
 		return 0, "", fmt.Errorf("%w: response %q has no status code", errRELPProtocol, truncate(line, 80))
+	}
+	n := int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
+	if n == 200 {
+		return n, "", nil // the text is not used: no allocation per acknowledged frame
 	}
 	return n, string(text), nil
 }
