@@ -211,8 +211,11 @@ func ConsumerOptions(cfg *config.Config, log *zap.Logger) consumer.Options {
 		HeartbeatTimeout:  cfg.HeartbeatTimeout,
 		FetchInterval:     cfg.FetchInterval,
 		MaxFetchLogGroups: cfg.MaxFetchLogGroups,
-		Compress:          string(cfg.Compress),
-		Logger:            log.Named("consumer"),
+		// Pulled batches held at once, all shards together: the pipeline's in-flight batches plus two pulled ahead.
+		// This, not the number of shards, bounds memory (docs/PERFORMANCE.md).
+		MaxPulledBatches: cfg.Connections + 3,
+		Compress:         string(cfg.Compress),
+		Logger:           log.Named("consumer"),
 	}
 }
 
