@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -22,13 +21,15 @@ import (
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/consumer"
+	"github.com/siemship/siemship/internal/telemetry"
 )
 
 func init() {
 	commands["checkpoints"] = command{summary: "show each shard's checkpoint, its time, the lag and the consumer that saved it", run: runCheckpoints}
 }
 
-// shardState is one shard's position in the consumer group.
+// shardState is one shard's position in the consumer group. The lag has the definitions of the
+// siemship_shard_lag_* metrics (docs/metrics.md).
 type shardState struct {
 	Shard  int    `json:"shard"`
 	Status string `json:"status"` // readwrite or readonly
@@ -201,11 +202,11 @@ func inspectShard(ctx context.Context, cl sls.ClientInterface, cfg *config.Confi
 			return fmt.Errorf("start cursor (SLS_CURSOR_START=%s): %w", cfg.CursorStart, err)
 		}
 	}
-	b, errB := decodeCursor(st.begin)
-	e, errE := decodeCursor(st.end)
-	p, errP := decodeCursor(pos)
+	b, errB := telemetry.DecodeCursor(st.begin)
+	e, errE := telemetry.DecodeCursor(st.end)
+	p, errP := telemetry.DecodeCursor(pos)
 	if err := errors.Join(errB, errE, errP); err != nil {
-		return fmt.Errorf("cannot compute the lag: %w", err)
+		return fmt.Errorf("cannot compute the lag of cursors %s, %s, %s: %w", st.begin, st.end, pos, err)
 	}
 	if p < b {
 		st.Expired = true
@@ -256,22 +257,6 @@ func cursorFrom(c config.CursorStart) string {
 	default:
 		return strconv.FormatInt(c.Unix, 10)
 	}
-}
-
-// decodeCursor reads an SLS cursor: base64 of a decimal integer, consecutive for consecutive log groups.
-func decodeCursor(c string) (int64, error) {
-	b, err := base64.StdEncoding.DecodeString(c)
-	if err != nil {
-		b, err = base64.RawStdEncoding.DecodeString(c)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("cursor %q is not base64", c)
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("cursor %q is not base64 of a number", c)
-	}
-	return n, nil
 }
 
 // unixAny reads a timestamp that SLS may give in seconds, milliseconds or microseconds.

@@ -248,27 +248,6 @@ func TestResetCheckpointFlags(t *testing.T) {
 	}
 }
 
-func TestDecodeCursor(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"MTU0NzQ3MDY4MjM3NjUxMzkwNQ==", 1547470682376513905, true},
-		{"MA==", 0, true},
-		{"MA", 0, true},
-		{"", 0, false},
-		{"!!", 0, false},
-		{"YWJj", 0, false}, // "abc"
-	}
-	for _, tt := range tests {
-		got, err := decodeCursor(tt.in)
-		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("decodeCursor(%q) = %d, %v", tt.in, got, err)
-		}
-	}
-}
-
 func TestUnixAny(t *testing.T) {
 	want := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, v := range []int64{want.Unix(), want.UnixMilli(), want.UnixMicro()} {
