@@ -11,7 +11,8 @@ type arena struct {
 	groups []record.Group
 	logs   []record.Log
 	fields []record.Field
-	tagIdx []int // walk's scratch
+	tagIdx []int  // walk's scratch
+	raw    []byte // decompressed pull the groups point into (pullTransport's slots), reused by the next pull
 }
 
 // convert fills a.groups from the SDK's decoded list. Strings are shared with lgl, not copied. Slices are reused

@@ -189,9 +189,10 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read pull response of shard %d: %w", shard, err)
 	}
-	raw, err := t.decompress(typ, body, rawSize)
+	raw, err := t.decompress(typ, body, rawSize, a.raw)
 	var groups []record.Group
 	if err == nil {
+		a.raw = raw
 		groups, err = a.walk(raw)
 	}
 	if err != nil {
@@ -207,8 +208,14 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (t *pullTransport) decompress(typ string, body []byte, rawSize int) ([]byte, error) {
-	out := make([]byte, rawSize) // not reused: the batch's strings point into it until Process returns
+// decompress decompresses into dst's array when it is large enough: the slot's previous batch is done with by the
+// time the slot is acquired again, so its buffer can be overwritten.
+func (t *pullTransport) decompress(typ string, body []byte, rawSize int, dst []byte) ([]byte, error) {
+	out := dst[:0]
+	if cap(out) < rawSize {
+		out = make([]byte, rawSize)
+	}
+	out = out[:rawSize]
 	switch typ {
 	case "lz4":
 		n, err := lz4.UncompressBlock(body, out)

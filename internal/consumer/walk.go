@@ -54,12 +54,9 @@ func (a *arena) walk(raw []byte) ([]record.Group, error) {
 				nFields++
 			case fieldGroupLogs:
 				nLogs++
-				return eachField(v, func(num int, typ int, _ []byte, _ uint64) error {
-					if num == fieldLogContents && typ == wireBytes {
-						nFields++
-					}
-					return nil
-				})
+				c, err := countContents(v)
+				nFields += c
+				return err
 			}
 			return nil
 		})
@@ -101,27 +98,10 @@ func (a *arena) walk(raw []byte) ([]record.Group, error) {
 			case fieldGroupLogs:
 				l := &a.logs[li]
 				li++
-				cstart := fi
-				err := eachField(v, func(num int, typ int, v []byte, n uint64) error {
-					switch {
-					case num == fieldLogTime && typ == wireVarint:
-						l.Time = uint32(n)
-					case num == fieldLogTimeNs && typ == wireFixed32:
-						l.TimeNs = uint32(n)
-					case num == fieldLogContents && typ == wireBytes:
-						f, err := pair(v)
-						if err != nil {
-							return err
-						}
-						a.fields[fi] = f
-						fi++
-					}
-					return nil
-				})
-				if err != nil {
+				var err error
+				if fi, err = walkLog(v, l, a.fields, fi); err != nil {
 					return err
 				}
-				l.Contents = a.fields[cstart:fi:fi]
 			}
 			return nil
 		})
@@ -166,19 +146,65 @@ func (a *arena) tagFields(idx []int) []record.Field {
 // pair decodes a LogContent or LogTag.
 func pair(b []byte) (record.Field, error) {
 	var f record.Field
-	err := eachField(b, func(num int, typ int, v []byte, _ uint64) error {
-		if typ != wireBytes {
-			return nil
+	for len(b) > 0 {
+		num, typ, v, _, rest, err := field(b)
+		if err != nil {
+			return f, err
 		}
-		switch num {
-		case fieldPairKey:
-			f.Key = str(v)
-		case fieldPairValue:
-			f.Value = str(v)
+		b = rest
+		if typ == wireBytes {
+			switch num {
+			case fieldPairKey:
+				f.Key = str(v)
+			case fieldPairValue:
+				f.Value = str(v)
+			}
 		}
-		return nil
-	})
-	return f, err
+	}
+	return f, nil
+}
+
+// walkLog decodes one Log into l, its contents into fields from index fi on; it returns the next free index.
+func walkLog(b []byte, l *record.Log, fields []record.Field, fi int) (int, error) {
+	start := fi
+	for len(b) > 0 {
+		num, typ, v, n, rest, err := field(b)
+		if err != nil {
+			return fi, err
+		}
+		b = rest
+		switch {
+		case num == fieldLogContents && typ == wireBytes:
+			f, err := pair(v)
+			if err != nil {
+				return fi, err
+			}
+			fields[fi] = f
+			fi++
+		case num == fieldLogTime && typ == wireVarint:
+			l.Time = uint32(n)
+		case num == fieldLogTimeNs && typ == wireFixed32:
+			l.TimeNs = uint32(n)
+		}
+	}
+	l.Contents = fields[start:fi:fi]
+	return fi, nil
+}
+
+// countContents returns the number of Contents fields of a serialized Log.
+func countContents(b []byte) (int, error) {
+	c := 0
+	for len(b) > 0 {
+		num, typ, _, _, rest, err := field(b)
+		if err != nil {
+			return 0, err
+		}
+		b = rest
+		if num == fieldLogContents && typ == wireBytes {
+			c++
+		}
+	}
+	return c, nil
 }
 
 // str aliases b as a string.
@@ -189,47 +215,63 @@ func str(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
+// field reads the first field of b: its number, wire type, and either the bytes of a length-delimited field or
+// the value of a numeric one, and the rest of b.
+func field(b []byte) (num, typ int, v []byte, n uint64, rest []byte, err error) {
+	var key uint64
+	var k int
+	if b[0] < 0x80 { // one-byte key: every field siemship reads
+		key, k = uint64(b[0]), 1
+	} else if key, k = binary.Uvarint(b); k <= 0 {
+		return 0, 0, nil, 0, nil, errTruncated
+	}
+	b = b[k:]
+	num, typ = int(key>>3), int(key&7)
+	if num == 0 {
+		return 0, 0, nil, 0, nil, errors.New("protobuf: field number 0")
+	}
+	switch typ {
+	case wireBytes:
+		var l uint64
+		if len(b) > 0 && b[0] < 0x80 {
+			l, k = uint64(b[0]), 1
+		} else {
+			l, k = binary.Uvarint(b)
+		}
+		if k <= 0 || l > uint64(len(b)-k) {
+			return 0, 0, nil, 0, nil, errTruncated
+		}
+		return num, typ, b[k : k+int(l)], 0, b[k+int(l):], nil
+	case wireVarint:
+		n, k = binary.Uvarint(b)
+		if k <= 0 {
+			return 0, 0, nil, 0, nil, errTruncated
+		}
+		return num, typ, nil, n, b[k:], nil
+	case wireFixed64:
+		if len(b) < 8 {
+			return 0, 0, nil, 0, nil, errTruncated
+		}
+		return num, typ, nil, binary.LittleEndian.Uint64(b), b[8:], nil
+	case wireFixed32:
+		if len(b) < 4 {
+			return 0, 0, nil, 0, nil, errTruncated
+		}
+		return num, typ, nil, uint64(binary.LittleEndian.Uint32(b)), b[4:], nil
+	default:
+		return 0, 0, nil, 0, nil, fmt.Errorf("protobuf: unsupported wire type %d", typ)
+	}
+}
+
 // eachField calls fn for every field of a message: the field number, the wire type, and either the bytes of a
 // length-delimited field or the value of a numeric one.
 func eachField(b []byte, fn func(num int, typ int, v []byte, n uint64) error) error {
 	for len(b) > 0 {
-		key, k := binary.Uvarint(b)
-		if k <= 0 {
-			return errTruncated
+		num, typ, v, n, rest, err := field(b)
+		if err != nil {
+			return err
 		}
-		b = b[k:]
-		num, typ := int(key>>3), int(key&7)
-		if num == 0 {
-			return fmt.Errorf("protobuf: field number 0")
-		}
-		var v []byte
-		var n uint64
-		switch typ {
-		case wireVarint:
-			n, k = binary.Uvarint(b)
-			if k <= 0 {
-				return errTruncated
-			}
-			b = b[k:]
-		case wireFixed64:
-			if len(b) < 8 {
-				return errTruncated
-			}
-			n, b = binary.LittleEndian.Uint64(b), b[8:]
-		case wireFixed32:
-			if len(b) < 4 {
-				return errTruncated
-			}
-			n, b = uint64(binary.LittleEndian.Uint32(b)), b[4:]
-		case wireBytes:
-			l, k := binary.Uvarint(b)
-			if k <= 0 || l > uint64(len(b)-k) {
-				return errTruncated
-			}
-			v, b = b[k:k+int(l)], b[k+int(l):]
-		default:
-			return fmt.Errorf("protobuf: unsupported wire type %d", typ)
-		}
+		b = rest
 		if err := fn(num, typ, v, n); err != nil {
 			return err
 		}
