@@ -208,6 +208,9 @@ func (c *Consumer) Start(ctx context.Context) error {
 		cfg.HTTPClient = wrapClient(cfg.HTTPClient, c)
 	}
 	c.worker = consumerLibrary.InitConsumerWorkerWithProcessor(cfg, processor{c})
+	if !prepareSDKClient(c.worker) {
+		c.log.Debug("could not pre-set the SDK client's timeouts (unexpected SDK layout); its first-use data race remains")
+	}
 	c.worker.Start()
 	c.log.Info("consumer started", zap.String("project", c.cfg.Project), zap.String("logstore", c.cfg.Logstore),
 		zap.String("group", c.cfg.ConsumerGroupName), zap.String("consumer", c.cfg.ConsumerName))
