@@ -61,8 +61,7 @@ func inspect(t *testing.T, env []string) (int, []shardState, string) {
 }
 
 // ship runs the built siemship until the ledger has received want messages in total, then stops it with SIGTERM.
-// A process rather than in-process: with several shards the SDK's shard workers race on a fresh client's first
-// request (Client.initHttpClient), which -race would report here.
+// The binary users run, rather than siemship in-process.
 func ship(t *testing.T, env []string, led *ledger.Ledger, want uint64) {
 	t.Helper()
 	cmd := exec.Command(harness.Binary(t), "run")

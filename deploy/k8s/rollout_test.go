@@ -36,10 +36,7 @@ func TestRollingUpdateWithoutDuplicates(t *testing.T) {
 		t.Fatalf("this test plays maxSurge 1, maxUnavailable 0; the Deployment has %+v", ru)
 	}
 
-	// One shard: with several, the SDK's shard workers race on the first request of a fresh client
-	// (Client.initHttpClient lazily writes its timeouts), which -race reports. The handover from an old pod to a
-	// new one, under a new consumer name, is the same with one shard.
-	emu := harness.StartEmulator(t, 1, 2000)
+	emu := harness.StartEmulator(t, 4, 2000)
 	led := ledger.New("||")
 	recv, err := syslogrecv.Listen(syslogrecv.Options{Addr: "127.0.0.1:0"}, led.Observe)
 	if err != nil {
