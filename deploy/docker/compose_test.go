@@ -291,7 +291,13 @@ func TestComposeStackWithoutDocker(t *testing.T) {
 	}
 	env["HTTP_PROXY"] = emuURL
 	env["SYSLOG_HOST"], env["SYSLOG_PORT"] = host, port
-	env["SIEMSHIP_HTTP_ADDR"] = "127.0.0.1:0"
+	l, err := net.Listen("tcp", "127.0.0.1:0") // a free port for the health endpoint
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpAddr := l.Addr().String()
+	l.Close()
+	env["SIEMSHIP_HTTP_ADDR"] = httpAddr
 	sh := exec.Command(bin, "run")
 	sh.Env = append(environ(env), "PATH="+os.Getenv("PATH"))
 	logPath := filepath.Join(t.TempDir(), "siemship.log")
@@ -316,6 +322,14 @@ func TestComposeStackWithoutDocker(t *testing.T) {
 			out, _ := os.ReadFile(logPath)
 			t.Fatalf("received %+v of %d records\n%s", led.Report(), records, out)
 		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	// The image's health check, against the running replica: alive and ready (SIEM reachable).
+	for _, args := range [][]string{{"healthcheck"}, {"healthcheck", "--ready"}} {
+		hc := exec.Command(bin, args...)
+		hc.Env = []string{"SIEMSHIP_HTTP_ADDR=" + httpAddr}
+		if out, err := hc.CombinedOutput(); err != nil {
+			t.Errorf("siemship %v: %v\n%s", args, err, out)
 		}
 	}
 	_ = sh.Process.Signal(syscall.SIGTERM)
