@@ -35,15 +35,21 @@ func TestExactlyOnce(t *testing.T) {
 			p := startProc(t, "siemship", env)
 			s.waitUnique(t, records, 2*time.Minute)
 			took := time.Since(p.start)
+			sent := time.Now()
 			p.signal(syscall.SIGTERM)
-			if code, _ := p.wait(10 * time.Second); code != 0 {
+			code, at := p.wait(stopTimeout + stopMargin + 5*time.Second)
+			if code != 0 {
 				t.Errorf("exit status %d after SIGTERM, want 0", code)
+			}
+			if d := at.Sub(sent); d > stopTimeout+stopMargin {
+				t.Errorf("exit %s after SIGTERM, want within SIEMSHIP_SHUTDOWN_TIMEOUT (%s) + %s", d, stopTimeout, stopMargin)
 			}
 			s.quiet(100*time.Millisecond, 5*time.Second)
 			r := verify(t, s.col.Messages(), exp, tc.hdr, "||")
 			st := p.stopped()
-			t.Logf("%s: %d records in %s (%.0f records/s, process start included); %s; siemship: %d batches, %d records, %d failed sends",
-				tc.name, records, took.Round(time.Millisecond), records/took.Seconds(), r, st["batches"], st["records"], st["failed_sends"])
+			t.Logf("%s: %d records in %s (%.0f records/s, process start included); stop %s; %s; siemship: %d batches, %d records, %d failed sends",
+				tc.name, records, took.Round(time.Millisecond), records/took.Seconds(), at.Sub(sent).Round(time.Millisecond), r,
+				st["batches"], st["records"], st["failed_sends"])
 			if r.unique != records || r.duplicates != 0 || r.missing != 0 || r.bad != 0 {
 				t.Errorf("not exactly once: %s", r)
 			}
@@ -54,12 +60,11 @@ func TestExactlyOnce(t *testing.T) {
 	}
 }
 
-// TestExactlyOnceTLS ships 20 000 records over mutual TLS (octet counting, RFC 5425) with siemship in-process,
-// under the race detector, and verifies them like TestExactlyOnce. One shard: see proc for why in-process runs
-// keep to one.
+// TestExactlyOnceTLS ships 20 000 records in 4 shards over mutual TLS (octet counting, RFC 5425) with siemship
+// in-process, under the race detector, and verifies them like TestExactlyOnce.
 func TestExactlyOnceTLS(t *testing.T) {
 	const records = 20_000
-	emu := harness.StartEmulator(t, 1, records)
+	emu := harness.StartEmulator(t, 4, records)
 	exp := expectEmulator(t, emu)
 	pki := newTLS(t)
 	hdr := header{16, 6, "localhost", "siemship-tls", "77", "TLS"}

@@ -154,7 +154,7 @@ func TestHostileRecords(t *testing.T) {
 }
 
 // sanitizedRecords counts the logs the encoder has to change, by the rules of docs/format.md: a control byte, DEL
-// or '\\' anywhere, the separator inside a key or value, a value ending in the separator's first byte, '=' in a key,
+// or '\' anywhere, the separator inside a key or value, a value ending in the separator's first byte, '=' in a key,
 // or invalid UTF-8, in the log's contents or its group's topic, source and tags.
 func sanitizedRecords(groups []*sls.LogGroup) int {
 	special := func(s string, key bool) bool {

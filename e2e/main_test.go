@@ -6,12 +6,10 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestMain checks that no goroutine outlives the tests. One kind is ignored: net/http's request-timeout goroutine
-// (setRequestCancel) of SDK requests whose response the SDK never closes. aliyun-log-go-sdk v0.1.131 drops the
-// response of CreateConsumerGroup and UpdateCheckpoint (`_, err = c.request(...)`), so for each of those calls
-// net/http keeps a goroutine and a timer until the client's 60 s timeout fires. The connection itself is reused
-// (the body is empty), so this costs memory, not sockets. Everything else, the SDK's consumer goroutines included,
-// must be gone once the shipper has stopped.
+// TestMain checks that no goroutine outlives the tests, the SDK's included: once an in-process shipper has
+// stopped, its consumer worker, shard workers and heartbeat must be gone, and internal/consumer moves the SDK's
+// HTTP timeout into its own transport, so net/http keeps no per-request timer goroutine for the responses the SDK
+// never closes (CreateConsumerGroup, UpdateCheckpoint). Nothing needs to be ignored.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("net/http.setRequestCancel.func4"))
+	goleak.VerifyTestMain(m)
 }

@@ -48,8 +48,11 @@ func finish(t *testing.T, emu *harness.Emulator, s *sink, env []string) {
 	p := startProc(t, "second run", with(env, "SLS_MAX_FETCH_LOG_GROUPS=100"))
 	defer func() { t.Logf("second run: %s", time.Since(start).Round(time.Millisecond)) }()
 	s.waitUnique(t, stopRecords, stopRunBudget)
+	sent := time.Now()
 	p.signal(syscall.SIGTERM)
-	if code, _ := p.wait(stopTimeout + stopMargin + 5*time.Second); code != 0 {
+	code, at := p.wait(stopTimeout + stopMargin + 5*time.Second)
+	t.Logf("second run: idle stop took %s", at.Sub(sent).Round(time.Millisecond))
+	if code != 0 {
 		t.Errorf("second run: exit status %d after SIGTERM, want 0", code)
 	}
 	s.quiet(100*time.Millisecond, 5*time.Second)
