@@ -45,7 +45,7 @@ func TestReceiverRestarts(t *testing.T) {
 	// pause holds the pulls back until everything siemship wrote has been read.
 	pause := func() {
 		emu.SetLatency(slsemu.APIPullLogs, 1500*time.Millisecond)
-		s.quiet(300*time.Millisecond, 5*time.Second)
+		s.quiet(500*time.Millisecond, 5*time.Second)
 	}
 	resume := func() { emu.SetLatency(slsemu.APIPullLogs, latency) }
 
