@@ -157,18 +157,6 @@ func (p *proc) stopped() map[string]uint64 {
 	return out
 }
 
-// waitLog waits until a log entry with msg appeared (true) or timeout passed (false).
-func (p *proc) waitLog(msg string, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if len(p.logEntries(msg)) > 0 {
-			return true
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return false
-}
-
 // with returns env with the KEY=value entries of set replacing those of the same key (or appended).
 func with(env []string, set ...string) []string {
 	out := make([]string, 0, len(env)+len(set))
