@@ -102,7 +102,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"SLS_CG=" + demoGroup,
 		"SLS_CONSUMER_NAME=demo-1",
 		"SLS_HEARTBEAT_INTERVAL=1s",
-		"SIEMSHIP_SHUTDOWN_TIMEOUT=2s",
+		"SLS_HEARTBEAT_TIMEOUT=10s",
+		"SIEMSHIP_SHUTDOWN_TIMEOUT=5s", // the SDK checks its shard workers every 500 ms while stopping
 		"SYSLOG_HOST=" + rhost,
 		"SYSLOG_PORT=" + rport,
 		"SYSLOG_PROTOCOL=tcp",
