@@ -37,6 +37,9 @@ type App struct {
 	tel  *telemetry.Telemetry // nil when SIEMSHIP_HTTP_ADDR is empty
 }
 
+// Telemetry counts expired checkpoints (siemship_expired_checkpoints_total).
+var _ consumer.ExpiredObserver = (*telemetry.Telemetry)(nil)
+
 // ConfigError is a configuration the components refused; the process should exit 2.
 type ConfigError struct{ Err error }
 
@@ -206,6 +209,7 @@ func ConsumerOptions(cfg *config.Config, log *zap.Logger) consumer.Options {
 		Group:             cfg.ConsumerGroup,
 		ConsumerName:      cfg.ConsumerName,
 		CursorStart:       cursorStart(cfg.CursorStart),
+		ExpiredCursor:     string(cfg.ExpiredCursor),
 		Query:             cfg.Query,
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		HeartbeatTimeout:  cfg.HeartbeatTimeout,
@@ -234,7 +238,8 @@ func cursorStart(c config.CursorStart) string {
 func (a *App) Stats() pipeline.Stats { return a.pipe.Stats() }
 
 // Run ships until ctx is cancelled, then shuts down gracefully within SIEMSHIP_SHUTDOWN_TIMEOUT. It returns nil
-// after a clean stop, a *consumer.RejectedError when SLS refuses the credentials or does not know the project or
+// after a clean stop, a *consumer.ExpiredCursorError when a checkpoint points at expired data and
+// SLS_EXPIRED_CURSOR is fail, a *consumer.RejectedError when SLS refuses the credentials or does not know the project or
 // logstore, and another error when the shutdown timed out.
 func (a *App) Run(ctx context.Context) error {
 	defer a.out.Close()
@@ -277,7 +282,12 @@ func (a *App) Run(ctx context.Context) error {
 	if a.tel != nil {
 		a.tel.SetConsumerStarted()
 	}
-	<-ctx.Done()
+	var fatal error
+	select {
+	case <-ctx.Done():
+	case fatal = <-a.cons.Failed():
+		a.log.Error("consumer cannot go on, stopping", zap.Error(fatal))
+	}
 	if a.tel != nil {
 		a.tel.SetStopping()
 	}
@@ -290,7 +300,7 @@ func (a *App) Run(ctx context.Context) error {
 	st := a.pipe.Stats()
 	a.log.Info("stopped", zap.Uint64("batches", st.Batches), zap.Uint64("records", st.Records),
 		zap.Uint64("bytes", st.Bytes), zap.Uint64("failed_sends", st.Failures), zap.Uint64("truncated", st.Truncated))
-	return err
+	return errors.Join(fatal, err)
 }
 
 // telemetryShutdownTimeout bounds the stop of the metrics server and the lag measurement after the consumer

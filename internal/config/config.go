@@ -53,6 +53,8 @@ type SLS struct {
 
 	CursorStart CursorStart `envconfig:"SLS_CURSOR_START" default:"begin" desc:"Where to start reading a shard that has no checkpoint in the group yet: begin (oldest retained data), end (only new data), an RFC 3339 time such as 2026-01-02T15:04:05Z, or unix seconds. Times refer to when SLS received the data. Ignored for shards that already have a checkpoint."`
 
+	ExpiredCursor ExpiredCursor `envconfig:"SLS_EXPIRED_CURSOR" default:"begin" desc:"What a shard does when its checkpoint points at data SLS has already deleted (retention shorter than an outage): begin resumes at the oldest data still retained, end at the shard's end (only data written from then on), fail stops siemship with an error (exit status 1) so that an operator decides. begin and end log an error and count siemship_expired_checkpoints_total; the expired data is lost either way, begin loses the least."`
+
 	Query string `envconfig:"SLS_QUERY" desc:"Server-side SPL filter applied while pulling, e.g. * | where level = 'ERROR'. Records it removes are never sent and count as processed. Empty pulls everything."`
 
 	HeartbeatInterval time.Duration `envconfig:"SLS_HEARTBEAT_INTERVAL" default:"20s" desc:"How often the consumer sends its heartbeat to the consumer group; whole seconds, at least 1s."`

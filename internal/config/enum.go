@@ -63,6 +63,16 @@ const (
 	CompressZSTD Compression = "zstd"
 )
 
+// ExpiredCursor is what a shard does when its checkpoint points at data SLS no longer retains.
+type ExpiredCursor string
+
+// Expired-checkpoint policies.
+const (
+	ExpiredBegin ExpiredCursor = "begin"
+	ExpiredEnd   ExpiredCursor = "end"
+	ExpiredFail  ExpiredCursor = "fail"
+)
+
 // AuthVersion is the SLS request signature version.
 type AuthVersion string
 
@@ -88,6 +98,7 @@ var (
 	balances     = []Balance{BalanceFailover, BalanceRoundRobin}
 	framings     = []Framing{FramingOctet, FramingLF}
 	compressions = []Compression{CompressLZ4, CompressZSTD}
+	expiredCurs  = []ExpiredCursor{ExpiredBegin, ExpiredEnd, ExpiredFail}
 	authVersions = []AuthVersion{AuthV1, AuthV4}
 	logFormats   = []LogFormat{LogFormatJSON, LogFormatConsole}
 )
@@ -106,6 +117,9 @@ func (f *Framing) Decode(v string) error { *f = Framing(strings.ToLower(v)); ret
 
 // Decode implements envconfig.Decoder; values are case-insensitive.
 func (c *Compression) Decode(v string) error { *c = Compression(strings.ToLower(v)); return nil }
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (e *ExpiredCursor) Decode(v string) error { *e = ExpiredCursor(strings.ToLower(v)); return nil }
 
 // Decode implements envconfig.Decoder; values are case-insensitive.
 func (a *AuthVersion) Decode(v string) error { *a = AuthVersion(strings.ToLower(v)); return nil }

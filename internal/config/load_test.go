@@ -20,7 +20,7 @@ func TestLoadDefaults(t *testing.T) {
 			AccessKeySecret: NewSecret("s3cr3tAccessKeyValue"), Project: "my-project", Logstore: "my_logstore",
 			ConsumerGroup: "siem", ConsumerName: testHost, CursorStart: CursorStart{Kind: CursorBegin},
 			HeartbeatInterval: 20 * time.Second, HeartbeatTimeout: 60 * time.Second,
-			FetchInterval: 200 * time.Millisecond, MaxFetchLogGroups: 1000, Compress: CompressLZ4, AuthVersion: AuthV1,
+			FetchInterval: 200 * time.Millisecond, MaxFetchLogGroups: 1000, Compress: CompressLZ4, AuthVersion: AuthV1, ExpiredCursor: ExpiredBegin,
 		},
 		Syslog: Syslog{
 			Host: "siem.example.com", Port: 514, Protocol: ProtocolTCP, Facility: 1, Severity: 6,
@@ -86,6 +86,7 @@ func TestLoadEachVariable(t *testing.T) {
 		{env("SLS_FETCH_INTERVAL=1s"), func(c *Config) bool { return c.FetchInterval == time.Second }},
 		{env("SLS_MAX_FETCH_LOG_GROUPS=1"), func(c *Config) bool { return c.MaxFetchLogGroups == 1 }},
 		{env("SLS_COMPRESS=ZSTD"), func(c *Config) bool { return c.Compress == CompressZSTD }},
+		{env("SLS_EXPIRED_CURSOR=Fail"), func(c *Config) bool { return c.ExpiredCursor == ExpiredFail }},
 		{env("SLS_AUTH_VERSION=v4", "SLS_REGION=cn-hangzhou"), func(c *Config) bool { return c.AuthVersion == AuthV4 && c.Region == "cn-hangzhou" }},
 		{env("SYSLOG_HOST=b:1514"), func(c *Config) bool {
 			got, err := c.SyslogAddrs()
@@ -229,6 +230,7 @@ func TestLoadErrors(t *testing.T) {
 		{env("SLS_MAX_FETCH_LOG_GROUPS=0"), `SLS_MAX_FETCH_LOG_GROUPS: must be 1 to 1000`},
 		{env("SLS_MAX_FETCH_LOG_GROUPS=many"), `SLS_MAX_FETCH_LOG_GROUPS="many": must be a whole number`},
 		{env("SLS_COMPRESS=gzip"), `SLS_COMPRESS="gzip": must be one of lz4, zstd`},
+		{env("SLS_EXPIRED_CURSOR=skip"), `SLS_EXPIRED_CURSOR="skip": must be one of begin, end, fail`},
 		{env("SLS_AUTH_VERSION=v2"), `SLS_AUTH_VERSION="v2": must be one of v1, v4`},
 		{env("SLS_AUTH_VERSION=v4"), `SLS_REGION: required with SLS_AUTH_VERSION=v4`},
 		{env("SLS_AUTH_VERSION=v4", "SLS_REGION=cn hangzhou"), `SLS_REGION="cn hangzhou": must not contain spaces or control characters`},

@@ -182,6 +182,9 @@ func (v *validator) sls() {
 	if s.MaxFetchLogGroups < 1 || s.MaxFetchLogGroups > maxLogGroups {
 		v.bad(&s.MaxFetchLogGroups, fmt.Sprintf("must be 1 to %d", maxLogGroups))
 	}
+	if msg := oneOf(s.ExpiredCursor, expiredCurs); msg != "" {
+		v.bad(&s.ExpiredCursor, msg)
+	}
 	if msg := oneOf(s.Compress, compressions); msg != "" {
 		v.bad(&s.Compress, msg)
 	}

@@ -46,7 +46,11 @@ type Options struct {
 	// SDKDecode leaves the decoding of pulled data to the SDK (gogo protobuf) instead of siemship's zero-copy
 	// walk of the raw bytes (see pullTransport). For comparison and as a fallback; slower.
 	SDKDecode bool
-	Logger    *zap.Logger
+	// ExpiredCursor is what a shard does when its checkpoint points at data SLS no longer retains: "begin" (the
+	// default) resumes at the oldest data still there, "end" at the shard's end, "fail" stops the consumer with an
+	// *ExpiredCursorError on Failed. Applies only without SDKDecode (the reset lives in pullTransport).
+	ExpiredCursor string
+	Logger        *zap.Logger
 	// Observer, when not nil, is told about every batch and checkpoint (metrics, health).
 	Observer Observer
 }
@@ -80,6 +84,10 @@ type Consumer struct {
 	arenas   sync.Map // shard -> *arena, for batches the SDK decoded
 	pulled   *pullStash
 	trackers sync.Map // consumerLibrary.CheckPointTracker -> shard, to drop a batch when its shard worker ends
+
+	expired  string     // the expired-checkpoint policy: ExpiredBegin, ExpiredEnd or ExpiredFail
+	failed   chan error // receives the first fatal error; buffered 1
+	failOnce sync.Once
 }
 
 // ErrStopping is returned from Process while the consumer shuts down: the batch is abandoned (not checkpointed) and
@@ -103,7 +111,23 @@ func New(o Options, h BatchHandler) (*Consumer, error) {
 	if o.MaxPulledBatches <= 0 {
 		o.MaxPulledBatches = 4
 	}
-	return &Consumer{opts: o, handler: h, log: l, cfg: cfg, pulled: newPullStash(o.MaxPulledBatches)}, nil
+	expired, _ := expiredPolicy(o.ExpiredCursor) // checked by logHubConfig
+	return &Consumer{opts: o, handler: h, log: l, cfg: cfg, pulled: newPullStash(o.MaxPulledBatches),
+		expired: expired, failed: make(chan error, 1)}, nil
+}
+
+// Failed delivers the error that makes the consumer unable to go on (an expired checkpoint with the fail policy);
+// the caller should shut the consumer down and stop. Nothing is sent while the consumer can go on.
+func (c *Consumer) Failed() <-chan error { return c.failed }
+
+// fail reports err on Failed; only the first call does, and reports true.
+func (c *Consumer) fail(err error) bool {
+	first := false
+	c.failOnce.Do(func() {
+		first = true
+		c.failed <- err
+	})
+	return first
 }
 
 // LogHubConfig is the SDK configuration New derives from the options (exported for `siemship check`).
@@ -150,6 +174,9 @@ func logHubConfig(o Options) (consumerLibrary.LogHubConfig, error) {
 		}
 		cfg.CursorPosition = consumerLibrary.SPECIAL_TIMER_CURSOR
 		cfg.CursorStartTime = sec
+	}
+	if _, err := expiredPolicy(o.ExpiredCursor); err != nil {
+		problems = append(problems, err.Error())
 	}
 	switch strings.ToLower(o.Compress) {
 	case "", "lz4":

@@ -177,8 +177,14 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}()
 	resp, err := t.next.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusOK {
+	if err != nil {
 		return resp, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		if invalidCursor(resp) {
+			return t.expired(req, resp, shard, cursor), nil
+		}
+		return resp, nil
 	}
 	rawSize, err := strconv.Atoi(resp.Header.Get("X-Log-Bodyrawsize"))
 	typ := resp.Header.Get("X-Log-Compresstype")

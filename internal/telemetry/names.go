@@ -16,6 +16,7 @@ const (
 	MetricSendFailures         = "siemship_send_failures_total"
 	MetricWriteDuration        = "siemship_syslog_write_duration_seconds"
 	MetricCheckpointCommits    = "siemship_checkpoint_commits_total"
+	MetricExpiredCheckpoints   = "siemship_expired_checkpoints_total"
 	MetricShardLagSeconds      = "siemship_shard_lag_seconds"
 	MetricShardLagLogGroups    = "siemship_shard_lag_log_groups"
 	MetricLagMeasured          = "siemship_lag_measured_timestamp_seconds"

@@ -61,6 +61,7 @@ type Telemetry struct {
 	pulledRecords, pulledBytes prometheus.Counter
 	writeOK, writeErr          prometheus.Observer
 	checkpointOK, checkpointEr prometheus.Counter
+	expired                    *prometheus.CounterVec
 
 	mu      sync.Mutex
 	started bool
@@ -169,6 +170,11 @@ func (t *Telemetry) register() error {
 	commits := prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricCheckpointCommits,
 		Help: "Checkpoint saves after a delivered batch (SaveCheckPoint), by result; a failed save is retried by the SDK."}, []string{"result"})
 	t.checkpointOK, t.checkpointEr = commits.WithLabelValues("ok"), commits.WithLabelValues("error")
+	t.expired = prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricExpiredCheckpoints,
+		Help: "Shards whose checkpoint pointed at data SLS no longer retains, by SLS_EXPIRED_CURSOR policy (begin and end: checkpoint reset; fail: siemship stopped)."}, []string{"policy"})
+	for _, p := range []string{"begin", "end", "fail"} {
+		t.expired.WithLabelValues(p)
+	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricBuildInfo, Help: "Always 1; the labels tell the version.",
 		ConstLabels: prometheus.Labels{"version": t.o.Version, "goversion": runtime.Version()}})
 	buildInfo.Set(1)
@@ -176,7 +182,7 @@ func (t *Telemetry) register() error {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo,
-		t.pulledRecords, t.pulledBytes, write, commits,
+		t.pulledRecords, t.pulledBytes, write, commits, t.expired,
 		// Records filtered out by siemship itself (SLS_QUERY filters inside SLS, out of our sight). None yet.
 		counter(MetricRecordsFiltered, "Records removed by siemship's own filters (SLS_QUERY filters inside SLS and is not counted). Always 0 for now.", func() uint64 { return 0 }),
 		// siemship never drops a record: a batch is resent until delivered. Exported so that dashboards can show it.
@@ -229,6 +235,11 @@ func (t *Telemetry) Checkpointed(shard int, err error) {
 	} else {
 		t.checkpointEr.Inc()
 	}
+}
+
+// CheckpointExpired implements consumer.ExpiredObserver.
+func (t *Telemetry) CheckpointExpired(shard int, policy string) {
+	t.expired.WithLabelValues(policy).Inc()
 }
 
 // CheckResult records the outcome of a reachability check of the destination made elsewhere (at start-up).

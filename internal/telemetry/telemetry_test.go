@@ -41,7 +41,7 @@ var allMetrics = []string{
 	MetricRecordsTruncated, MetricRecordsSanitized, MetricRecordsDropped, MetricBatchesDelivered, MetricSendFailures,
 	MetricWriteDuration, MetricCheckpointCommits, MetricShardLagSeconds, MetricShardLagLogGroups, MetricLagMeasured,
 	MetricLagErrors, MetricConnectionsOpen, MetricDestinationUp, MetricConnects, MetricReconnects, MetricConnectErrors,
-	MetricConnectionsDiscarded, MetricReady,
+	MetricConnectionsDiscarded, MetricReady, MetricExpiredCheckpoints,
 }
 
 // newTestTelemetry builds a Telemetry with fake sources and a fake SLS whose shard 0 is 30 log groups behind.
@@ -178,6 +178,7 @@ func TestServeMetricsAndHealth(t *testing.T) {
 	tel.BatchDone(0, nil)
 	tel.Checkpointed(0, nil)
 	tel.Checkpointed(0, errors.New("ConsumerNotMatch"))
+	tel.CheckpointExpired(0, "begin")
 	tel.SetConsumerStarted()
 
 	var fams map[string]*dto.MetricFamily
@@ -216,6 +217,8 @@ func TestServeMetricsAndHealth(t *testing.T) {
 		{MetricWriteDuration, []string{"result=error"}, 1},
 		{MetricCheckpointCommits, []string{"result=ok"}, 1},
 		{MetricCheckpointCommits, []string{"result=error"}, 1},
+		{MetricExpiredCheckpoints, []string{"policy=begin"}, 1},
+		{MetricExpiredCheckpoints, []string{"policy=fail"}, 0},
 		{MetricShardLagLogGroups, []string{"shard=0"}, 30},
 		{MetricShardLagLogGroups, []string{"shard=1"}, 0},
 		{MetricShardLagSeconds, []string{"shard=1"}, 0},
