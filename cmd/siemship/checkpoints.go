@@ -198,7 +198,7 @@ func inspectShard(ctx context.Context, cl sls.ClientInterface, cfg *config.Confi
 	}
 	pos := st.Checkpoint
 	if pos == "" {
-		if pos, err = cursor(cursorFrom(cfg.CursorStart)); err != nil {
+		if pos, err = cursor(cfg.CursorStart.From()); err != nil {
 			return fmt.Errorf("start cursor (SLS_CURSOR_START=%s): %w", cfg.CursorStart, err)
 		}
 	}
@@ -245,18 +245,6 @@ func inspectShard(ctx context.Context, cl sls.ClientInterface, cfg *config.Confi
 func isGroupMissing(err error) bool {
 	var se *sls.Error
 	return errors.As(err, &se) && strings.EqualFold(se.Code, "ConsumerGroupNotExist")
-}
-
-// cursorFrom turns a parsed SLS_CURSOR_START (or --to) into GetCursor's from parameter.
-func cursorFrom(c config.CursorStart) string {
-	switch c.Kind {
-	case config.CursorBegin:
-		return "begin"
-	case config.CursorEnd:
-		return "end"
-	default:
-		return strconv.FormatInt(c.Unix, 10)
-	}
 }
 
 // unixAny reads a timestamp that SLS may give in seconds, milliseconds or microseconds.

@@ -87,7 +87,7 @@ func resetCheckpoint(ctx context.Context, environ []string, shard int, to config
 
 	fmt.Fprintln(stdout, "before:")
 	printGroup(stdout, before, time.Now())
-	from := cursorFrom(to)
+	from := to.From()
 	plan := make(map[int]string, len(targets))
 	fmt.Fprintf(stdout, "\nplan: move to %s\n", to)
 	for _, id := range targets {

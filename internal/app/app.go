@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"strconv"
 	"time"
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
@@ -101,7 +100,7 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 		err := errors.Join(tel.WatchPipeline(pipe), tel.WatchLag(telemetry.LagOptions{
 			API: lagAPI(cons),
 			Target: telemetry.LagTarget{Project: cfg.Project, Logstore: cfg.Logstore, Group: cfg.ConsumerGroup,
-				CursorStart: cursorStart(cfg.CursorStart)},
+				CursorStart: cfg.CursorStart.From()},
 		}))
 		if err != nil {
 			out.Close()
@@ -208,7 +207,7 @@ func ConsumerOptions(cfg *config.Config, log *zap.Logger) consumer.Options {
 		Logstore:          cfg.Logstore,
 		Group:             cfg.ConsumerGroup,
 		ConsumerName:      cfg.ConsumerName,
-		CursorStart:       cursorStart(cfg.CursorStart),
+		CursorStart:       cfg.CursorStart.From(),
 		ExpiredCursor:     string(cfg.ExpiredCursor),
 		Query:             cfg.Query,
 		HeartbeatInterval: cfg.HeartbeatInterval,
@@ -220,17 +219,6 @@ func ConsumerOptions(cfg *config.Config, log *zap.Logger) consumer.Options {
 		MaxPulledBatches: cfg.Connections + 3,
 		Compress:         string(cfg.Compress),
 		Logger:           log.Named("consumer"),
-	}
-}
-
-func cursorStart(c config.CursorStart) string {
-	switch c.Kind {
-	case config.CursorBegin:
-		return "begin"
-	case config.CursorEnd:
-		return "end"
-	default:
-		return strconv.FormatInt(c.Unix, 10)
 	}
 }
 

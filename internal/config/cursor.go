@@ -58,6 +58,19 @@ func (c *CursorStart) Decode(v string) error {
 	return nil
 }
 
+// From returns the value of GetCursor's from parameter (and of the consumer's cursor start): begin, end or unix
+// seconds.
+func (c CursorStart) From() string {
+	switch c.Kind {
+	case CursorBegin:
+		return "begin"
+	case CursorEnd:
+		return "end"
+	default:
+		return strconv.FormatInt(c.Unix, 10)
+	}
+}
+
 // String returns begin, end or the time in RFC 3339 (UTC); it decodes back to the same value.
 func (c CursorStart) String() string {
 	switch c.Kind {
