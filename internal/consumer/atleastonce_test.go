@@ -148,3 +148,23 @@ func TestAtLeastOnce(t *testing.T) {
 		t.Fatalf("second run delivered %d distinct records, want 60", len(got))
 	}
 }
+
+// start starts a consumer with o and h and returns a function that stops it gracefully, failing the test when the
+// stop does not complete.
+func start(t *testing.T, o consumer.Options, h consumer.BatchHandler) (stop func()) {
+	t.Helper()
+	c, err := consumer.New(o, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := c.Shutdown(ctx); err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package consumer_test
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -25,15 +24,8 @@ func TestManyShardsInProcess(t *testing.T) {
 	h := consumer.BatchHandlerFunc(func(ctx context.Context, b *consumer.Batch) error {
 		mu.Lock()
 		defer mu.Unlock()
-		for _, g := range b.Groups {
-			for _, l := range g.Logs {
-				for _, f := range l.Contents {
-					if f.Key == "seq" {
-						n, _ := strconv.Atoi(f.Value)
-						seen[n]++
-					}
-				}
-			}
+		for _, n := range seqs(t, b) {
+			seen[n]++
 		}
 		if len(seen) == records {
 			once.Do(func() { close(all) })
@@ -42,24 +34,14 @@ func TestManyShardsInProcess(t *testing.T) {
 	})
 	o := options(emu, t, "many")
 	o.MaxFetchLogGroups = 50
-	c, err := consumer.New(o, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Start(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	stop := start(t, o, h)
 	select {
 	case <-all:
 	case <-time.After(60 * time.Second):
 		mu.Lock()
 		t.Fatalf("got %d of %d records", len(seen), records)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := c.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	mu.Lock()
 	defer mu.Unlock()
 	for s := 1; s <= records; s++ {
