@@ -100,3 +100,50 @@ func TestConfirmOptions(t *testing.T) {
 		}
 	}
 }
+
+// A receiver that resets the connection while our bytes wait in its full receive buffer makes the ack wait fail
+// at once (the reset is the socket's pending error), not after the write timeout: the chaos suite saw 30 s
+// recoveries in ack mode after a receiver was killed before this.
+func TestConfirmAckFailsOnReset(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan *net.TCPConn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			close(accepted)
+			return
+		}
+		tc := c.(*net.TCPConn)
+		_ = tc.SetReadBuffer(4096) // small, so the batch cannot be fully acknowledged while nobody reads
+		accepted <- tc
+	}()
+	t.Cleanup(func() { _ = ln.Close() })
+	const writeTimeout = 20 * time.Second
+	c := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{ln.Addr().String()}, Confirm: ConfirmAck,
+		WriteTimeout: writeTimeout})
+	bt, _ := batch("r", 0, 2000, 300, octet) // 600 KB: more than the receiver's buffers hold
+	errc := make(chan error, 1)
+	go func() { errc <- c.Send(t.Context(), bt) }()
+	peer, ok := <-accepted
+	if !ok {
+		t.Fatal("no connection")
+	}
+	time.Sleep(300 * time.Millisecond) // let the send queue fill up
+	_ = peer.SetLinger(0)              // close with a reset, as a killed process's socket would on pending data
+	_ = peer.Close()
+	start := time.Now()
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Fatal("Send confirmed a batch the receiver never read")
+		}
+		if d := time.Since(start); d > writeTimeout/2 {
+			t.Fatalf("Send failed only after %v: the reset was not noticed", d)
+		}
+	case <-time.After(writeTimeout):
+		t.Fatal("Send did not return within the write timeout")
+	}
+}

@@ -293,8 +293,8 @@ func (cn *conn) awaitAcked(ctx context.Context, timeout time.Duration) error {
 	var t *time.Timer
 	for wait := ackPollMin; ; wait = min(2*wait, ackPollMax) {
 		var q int
-		var qerr error
-		if err := rc.Control(func(fd uintptr) { q, qerr = sendQueue(fd) }); err != nil {
+		var qerr, soErr error
+		if err := rc.Control(func(fd uintptr) { q, qerr = sendQueue(fd); soErr = socketError(fd) }); err != nil {
 			return fmt.Errorf("await ack: %w", err)
 		}
 		if qerr != nil {
@@ -302,6 +302,11 @@ func (cn *conn) awaitAcked(ctx context.Context, timeout time.Duration) error {
 		}
 		if q == 0 {
 			return nil
+		}
+		if soErr != nil {
+			// Reset by the receiver (it died or closed without reading): the queued bytes will never be
+			// acknowledged, so fail now instead of at the write timeout.
+			return fmt.Errorf("await ack: %d bytes unacknowledged: %w", q, soErr)
 		}
 		if !time.Now().Before(dl) {
 			return fmt.Errorf("await ack: %d bytes still unacknowledged by the receiver after %v", q, timeout)

@@ -50,3 +50,15 @@ func sendQueue(fd uintptr) (int, error) {
 	}
 	return int(n), nil
 }
+
+// socketError returns the socket's pending error (SO_ERROR), e.g. ECONNRESET after the peer reset the connection.
+func socketError(fd uintptr) error {
+	n, err := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
+	if err != nil {
+		return err
+	}
+	if n != 0 {
+		return syscall.Errno(n)
+	}
+	return nil
+}
