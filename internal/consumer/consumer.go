@@ -43,6 +43,11 @@ type Options struct {
 	// MaxPulledBatches bounds the pulled batches held in memory at once, across all shards (default 4): a shard
 	// waits for a free slot before it pulls. Each holds one pull's raw data plus about 32 bytes per field.
 	MaxPulledBatches int
+	// MaxPulledBytes bounds the memory of the pulled batches held at once, across all shards: decompressed data,
+	// the records' headers (32 bytes per field) and the buffers kept for reuse. A pull waits until its size, known
+	// from the response headers, fits; a pull larger than the whole budget waits until nothing else is held and then
+	// runs alone. 0 means no byte bound (only MaxPulledBatches). Batches the SDK decodes are not counted.
+	MaxPulledBytes int64
 	// SDKDecode leaves the decoding of pulled data to the SDK (gogo protobuf) instead of siemship's zero-copy
 	// walk of the raw bytes (see pullTransport). For comparison and as a fallback; slower.
 	SDKDecode bool
@@ -112,7 +117,7 @@ func New(o Options, h BatchHandler) (*Consumer, error) {
 		o.MaxPulledBatches = 4
 	}
 	expired, _ := expiredPolicy(o.ExpiredCursor) // checked by logHubConfig
-	return &Consumer{opts: o, handler: h, log: l, cfg: cfg, pulled: newPullStash(o.MaxPulledBatches),
+	return &Consumer{opts: o, handler: h, log: l, cfg: cfg, pulled: newPullStash(o.MaxPulledBatches, o.MaxPulledBytes),
 		expired: expired, failed: make(chan error, 1)}, nil
 }
 

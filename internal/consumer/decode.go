@@ -1,6 +1,8 @@
 package consumer
 
 import (
+	"unsafe"
+
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
 	"github.com/siemship/siemship/internal/record"
@@ -13,6 +15,26 @@ type arena struct {
 	fields []record.Field
 	tagIdx []int  // walk's scratch
 	raw    []byte // decompressed pull the groups point into (pullTransport's slots), reused by the next pull
+}
+
+// Sizes of the arena's elements.
+const (
+	groupBytes = int64(unsafe.Sizeof(record.Group{}))
+	logBytes   = int64(unsafe.Sizeof(record.Log{}))
+	fieldBytes = int64(unsafe.Sizeof(record.Field{}))
+	intBytes   = int64(unsafe.Sizeof(int(0)))
+)
+
+// size is the memory the arena holds: the capacity of its buffers, kept for the next batch.
+func (a *arena) size() int64 {
+	return int64(cap(a.raw)) + int64(cap(a.groups))*groupBytes + int64(cap(a.logs))*logBytes +
+		int64(cap(a.fields))*fieldBytes + int64(cap(a.tagIdx))*intBytes
+}
+
+// need is the memory the arena's current batch uses.
+func (a *arena) need() int64 {
+	return int64(len(a.raw)) + int64(len(a.groups))*groupBytes + int64(len(a.logs))*logBytes +
+		int64(len(a.fields))*fieldBytes
 }
 
 // convert fills a.groups from the SDK's decoded list. Strings are shared with lgl, not copied. Slices are reused

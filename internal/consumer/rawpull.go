@@ -10,12 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 	"go.uber.org/zap"
 
+	"github.com/siemship/siemship/internal/membudget"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -32,43 +34,40 @@ import (
 type pulled struct {
 	cursor string // the request's cursor: Process checks it against the tracker's current cursor
 	groups []record.Group
-	raw    []byte // what the strings in groups point into
-	arena  *arena // holds groups; returned to the pool when the batch is done with
+	raw    []byte                   // what the strings in groups point into
+	lease  *membudget.Lease[*arena] // holds groups and raw; released when the batch is done with
 }
 
 // pullStash holds at most one pulled batch per shard (the library pulls a shard again only after Process
-// returned) and the pool of arenas that bounds how many pulled batches exist at once: a pull waits for a free
-// arena before it is sent, so memory does not grow with the number of shards.
+// returned) and the pool that bounds the pulled batches held at once, in number (a pull waits for a free slot
+// before it is sent) and in bytes (it waits for its decompressed size once the response headers announce it), so
+// that memory grows neither with the number of shards nor with the size of a pull.
 type pullStash struct {
-	free chan *arena
+	pool *membudget.Pool[*arena]
 
 	mu sync.Mutex
 	m  map[int]*pulled
 }
 
-func newPullStash(size int) *pullStash {
-	s := &pullStash{free: make(chan *arena, size), m: map[int]*pulled{}}
-	for range size {
-		s.free <- &arena{}
-	}
-	return s
+func newPullStash(slots int, maxBytes int64) *pullStash {
+	return &pullStash{pool: membudget.New(maxBytes, slots, newArena, (*arena).size), m: map[int]*pulled{}}
 }
 
-// errNoSlot is why a pull waited in vain for a free arena (until the request's timeout): delivery is slower than
-// pulling. At shutdown the holders free their arenas (Process returns ErrStopping, then Shutdown drops the batch).
-var errNoSlot = errors.New("every pulled-batch slot is busy")
+func newArena() *arena { return &arena{} }
 
-// acquire waits for a free arena.
-func (s *pullStash) acquire(ctx context.Context) (*arena, error) {
-	select {
-	case a := <-s.free:
-		return a, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%w: %w", errNoSlot, ctx.Err())
+// errNoSlot is why a pull waited in vain for a free slot or for memory (until the request's timeout): delivery is
+// slower than pulling. At shutdown the holders free their slots (Process returns ErrStopping, then Shutdown drops
+// the batch).
+var errNoSlot = errors.New("every pulled-batch slot is busy or the pulled-data memory budget is spent")
+
+// acquire waits for a free slot.
+func (s *pullStash) acquire(ctx context.Context) (*membudget.Lease[*arena], error) {
+	l, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errNoSlot, err)
 	}
+	return l, nil
 }
-
-func (s *pullStash) release(a *arena) { s.free <- a }
 
 func (s *pullStash) put(shard int, p *pulled) {
 	s.mu.Lock()
@@ -76,7 +75,7 @@ func (s *pullStash) put(shard int, p *pulled) {
 	s.m[shard] = p
 	s.mu.Unlock()
 	if old != nil {
-		s.release(old.arena)
+		old.lease.Release()
 	}
 }
 
@@ -87,14 +86,14 @@ func (s *pullStash) get(shard int) (*pulled, bool) {
 	return p, ok
 }
 
-// drop ends the shard's pulled batch, if any, and frees its arena.
+// drop ends the shard's pulled batch, if any, and frees its slot and memory.
 func (s *pullStash) drop(shard int) {
 	s.mu.Lock()
 	p := s.m[shard]
 	delete(s.m, shard)
 	s.mu.Unlock()
 	if p != nil {
-		s.release(p.arena)
+		p.lease.Release()
 	}
 }
 
@@ -105,7 +104,7 @@ func (s *pullStash) clear() {
 	s.m = map[int]*pulled{}
 	s.mu.Unlock()
 	for _, p := range m {
-		s.release(p.arena)
+		p.lease.Release()
 	}
 }
 
@@ -113,6 +112,11 @@ type pullTransport struct {
 	next    http.RoundTripper
 	c       *Consumer
 	timeout time.Duration // per request, body included; replaces http.Client.Timeout (see newPullTransport)
+
+	// perRaw is the memory a pulled batch holds per byte of decompressed data, in 1/1024 (the data itself, the
+	// records' headers, the compressed body until it is decompressed), learned from the previous batch; it sizes
+	// the reservation made before the body is read.
+	perRaw atomic.Int64
 
 	zstdOnce sync.Once
 	zstd     *zstd.Decoder // created on the first zstd response; DecodeAll is safe for concurrent use
@@ -166,14 +170,14 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	st := t.c.pulled
 	st.drop(shard) // whatever this pull returns, the previous batch of the shard is done with
-	a, err := st.acquire(req.Context())
+	l, err := st.acquire(req.Context())
 	if err != nil {
 		return nil, fmt.Errorf("shard %d: %w", shard, err)
 	}
 	stashed := false
 	defer func() {
 		if !stashed {
-			st.release(a)
+			l.Release()
 		}
 	}()
 	resp, err := t.next.RoundTrip(req)
@@ -191,10 +195,16 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || rawSize <= 0 || (typ != "lz4" && typ != "zstd") {
 		return resp, nil
 	}
+	// The headers announce the decompressed size: wait for that much memory before the body is read.
+	if err := l.Reserve(req.Context(), t.estimate(rawSize, resp.ContentLength)); err != nil {
+		resp.Body.Close()
+		return nil, fmt.Errorf("shard %d: %w: %w", shard, errNoSlot, err)
+	}
 	body, err := readBody(resp)
 	if err != nil {
 		return nil, fmt.Errorf("read pull response of shard %d: %w", shard, err)
 	}
+	a := l.Item()
 	raw, err := t.decompress(typ, body, rawSize, a.raw)
 	var groups []record.Group
 	if err == nil {
@@ -206,12 +216,37 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		return resp, nil
 	}
-	st.put(shard, &pulled{cursor: cursor, groups: groups, raw: raw, arena: a})
+	l.Resize() // what the batch really holds, now that the body is garbage
+	t.learn(rawSize, a)
+	st.put(shard, &pulled{cursor: cursor, groups: groups, raw: raw, lease: l})
 	stashed = true
 	resp.Header.Set("X-Log-Bodyrawsize", "0")
 	resp.Body = http.NoBody
 	resp.ContentLength = 0
 	return resp, nil
+}
+
+// defaultPerRaw is perRaw before the first batch: about one 32-byte field header per 30 bytes of data (typical of
+// access and audit logs), so records' headers as large as the data, plus the data and a quarter for the body.
+const defaultPerRaw = 2300
+
+// estimate is the memory to reserve for a pull of rawSize decompressed bytes whose body has bodySize bytes (-1 when
+// unknown).
+func (t *pullTransport) estimate(rawSize int, bodySize int64) int64 {
+	per := t.perRaw.Load()
+	if per <= 0 {
+		per = defaultPerRaw
+	}
+	n := int64(rawSize) * per / 1024
+	if bodySize > 0 {
+		n += bodySize
+	}
+	return n
+}
+
+// learn records how much memory a walked batch of rawSize bytes needed, for the next estimate.
+func (t *pullTransport) learn(rawSize int, a *arena) {
+	t.perRaw.Store(max(a.need()*1024/int64(rawSize), 1024))
 }
 
 // decompress decompresses into dst's array when it is large enough: the slot's previous batch is done with by the

@@ -21,10 +21,13 @@ func TestDecodePaths(t *testing.T) {
 		compress  string
 		sdkDecode bool
 		slots     int
+		bytes     int64
 	}{
-		{"walk-lz4-one-slot", "lz4", false, 1},
-		{"walk-zstd", "zstd", false, 0},
-		{"sdk-lz4", "lz4", true, 0},
+		{"walk-lz4-one-slot", "lz4", false, 1, 0},
+		{"walk-zstd", "zstd", false, 0, 0},
+		{"sdk-lz4", "lz4", true, 0, 0},
+		// Every pull is larger than the memory budget: each waits until nothing else is held, then runs alone.
+		{"walk-lz4-budget-smaller-than-a-pull", "lz4", false, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const records = 200
@@ -56,7 +59,7 @@ func TestDecodePaths(t *testing.T) {
 				return nil
 			})
 			o := options(emu, t, "c1")
-			o.Compress, o.SDKDecode, o.MaxPulledBatches = tc.compress, tc.sdkDecode, tc.slots
+			o.Compress, o.SDKDecode, o.MaxPulledBatches, o.MaxPulledBytes = tc.compress, tc.sdkDecode, tc.slots, tc.bytes
 			c, err := consumer.New(o, h)
 			if err != nil {
 				t.Fatal(err)
