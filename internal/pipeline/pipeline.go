@@ -11,11 +11,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/consumer"
 	"github.com/siemship/siemship/internal/format"
+	"github.com/siemship/siemship/internal/membudget"
 	"github.com/siemship/siemship/internal/syslogout"
 )
 
@@ -31,11 +33,15 @@ type Options struct {
 	InitialBackoff time.Duration // first wait after a failed send (default 500 ms)
 	MaxBackoff     time.Duration // cap of the wait (default 30 s)
 	// MaxInFlight bounds the batches being encoded or sent at once (default 2); the other shards wait before
-	// encoding. Each in-flight batch holds one frame buffer (about 1.3 × the batch's raw size), and the buffers are
-	// kept for reuse, so this bounds the pipeline's memory. More than the number of connections plus one gains
-	// nothing: a batch occupies one connection for its whole send.
+	// encoding. Each in-flight batch holds one frame buffer (about 1.5 × the batch's raw size), and the buffers are
+	// kept for reuse. More than the number of connections plus one gains nothing: a batch occupies one connection
+	// for its whole send.
 	MaxInFlight int
-	Logger      *zap.Logger
+	// MaxFrameBytes bounds the memory of the frame buffers, in flight and kept for reuse, together: a batch waits
+	// before encoding until its estimated frames fit; a batch larger than the whole budget waits until no other is
+	// in flight and is then encoded alone. 0 means no byte bound (only MaxInFlight).
+	MaxFrameBytes int64
+	Logger        *zap.Logger
 	// Observer, when not nil, is told about every send attempt (metrics, health).
 	Observer Observer
 }
@@ -69,9 +75,10 @@ type Pipeline struct {
 
 	stopOnce sync.Once
 	stop     chan struct{}
-	slots    chan struct{} // one per in-flight batch
-	free     chan *work    // buffers of finished batches; never dropped by the GC, unlike a sync.Pool
-	frameLen atomic.Int64  // average frame size of the last batch, to size a new buffer in one allocation
+	stopCtx  context.Context // cancelled by Stop, to end waits for a slot
+	cancel   context.CancelFunc
+	works    *membudget.Pool[*work] // in-flight batches and their frame buffers, kept for reuse within the budget
+	frameLen atomic.Int64           // average frame size of the last batch, to size a new buffer in one allocation
 
 	batches, records, bytes, failures, truncated, sanitized atomic.Uint64
 	truncLog                                                sampler
@@ -80,6 +87,13 @@ type Pipeline struct {
 type work struct {
 	batch syslogout.Batch
 }
+
+func newWork() *work { return &work{} }
+
+// size is the memory the work's buffers hold.
+func (w *work) size() int64 { return int64(cap(w.batch.Buf)) + int64(cap(w.batch.Ends))*intBytes }
+
+const intBytes = int64(unsafe.Sizeof(int(0)))
 
 // New checks the options and builds a pipeline.
 func New(o Options) (*Pipeline, error) {
@@ -102,6 +116,7 @@ func New(o Options) (*Pipeline, error) {
 	if l == nil {
 		l = zap.NewNop()
 	}
+	stopCtx, cancel := context.WithCancel(context.Background())
 	p := &Pipeline{
 		enc:      o.Encoder,
 		sender:   o.Sender,
@@ -110,15 +125,21 @@ func New(o Options) (*Pipeline, error) {
 		obs:      o.Observer,
 		stop:     make(chan struct{}),
 		truncLog: sampler{every: 10 * time.Second},
-		slots:    make(chan struct{}, o.MaxInFlight),
-		free:     make(chan *work, o.MaxInFlight),
+		stopCtx:  stopCtx,
+		cancel:   cancel,
+		works:    membudget.New(o.MaxFrameBytes, o.MaxInFlight, newWork, (*work).size),
 	}
 	return p, nil
 }
 
 // Stop makes HandleBatch give up instead of waiting for the next attempt (soft stop). A send already in progress
 // finishes, bounded by its own deadline or by the context HandleBatch received.
-func (p *Pipeline) Stop() { p.stopOnce.Do(func() { close(p.stop) }) }
+func (p *Pipeline) Stop() {
+	p.stopOnce.Do(func() {
+		close(p.stop)
+		p.cancel()
+	})
+}
 
 // Stats returns the cumulative counters.
 func (p *Pipeline) Stats() Stats {
@@ -130,31 +151,23 @@ func (p *Pipeline) Stats() Stats {
 
 // HandleBatch encodes and delivers b; see the package comment.
 func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
-	if b.Records() == 0 {
+	records := b.Records()
+	if records == 0 {
 		p.batches.Add(1)
 		return nil
 	}
-	select {
-	case p.slots <- struct{}{}:
-	case <-p.stop:
-		return ErrStopped
-	case <-ctx.Done():
-		return fmt.Errorf("shard %d: wait to encode: %w", b.Shard, ctx.Err())
-	}
-	defer func() { <-p.slots }()
-	var w *work
-	select {
-	case w = <-p.free:
-	default:
-		w = &work{}
-	}
-	defer func() {
-		select {
-		case p.free <- w:
-		default:
+	est := p.frameEstimate(records)
+	l, err := p.lease(ctx, int64(est)+int64(records)*intBytes)
+	if err != nil {
+		if p.stopCtx.Err() != nil {
+			return ErrStopped
 		}
-	}()
-	n, truncated := p.encode(w, b)
+		return fmt.Errorf("shard %d: wait to encode: %w", b.Shard, err)
+	}
+	defer l.Release()
+	w := l.Item()
+	n, truncated := p.encode(w, b, records, est)
+	l.Resize()
 	if n == 0 {
 		p.batches.Add(1)
 		return nil
@@ -204,14 +217,37 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 	}
 }
 
+// lease waits for an in-flight slot and n bytes of the frame budget, until ctx ends or Stop is called.
+func (p *Pipeline) lease(ctx context.Context, n int64) (*membudget.Lease[*work], error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	unhook := context.AfterFunc(p.stopCtx, cancel)
+	defer unhook()
+	l, err := p.works.Acquire(wctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.Reserve(wctx, n); err != nil {
+		l.Release()
+		return nil, err
+	}
+	return l, nil
+}
+
+// frameEstimate is the frame buffer expected for records records, from the last batch's average frame size.
+func (p *Pipeline) frameEstimate(records int) int {
+	return records * int(max(p.frameLen.Load(), 512)) * 9 / 8
+}
+
 // encode fills w.batch with one frame per record and returns the number of records and how many were truncated.
-func (p *Pipeline) encode(w *work, b *consumer.Batch) (n, truncated int) {
+// est is the frame buffer to allocate when the work's is smaller.
+func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, truncated int) {
 	buf, ends := w.batch.Buf[:0], w.batch.Ends[:0]
-	if records := b.Records(); cap(ends) < records {
+	if cap(ends) < records {
 		ends = make([]int, 0, records)
-		if est := records * int(max(p.frameLen.Load(), 512)) * 9 / 8; cap(buf) < est {
-			buf = make([]byte, 0, est)
-		}
+	}
+	if cap(buf) < est {
+		buf = make([]byte, 0, est)
 	}
 	sanitized := 0
 	for gi := range b.Groups {
