@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"os/exec"
 	"strings"
@@ -97,4 +98,23 @@ func (p *proc) tail(n int) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return strings.Join(p.lines[max(0, len(p.lines)-n):], "\n")
+}
+
+// firstLog returns the time of the first log line after since whose message contains msg.
+func (p *proc) firstLog(msg string, since time.Time) (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.lines {
+		var e struct {
+			TS  time.Time `json:"ts"`
+			Msg string    `json:"msg"`
+		}
+		if json.Unmarshal([]byte(l), &e) != nil || !strings.Contains(e.Msg, msg) {
+			continue
+		}
+		if e.TS.After(since) {
+			return e.TS, true
+		}
+	}
+	return time.Time{}, false
 }

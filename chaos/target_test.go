@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 type target interface {
 	addr(mode string) string
 	report() ledger.Report
+	// missing lists up to limit seq values in [first, last] that never arrived.
+	missing(first, last uint64, limit int) []uint64
 }
 
 // sink is internal/syslogrecv in the test process: it can restart on the same port and stop reading.
@@ -61,6 +64,9 @@ func (s *sink) handle(msg []byte) {
 
 func (s *sink) addr(string) string    { return s.opts.Addr }
 func (s *sink) report() ledger.Report { return s.led.Report() }
+func (s *sink) missing(first, last uint64, limit int) []uint64 {
+	return s.led.Missing(first, last, limit)
+}
 
 // hold makes the handler block: the receiver stops reading.
 func (s *sink) hold() {
@@ -133,16 +139,34 @@ type rsys struct {
 	seen int
 }
 
-func startRsyslog(t testing.TB) *rsys {
+// startRsyslog starts rsyslog with the listeners mode needs (plain TCP and RELP always), inside ns when it is
+// not nil.
+func startRsyslog(t testing.TB, mode string, ns *isolated) *rsys {
 	t.Helper()
-	return &rsys{Rsyslog: realrecv.StartRsyslog(t, realrecv.RsyslogOptions{RELP: true}), t: t, led: ledger.New("||")}
+	o := realrecv.RsyslogOptions{RELP: true, MTLS: strings.HasPrefix(mode, "tls/"), RELPTLS: mode == "relp-tls"}
+	if ns != nil {
+		o.NetNS, o.Address = ns.name, ns.addr
+	}
+	return &rsys{Rsyslog: realrecv.StartRsyslog(t, o), t: t, led: ledger.New("||")}
 }
 
 func (r *rsys) addr(mode string) string {
-	if mode == "relp" {
+	switch {
+	case mode == "relp":
 		return r.Addr(realrecv.ListenerRELP)
+	case mode == "relp-tls":
+		return r.Addr(realrecv.ListenerRELPTLS)
+	case strings.HasPrefix(mode, "tls/"):
+		return r.Addr(realrecv.ListenerMTLS)
 	}
 	return r.Addr(realrecv.ListenerTCP)
+}
+
+func (r *rsys) missing(first, last uint64, limit int) []uint64 {
+	r.report()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.led.Missing(first, last, limit)
 }
 
 func (r *rsys) report() ledger.Report {

@@ -4,6 +4,7 @@
 #
 #   rsyslog (+ rsyslog-gnutls, rsyslog-openssl, rsyslog-relp), openssl, bsdutils   via apt-get install
 #   supervisor                          via apt-get install (deploy/supervisor's test runs a private supervisord)
+#   iproute2                            via apt-get install (the chaos suite isolates a receiver in a network namespace)
 #   syslog-ng-core                      unpacked into /opt/syslog-ng (apt-get download + dpkg-deb -x), because it
 #                                       conflicts with rsyslog in apt (both provide system-log-daemon)
 #   the shared libraries syslog-ng needs via apt-get install
@@ -19,7 +20,7 @@ SNG_ROOT=${SNG_ROOT:-/opt/syslog-ng}
 SNG_BIN=$SNG_ROOT/usr/sbin/syslog-ng
 SNG_LIB=$SNG_ROOT/usr/lib/syslog-ng
 
-PKGS="rsyslog rsyslog-gnutls rsyslog-openssl rsyslog-relp openssl bsdutils supervisor
+PKGS="rsyslog rsyslog-gnutls rsyslog-openssl rsyslog-relp openssl bsdutils supervisor iproute2
 libivykis0 libjson-c5 libnet1 libpcre3 libglib2.0-0 libwrap0 libcap2 libssl3 libsystemd0"
 
 die() { echo "install-test-receivers: $*" >&2; exit 1; }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,10 +40,26 @@ func listening(port int) bool {
 	if err != nil {
 		return canConnect(port)
 	}
-	// addresses in host byte order: 127.0.0.1 on little- and big-endian hosts, 0.0.0.0
-	want := []string{fmt.Sprintf("0100007F:%04X", port), fmt.Sprintf("7F000001:%04X", port),
-		fmt.Sprintf("00000000:%04X", port)}
-	for _, line := range strings.Split(string(b), "\n")[1:] {
+	return listeningTable(b, "127.0.0.1", port)
+}
+
+// listeningIn reports whether the socket table at path (/proc/PID/net/tcp: the table of PID's network namespace)
+// has a listener on addr:port or on any address.
+func listeningIn(path, addr string, port int) bool {
+	b, err := os.ReadFile(path)
+	return err == nil && listeningTable(b, addr, port)
+}
+
+// listeningTable looks for a TCP_LISTEN socket on addr:port or 0.0.0.0:port in a /proc/net/tcp table.
+func listeningTable(table []byte, addr string, port int) bool {
+	ip := net.ParseIP(addr).To4()
+	if ip == nil {
+		return false
+	}
+	// addresses in host byte order: little-endian hosts print 127.0.0.1 as 0100007F, big-endian ones as 7F000001
+	want := []string{fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[3], ip[2], ip[1], ip[0], port),
+		fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[0], ip[1], ip[2], ip[3], port), fmt.Sprintf("00000000:%04X", port)}
+	for _, line := range strings.Split(string(table), "\n")[1:] {
 		f := strings.Fields(line)
 		// sl local_address rem_address st ...; st 0A is TCP_LISTEN
 		if len(f) > 3 && f[3] == "0A" && slices.Contains(want, f[1]) {
@@ -50,6 +67,14 @@ func listening(port int) bool {
 		}
 	}
 	return false
+}
+
+// ipPath is iproute2's ip command.
+func ipPath() string {
+	if p, err := exec.LookPath("ip"); err == nil {
+		return p
+	}
+	return "/usr/sbin/ip"
 }
 
 // canConnect reports whether something accepts TCP connections on 127.0.0.1:port.

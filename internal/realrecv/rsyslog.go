@@ -35,6 +35,12 @@ type RsyslogOptions struct {
 	RELPTLS bool
 	// GnuTLSPriority overrides the gtls priority string of ListenerTLS (e.g. "NORMAL:-VERS-ALL:+VERS-TLS1.2").
 	GnuTLSPriority string
+	// NetNS runs rsyslogd inside this existing network namespace (`ip netns exec NetNS rsyslogd ...`, needs
+	// root and iproute2): a test can then cut the receiver off without a FIN by taking the namespace's link down.
+	NetNS string
+	// Address is the address every listener binds and Addr reports; empty means 127.0.0.1. With NetNS it is the
+	// namespace's own address.
+	Address string
 }
 
 // Rsyslog is a private rsyslogd running in the foreground (-n) with its own config, work directory and ports.
@@ -99,7 +105,22 @@ func (r *Rsyslog) Addr(listener string) string {
 	if !ok || port == 0 {
 		panic(fmt.Sprintf("realrecv: rsyslog has no listener %q", listener))
 	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	return net.JoinHostPort(r.address(), strconv.Itoa(port))
+}
+
+func (r *Rsyslog) address() string {
+	if r.opts.Address == "" {
+		return "127.0.0.1"
+	}
+	return r.opts.Address
+}
+
+// listening reports whether rsyslogd listens on port, read from its own network namespace's socket table.
+func (r *Rsyslog) listening(port int) bool {
+	if pid := r.PID(); pid != 0 && r.opts.NetNS != "" {
+		return listeningIn(fmt.Sprintf("/proc/%d/net/tcp", pid), r.address(), port)
+	}
+	return listening(port)
 }
 
 // Restart stops rsyslog with SIGTERM (when it runs) and starts it again on the same ports with the same output file.
@@ -136,7 +157,12 @@ func (r *Rsyslog) run() error {
 	}
 	pidFile := filepath.Join(r.dir, "state", "rsyslogd.pid")
 	_ = os.Remove(pidFile) // left behind by SIGKILL; rsyslogd refuses to start when its PID is alive
-	if err := r.start([]string{r.bin, "-n", "-f", cfg, "-i", pidFile}, nil); err != nil {
+	argv := []string{r.bin, "-n", "-f", cfg, "-i", pidFile}
+	if r.opts.NetNS != "" {
+		// ip execs rsyslogd: same PID, so signals and Pdeathsig reach rsyslogd itself.
+		argv = append([]string{ipPath(), "netns", "exec", r.opts.NetNS}, argv...)
+	}
+	if err := r.start(argv, nil); err != nil {
 		return err
 	}
 	err := r.waitReady(func() (bool, error) {
@@ -146,7 +172,7 @@ func (r *Rsyslog) run() error {
 			r.portsMu.Unlock()
 			if known != 0 {
 				// imtcp writes listenPortFileName only for port="0".
-				if !listening(known) {
+				if !r.listening(known) {
 					return false, nil
 				}
 				continue
@@ -160,7 +186,7 @@ func (r *Rsyslog) run() error {
 				return false, nil // partially written
 			}
 			// imtcp writes the file between bind() and listen(): connecting right away can be refused.
-			if !listening(port) {
+			if !r.listening(port) {
 				return false, nil
 			}
 			r.portsMu.Lock()
@@ -169,7 +195,7 @@ func (r *Rsyslog) run() error {
 		}
 		// imrelp has no port file.
 		for _, l := range []string{ListenerRELP, ListenerRELPTLS} {
-			if port, ok := r.ports[l]; ok && !listening(port) {
+			if port, ok := r.ports[l]; ok && !r.listening(port) {
 				return false, nil
 			}
 		}
@@ -219,33 +245,33 @@ ruleset(name="net") {
   action(type="omfile" file="%[1]s/out/json.log" template="json")
 }
 
-input(type="imtcp" name="%[2]s" address="127.0.0.1" port="%[3]d" listenPortFileName="%[4]s" ruleset="net")
+input(type="imtcp" name="%[2]s" address="@ADDR@" port="%[3]d" listenPortFileName="%[4]s" ruleset="net")
 `, d, ListenerTCP, r.ports[ListenerTCP], r.portFile(ListenerTCP))
 	if r.opts.TLS {
 		prio := r.opts.GnuTLSPriority
 		if prio == "" {
 			prio = defaultGnuTLSPriority
 		}
-		fmt.Fprintf(&b, `input(type="imtcp" name="%s" address="127.0.0.1" port="%d" listenPortFileName="%s" ruleset="net"
+		fmt.Fprintf(&b, `input(type="imtcp" name="%s" address="@ADDR@" port="%d" listenPortFileName="%s" ruleset="net"
       streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon"
       gnutlsPriorityString="%s")
 `, ListenerTLS, r.ports[ListenerTLS], r.portFile(ListenerTLS), prio)
 	}
 	if r.opts.MTLS {
-		fmt.Fprintf(&b, `input(type="imtcp" name="%s" address="127.0.0.1" port="%d" listenPortFileName="%s" ruleset="net"
+		fmt.Fprintf(&b, `input(type="imtcp" name="%s" address="@ADDR@" port="%d" listenPortFileName="%s" ruleset="net"
       streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="x509/certvalid"
       streamDriver.CAFile="%s" streamDriver.CertFile="%s" streamDriver.KeyFile="%s")
 `, ListenerMTLS, r.ports[ListenerMTLS], r.portFile(ListenerMTLS),
 			r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
 	}
 	if r.opts.RELP {
-		fmt.Fprintf(&b, "input(type=\"imrelp\" name=%q address=\"127.0.0.1\" port=\"%d\" ruleset=\"net\" maxDataSize=\"%d\")\n",
+		fmt.Fprintf(&b, "input(type=\"imrelp\" name=%q address=\"@ADDR@\" port=\"%d\" ruleset=\"net\" maxDataSize=\"%d\")\n",
 			ListenerRELP, r.ports[ListenerRELP], MaxMessageSize)
 	}
 	if r.opts.RELPTLS {
-		fmt.Fprintf(&b, `input(type="imrelp" name=%q address="127.0.0.1" port="%d" ruleset="net" maxDataSize="%d"
+		fmt.Fprintf(&b, `input(type="imrelp" name=%q address="@ADDR@" port="%d" ruleset="net" maxDataSize="%d"
       tls="on" tls.cacert="%s" tls.mycert="%s" tls.myprivkey="%s" tls.authmode="certvalid")
 `, ListenerRELPTLS, r.ports[ListenerRELPTLS], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
 	}
-	return b.String()
+	return strings.ReplaceAll(b.String(), "@ADDR@", r.address())
 }
