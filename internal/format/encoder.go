@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/record"
 )
@@ -70,6 +71,9 @@ type Encoder struct {
 	day         atomic.Uint64 // appendTimestamp's cache of the last date
 	constPlain  bool          // "__topic__", "__source__" and "__tag__:" need no escaping with this separator
 	valTab      *byteTables
+	topicKey    string // sep+"__topic__=", sep+"__source__=" and sep+"__tag__:", for appendPlainPairs
+	sourceKey   string
+	tagKey      string
 	max         int // MaxMessageBytes, or math.MaxInt
 	adjustments []string
 }
@@ -128,6 +132,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 	e.opts = o
 	e.keyTab, e.valTab = newByteTables(o.Separator, true), newByteTables(o.Separator, false)
 	e.constPlain = !strings.ContainsAny("__topic____source____tag__:", o.Separator[:1])
+	e.topicKey, e.sourceKey, e.tagKey = o.Separator+"__topic__=", o.Separator+"__source__=", o.Separator+"__tag__:"
 	return e, nil
 }
 
@@ -190,16 +195,23 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 		limit += msgStart
 	}
 
+	p := 0 // pairs written: topic, source, tags, contents
+	if e.constPlain {
+		dst, p = e.appendPlainPairs(dst, g, l, limit)
+	}
 	ok := true
-	dst, ok = e.appendPair(dst, "", "__topic__", true, g.Topic, limit, &r)
-	if ok {
-		dst, ok = e.appendPair(dst, "", "__source__", true, g.Source, limit, &r)
-	}
-	for i := 0; ok && i < len(g.Tags); i++ {
-		dst, ok = e.appendPair(dst, "__tag__:", g.Tags[i].Key, false, g.Tags[i].Value, limit, &r)
-	}
-	for i := 0; ok && i < len(l.Contents); i++ {
-		dst, ok = e.appendPair(dst, "", l.Contents[i].Key, false, l.Contents[i].Value, limit, &r)
+	for n := 2 + len(g.Tags) + len(l.Contents); ok && p < n; p++ {
+		switch t := p - 2; {
+		case p == 0:
+			dst, ok = e.appendPair(dst, "", "__topic__", true, g.Topic, limit, &r)
+		case p == 1:
+			dst, ok = e.appendPair(dst, "", "__source__", true, g.Source, limit, &r)
+		case t < len(g.Tags):
+			dst, ok = e.appendPair(dst, "__tag__:", g.Tags[t].Key, false, g.Tags[t].Value, limit, &r)
+		default:
+			c := &l.Contents[t-len(g.Tags)]
+			dst, ok = e.appendPair(dst, "", c.Key, false, c.Value, limit, &r)
+		}
 	}
 	r.Truncated = !ok
 
@@ -241,6 +253,88 @@ func (e *Encoder) appendPair(dst []byte, prefix, key string, keyConst bool, valu
 	}
 	dst = append(dst, '=')
 	return e.appendEscaped(dst, value, e.sep, e.valTab, limit, r)
+}
+
+// appendPlainPairs is AppendFrame's fast path for the usual record that needs no escaping and fits below limit:
+// it grows dst once for all pairs and copies keys and values with copyWords, which checks them as it copies
+// (whether the record is valid UTF-8 is checked once, at the end or before returning early). It returns dst with
+// the leading pairs that needed no escaping and their number; appendPair writes the rest, from the first pair
+// that needs escaping on, exactly as if it had written every pair. Only for an Encoder whose constant keys need
+// no escaping (constPlain).
+func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, limit int) ([]byte, int) {
+	sep := e.sep
+	n := len(e.topicKey) + len(g.Topic) + len(e.sourceKey) + len(g.Source)
+	for i := range g.Tags {
+		n += len(e.tagKey) + len(g.Tags[i].Key) + 1 + len(g.Tags[i].Value)
+	}
+	for i := range l.Contents {
+		n += len(sep) + len(l.Contents[i].Key) + 1 + len(l.Contents[i].Value)
+	}
+	start := len(dst)
+	if n > limit-start {
+		return dst, 0
+	}
+	dst = slices.Grow(dst, n)
+	buf := dst[start : start+n]
+	sepWord, eqWord := e.keyTab.sepWord, e.keyTab.eqWord
+	var all uint64 // OR of all words copied: non-ASCII when all&highs != 0
+	pairs := 0     // pairs in buf[:k]
+	k := 0         // end of the pairs written
+	kk := copy(buf, e.topicKey)
+	p, a := copyWords(buf[kk:], g.Topic, sepWord, sepWord)
+	if p&highs == highs {
+		all |= a
+		k = kk + len(g.Topic)
+		pairs++
+		kk = k + copy(buf[k:], e.sourceKey)
+		p, a = copyWords(buf[kk:], g.Source, sepWord, sepWord)
+		if p&highs == highs {
+			all |= a
+			k = kk + len(g.Source)
+			pairs++
+		}
+	}
+	for i := 0; pairs == 2+i && i < len(g.Tags); i++ {
+		t := &g.Tags[i]
+		kk := k + copy(buf[k:], e.tagKey)
+		pk, ak := copyWords(buf[kk:], t.Key, sepWord, eqWord)
+		kk += len(t.Key)
+		buf[kk] = '='
+		kk++
+		pv, av := copyWords(buf[kk:], t.Value, sepWord, sepWord)
+		if pk&pv&highs != highs {
+			break
+		}
+		all |= ak | av
+		k = kk + len(t.Value)
+		pairs++
+	}
+	for i := 0; pairs == 2+len(g.Tags)+i && i < len(l.Contents); i++ {
+		c := &l.Contents[i]
+		kk := k
+		if len(sep) == 2 { // the default "||"
+			buf[kk], buf[kk+1] = sep[0], sep[1]
+			kk += 2
+		} else {
+			kk += copy(buf[kk:], sep)
+		}
+		pk, ak := copyWords(buf[kk:], c.Key, sepWord, eqWord)
+		kk += len(c.Key)
+		buf[kk] = '='
+		kk++
+		pv, av := copyWords(buf[kk:], c.Value, sepWord, sepWord)
+		if pk&pv&highs != highs {
+			break
+		}
+		all |= ak | av
+		k = kk + len(c.Value)
+		pairs++
+	}
+	if all&highs != 0 && !utf8.Valid(buf[:k]) {
+		// The payload is valid UTF-8 iff each key and value is: the ASCII bytes around them end any sequence.
+		return dst[:start], 0
+	}
+	return dst[:start+k], pairs
 }
 
 // appendPlainPair is the fast path of appendPair: a pair of n bytes that needs no escaping is written with one

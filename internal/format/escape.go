@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"slices"
 	"unicode/utf8"
 )
@@ -15,16 +16,13 @@ const (
 	clHigh      // first byte of a multi-byte rune, or invalid UTF-8
 )
 
-// Flags of the fast tables: OR-ed over a whole string, they tell whether it can be copied as is.
-const (
-	fastSpecial = 0x01 // an ASCII byte that needs escaping (or a separator check)
-	fastHigh    = 0x80 // a byte from 0x80: the string must be checked to be valid UTF-8
-)
-
 // byteTables classify the bytes of keys or of values for one separator.
 type byteTables struct {
 	class [256]uint8 // clPlain, clControl, ... for appendEscaped
-	fast  [256]uint8 // 0, fastSpecial or fastHigh for copyPlain
+	// sepWord and eqWord repeat, in all eight bytes, the two printable ASCII bytes besides '\' that copyPlain
+	// must find: the separator's first byte, and '=' in keys (in values, where '=' is plain, the separator's
+	// first byte again, which plainBits then tests only once).
+	sepWord, eqWord uint64
 }
 
 // newByteTables builds the tables of keys (which also escape '=') or values for a separator.
@@ -45,13 +43,10 @@ func newByteTables(sep string, key bool) *byteTables {
 			cl = clHigh
 		}
 		t.class[c] = cl
-		switch cl {
-		case clPlain:
-		case clHigh:
-			t.fast[c] = fastHigh
-		default:
-			t.fast[c] = fastSpecial
-		}
+	}
+	t.sepWord, t.eqWord = ones*uint64(sep[0]), ones*uint64(sep[0])
+	if key {
+		t.eqWord = ones * '='
 	}
 	return t
 }
@@ -140,29 +135,83 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, t *byteTables, limit
 	return dst, true
 }
 
-// copyPlain copies s to buf (len(buf) >= len(s)) when no byte of it needs escaping and reports whether it did.
-// It ORs the fast-table flags of all bytes (four independent accumulators, no branch per byte) and checks a
-// string with non-ASCII bytes to be valid UTF-8. This beats an 8-bytes-at-a-time bit trick on the short keys and
-// values of real records.
+// SWAR constants: ones has 0x01 in every byte, highs 0x80, lows 0x7f.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+	lows  = 0x7f7f7f7f7f7f7f7f
+)
+
+// plainBits returns, for each of the eight bytes of w, 0x80 when the byte is a non-ASCII byte or an ASCII byte
+// that needs no escaping, and 0 when it is a C0 control, DEL, '\', sepWord's byte or eqWord's byte. On the low
+// seven bits of each byte (x, at most 0x7f) every sum below stays inside its byte, so the tests are exact per
+// byte: x+0x60 reaches 0x80 iff x >= 0x20, x+0x01 iff x == 0x7f, and (x^c)+0x7f iff x != c. Values pass
+// eqWord == sepWord and skip the fifth test (a well-predicted branch, cheaper than the test).
+func plainBits(w, sepWord, eqWord uint64) uint64 {
+	x := w & lows
+	v := (x+ones*0x60)&^(x+ones)&((x^(ones*'\\'))+lows)&((x^sepWord)+lows) | w
+	if eqWord != sepWord {
+		v &= (x ^ eqWord) + lows | w
+	}
+	return v
+}
+
+// copyPlain copies s to buf (len(buf) >= len(s)) and reports whether no byte of it needs escaping, i.e. whether
+// the copy is the escaped text. It writes only buf[:len(s)], also when it returns false.
 func copyPlain(buf []byte, s string, t *byteTables) bool {
-	tab := &t.fast
-	var a0, a1, a2, a3 uint8
-	i := 0
-	for ; i+4 <= len(s); i += 4 {
-		a0 |= tab[s[i]]
-		a1 |= tab[s[i+1]]
-		a2 |= tab[s[i+2]]
-		a3 |= tab[s[i+3]]
+	plain, all := copyWords(buf, s, t.sepWord, t.eqWord)
+	return plain&highs == highs && (all&highs == 0 || utf8.ValidString(s))
+}
+
+// copyWords copies s to buf (len(buf) >= len(s)) eight bytes at a time, without a branch per word: a load, a
+// store and plainBits per word. The last word of a string of 8 bytes or more overlaps the one before it, a string
+// of 4..7 bytes is two overlapping 4-byte words and a shorter one its first, middle and last byte (padded with
+// 'a', which is plain everywhere). It returns the AND of plainBits (s needs no escaping if plain&highs == highs
+// and it is valid UTF-8) and the OR of the words (s is ASCII if all&highs == 0). It writes only buf[:len(s)].
+func copyWords(buf []byte, s string, sepWord, eqWord uint64) (plain, all uint64) {
+	n := len(s)
+	switch {
+	case n >= 8:
+		buf = buf[:n]
+		plain = highs
+		i := 0
+		for ; i+8 < n; i += 8 {
+			w := load64(s, i)
+			binary.LittleEndian.PutUint64(buf[i:], w)
+			plain &= plainBits(w, sepWord, eqWord)
+			all |= w
+		}
+		w := load64(s, n-8)
+		binary.LittleEndian.PutUint64(buf[n-8:], w)
+		return plain & plainBits(w, sepWord, eqWord), all | w
+	case n >= 4:
+		buf = buf[:n]
+		a, b := load32(s, 0), load32(s, n-4)
+		binary.LittleEndian.PutUint32(buf, a)
+		binary.LittleEndian.PutUint32(buf[n-4:], b)
+		w := uint64(a) | uint64(b)<<32
+		return plainBits(w, sepWord, eqWord), w
+	case n > 0:
+		buf = buf[:n]
+		a, b, c := s[0], s[n/2], s[n-1]
+		buf[0], buf[n/2], buf[n-1] = a, b, c
+		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff
+		return plainBits(w, sepWord, eqWord), w
 	}
-	for ; i < len(s); i++ {
-		a0 |= tab[s[i]]
-	}
-	a := a0 | a1 | a2 | a3
-	if a&fastSpecial != 0 || a&fastHigh != 0 && !utf8.ValidString(s) {
-		return false
-	}
-	copy(buf, s)
-	return true
+	return highs, 0
+}
+
+// load32 reads s[i:i+4] little-endian; the compiler merges it into one load.
+func load32(s string, i int) uint32 {
+	s = s[i : i+4]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// load64 reads s[i:i+8] little-endian; the compiler merges it into one load.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // sepAt reports whether the separator starts at s[i] in s+next (s[i] == sep[0] is known).

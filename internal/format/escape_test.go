@@ -19,14 +19,16 @@ func TestByteTables(t *testing.T) {
 				if (tab.class[c] == clHigh) != (b >= 0x80) {
 					t.Errorf("sep %q key=%v byte %#x: class %d", sep, key, c, tab.class[c])
 				}
-				wantFast := uint8(0)
-				if special {
-					wantFast = fastSpecial
-				} else if b >= 0x80 {
-					wantFast = fastHigh
-				}
-				if tab.fast[c] != wantFast {
-					t.Errorf("sep %q key=%v byte %#x: fast %#x, want %#x", sep, key, c, tab.fast[c], wantFast)
+				// plainBits must report exactly the special bytes, in every lane of the word.
+				for lane := range 8 {
+					w := ones*'a'&^(0xff<<(8*lane)) | uint64(b)<<(8*lane)
+					bits := plainBits(w, tab.sepWord, tab.eqWord)
+					if bits&highs != highs&^(0x80<<(8*lane)) && bits&highs != highs {
+						t.Fatalf("sep %q key=%v byte %#x lane %d: other lanes changed: %#x", sep, key, c, lane, bits)
+					}
+					if got := bits>>(8*lane)&0x80 == 0; got != special {
+						t.Errorf("sep %q key=%v byte %#x lane %d: plainBits says special=%v", sep, key, c, lane, got)
+					}
 				}
 			}
 		}
