@@ -54,6 +54,11 @@ const octetPrefixReserve = 4
 func finishOctet(dst []byte, start int) []byte {
 	msgStart := start + octetPrefixReserve
 	n := len(dst) - msgStart
+	if n >= 100 && n <= 999 { // the usual case: the reserved room fits, the space is already there
+		p := dst[start : start+3]
+		p[0], p[1], p[2] = byte('0'+n/100), byte('0'+n/10%10), byte('0'+n%10)
+		return dst
+	}
 	var digits [20]byte
 	d := len(digits)
 	for v := n; ; v /= 10 {
