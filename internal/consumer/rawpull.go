@@ -116,7 +116,8 @@ type pullTransport struct {
 	// perRaw is the memory a pulled batch holds per byte of decompressed data, in 1/1024 (the data itself, the
 	// records' headers, the compressed body until it is decompressed), learned from the previous batch; it sizes
 	// the reservation made before the body is read.
-	perRaw atomic.Int64
+	perRaw   atomic.Int64
+	oversize atomic.Bool // a pull larger than the whole budget was logged
 
 	zstdOnce sync.Once
 	zstd     *zstd.Decoder // created on the first zstd response; DecodeAll is safe for concurrent use
@@ -196,9 +197,15 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	// The headers announce the decompressed size: wait for that much memory before the body is read.
-	if err := l.Reserve(req.Context(), t.estimate(rawSize, resp.ContentLength)); err != nil {
+	est := t.estimate(rawSize, resp.ContentLength)
+	if err := l.Reserve(req.Context(), est); err != nil {
 		resp.Body.Close()
 		return nil, fmt.Errorf("shard %d: %w: %w", shard, errNoSlot, err)
+	}
+	if budget := st.pool.Max(); est > budget && t.oversize.CompareAndSwap(false, true) {
+		t.c.log.Warn("a pull needs more memory than the budget for pulled data; such pulls are processed alone "+
+			"(lower SLS_MAX_FETCH_LOG_GROUPS or raise SIEMSHIP_MEMORY_LIMIT); logged once",
+			zap.Int("shard", shard), zap.Int64("bytes", est), zap.Int64("budget", budget))
 	}
 	body, err := readBody(resp)
 	if err != nil {

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/siemship/siemship/internal/consumer"
 	"github.com/siemship/siemship/internal/harness"
 )
@@ -60,6 +63,14 @@ func TestDecodePaths(t *testing.T) {
 			})
 			o := options(emu, t, "c1")
 			o.Compress, o.SDKDecode, o.MaxPulledBatches, o.MaxPulledBytes = tc.compress, tc.sdkDecode, tc.slots, tc.bytes
+			core, logs := observer.New(zap.WarnLevel)
+			o.Logger = zap.New(core)
+			defer func() {
+				oversize := logs.FilterMessageSnippet("more memory than the budget").Len()
+				if want := map[bool]int{true: 1}[tc.bytes > 0]; oversize != want {
+					t.Errorf("%d warnings about pulls larger than the budget, want %d", oversize, want)
+				}
+			}()
 			c, err := consumer.New(o, h)
 			if err != nil {
 				t.Fatal(err)

@@ -253,6 +253,7 @@ func (p *Pool[T]) wakeLocked() {
 		p.byteQueue.Remove(e)
 		p.used += w.n // the item is taken by the waiter itself
 		close(w.ready)
+		p.evictLocked()
 	}
 }
 
