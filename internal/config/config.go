@@ -135,5 +135,7 @@ type Runtime struct {
 
 	RetryMaxBackoff time.Duration `envconfig:"SIEMSHIP_RETRY_MAX_BACKOFF" default:"30s" desc:"Longest wait between two delivery attempts of a batch; at least SIEMSHIP_RETRY_INITIAL_BACKOFF."`
 
+	MemoryLimit ByteSize `envconfig:"SIEMSHIP_MEMORY_LIMIT" default:"256MiB" desc:"Memory (resident set) siemship keeps itself within, however many shards it holds and however large the pulled log groups are, e.g. 256MiB, 512MiB or 1GiB; at least 64MiB. Pulled batches may hold 35 % of it and the frames of batches being encoded or sent 25 %; pulls and sends wait for their share instead of growing. A single pull larger than its share is processed alone and can exceed the limit (a warning says so): lower SLS_MAX_FETCH_LOG_GROUPS for very large log groups. The Go runtime's soft memory limit is set to 90 % of it, unless GOMEMLIMIT is set. More memory lets large pulls overlap with sending."`
+
 	HTTPAddr string `envconfig:"SIEMSHIP_HTTP_ADDR" defaultdoc:"empty (off)" desc:"host:port of the HTTP server for /metrics (Prometheus), /healthz (liveness) and /readyz (readiness); empty turns it off. Use a loopback address such as 127.0.0.1:9090 unless something outside the host scrapes it; in Kubernetes use :9090 (every interface of the pod) so that the kubelet's probes and Prometheus reach it. The endpoints have no authentication; they show counters, shard numbers and the destination's address, no secrets and no log contents."`
 }

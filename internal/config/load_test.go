@@ -29,7 +29,7 @@ func TestLoadDefaults(t *testing.T) {
 		},
 		Runtime: Runtime{
 			LogLevel: zapcore.InfoLevel, LogFormat: LogFormatJSON, ShutdownTimeout: 20 * time.Second,
-			RetryInitialBackoff: 500 * time.Millisecond, RetryMaxBackoff: 30 * time.Second,
+			RetryInitialBackoff: 500 * time.Millisecond, RetryMaxBackoff: 30 * time.Second, MemoryLimit: 256 << 20,
 		},
 	}
 	if *c != want {
@@ -195,6 +195,9 @@ func TestLoadErrors(t *testing.T) {
 		want string // one problem, exactly
 	}{
 		{env("-SLS_ENDPOINT"), `SLS_ENDPOINT: required, not set`},
+		{env("SIEMSHIP_MEMORY_LIMIT=512"), `SIEMSHIP_MEMORY_LIMIT="512": needs a unit, such as 512MiB or 512GiB`},
+		{env("SIEMSHIP_MEMORY_LIMIT=lots"), `SIEMSHIP_MEMORY_LIMIT="lots": must be a size such as 256MiB, 512MiB or 1GiB (units B, KiB, MiB, GiB, TiB; KB, MB, GB, TB count in powers of 1000)`},
+		{env("SIEMSHIP_MEMORY_LIMIT=32MiB"), `SIEMSHIP_MEMORY_LIMIT="32MiB": must be at least 64MiB: siemship itself needs about 20 MiB besides the batches it holds; give it 256MiB or more`},
 		{env("-SLS_AK_ID"), `SLS_AK_ID: required, not set`},
 		{env("-SLS_AK_KEY"), `SLS_AK_KEY: required, not set (set it or SLS_AK_KEY_FILE)`},
 		{env("-SLS_PROJECT"), `SLS_PROJECT: required, not set`},

@@ -69,6 +69,8 @@ How values are read:
   variables Kubernetes injects for Services (` + "`SIEMSHIP_SERVICE_HOST`, `SIEMSHIP_PORT=tcp://…`" + `) are
   recognised by name and value and ignored.
 - **Durations** take a unit: ` + "`500ms`, `20s`, `1m30s`" + `.
+- **Sizes** take a unit: ` + "`256MiB`, `1GiB`" + ` (KiB, MiB, GiB, TiB count in powers of 1024; KB, MB, GB, TB in
+  powers of 1000).
 - **Secrets** (marked *Secret.*) are never logged or printed; each can also be read from a file named by the
   matching ` + "`*_FILE`" + ` variable.
 - **Enumerations** (protocol, framing, compression, log level, ...) are case-insensitive.

@@ -75,6 +75,7 @@ const (
 	maxDestinations    = 16
 	maxRELPWindow      = 4096
 	maxRELPData        = 128 << 10 // librelp's default largest DATA (RELP_DFLT_MAX_DATA_SIZE)
+	minMemoryLimit     = 64 << 20  // the runtime, HTTP and SDK state alone take about 20 MiB
 )
 
 // Validate checks the values and the rules between them and returns every problem at once (errors.Join of
@@ -343,6 +344,9 @@ func (v *validator) runtime() {
 		v.bad(&r.RetryInitialBackoff, "must be greater than 0")
 	case r.RetryMaxBackoff < r.RetryInitialBackoff:
 		v.bad(&r.RetryMaxBackoff, fmt.Sprintf("must be at least %s (%s)", v.c.name(&r.RetryInitialBackoff), r.RetryInitialBackoff))
+	}
+	if r.MemoryLimit < minMemoryLimit {
+		v.bad(&r.MemoryLimit, fmt.Sprintf("must be at least %s: siemship itself needs about 20 MiB besides the batches it holds; give it 256MiB or more", ByteSize(minMemoryLimit)))
 	}
 	if r.HTTPAddr != "" {
 		if msg := checkListenAddr(r.HTTPAddr); msg != "" {
