@@ -77,6 +77,7 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 		Sender:         out,
 		InitialBackoff: cfg.RetryInitialBackoff,
 		MaxBackoff:     cfg.RetryMaxBackoff,
+		MaxFrameBytes:  FrameBytes(cfg),
 		Logger:         log.Named("pipeline"),
 	}
 	if tel != nil {
@@ -214,9 +215,11 @@ func ConsumerOptions(cfg *config.Config, log *zap.Logger) consumer.Options {
 		HeartbeatTimeout:  cfg.HeartbeatTimeout,
 		FetchInterval:     cfg.FetchInterval,
 		MaxFetchLogGroups: cfg.MaxFetchLogGroups,
-		// Pulled batches held at once, all shards together: the pipeline's in-flight batches plus two pulled ahead.
-		// This, not the number of shards, bounds memory (docs/PERFORMANCE.md).
+		// Pulled batches held at once, all shards together: the pipeline's in-flight batches plus two pulled ahead,
+		// and at most their share of SIEMSHIP_MEMORY_LIMIT in bytes. These, not the number of shards or the size of a
+		// log group, bound memory (docs/PERFORMANCE.md).
 		MaxPulledBatches: cfg.Connections + 3,
+		MaxPulledBytes:   PulledBytes(cfg),
 		Compress:         string(cfg.Compress),
 		Logger:           log.Named("consumer"),
 	}
@@ -225,12 +228,14 @@ func ConsumerOptions(cfg *config.Config, log *zap.Logger) consumer.Options {
 // Stats returns the pipeline's counters.
 func (a *App) Stats() pipeline.Stats { return a.pipe.Stats() }
 
-// Run ships until ctx is cancelled, then shuts down gracefully within SIEMSHIP_SHUTDOWN_TIMEOUT. It returns nil
+// Run ships until ctx is cancelled, then shuts down gracefully within SIEMSHIP_SHUTDOWN_TIMEOUT. While it runs,
+// SIEMSHIP_MEMORY_LIMIT is the Go runtime's soft memory limit, unless GOMEMLIMIT is set. It returns nil
 // after a clean stop, a *consumer.ExpiredCursorError when a checkpoint points at expired data and
 // SLS_EXPIRED_CURSOR is fail, a *consumer.RejectedError when SLS refuses the credentials or does not know the project or
 // logstore, and another error when the shutdown timed out.
 func (a *App) Run(ctx context.Context) error {
 	defer a.out.Close()
+	defer setMemoryLimit(a.cfg, a.log)()
 	for _, w := range a.cfg.Warnings() {
 		a.log.Warn(w)
 	}
