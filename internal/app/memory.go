@@ -42,6 +42,9 @@ var memoryLimit struct {
 func setMemoryLimit(cfg *config.Config, log *zap.Logger) (undo func()) {
 	fields := []zap.Field{zap.Stringer("limit", cfg.MemoryLimit), zap.Int64("go_memory_limit", GoMemoryLimit(cfg)),
 		zap.Int64("pulled_bytes", PulledBytes(cfg)), zap.Int64("frame_bytes", FrameBytes(cfg))}
+	if cfg.MemoryLimit <= 0 { // a Config built without Load: no limit rather than a soft limit of 0
+		return func() {}
+	}
 	if v := os.Getenv("GOMEMLIMIT"); v != "" {
 		log.Info("memory budget; the Go runtime's soft limit comes from GOMEMLIMIT", append(fields, zap.String("gomemlimit", v))...)
 		return func() {}

@@ -59,6 +59,12 @@ func TestSetMemoryLimit(t *testing.T) {
 		t.Errorf("limit %d after every App stopped, want the previous %d", got, prev)
 	}
 
+	undo0 := setMemoryLimit(&config.Config{}, log)
+	if got := debug.SetMemoryLimit(-1); got != prev {
+		t.Errorf("limit %d for a Config without SIEMSHIP_MEMORY_LIMIT, want the runtime's %d untouched", got, prev)
+	}
+	undo0()
+
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	undo := setMemoryLimit(cfg, log)
 	if got := debug.SetMemoryLimit(-1); got != prev {
