@@ -235,7 +235,7 @@ func (a *App) Stats() pipeline.Stats { return a.pipe.Stats() }
 // logstore, and another error when the shutdown timed out.
 func (a *App) Run(ctx context.Context) error {
 	defer a.out.Close()
-	defer setMemoryLimit(a.cfg, a.log)()
+	defer ApplyMemoryLimit(a.cfg, a.log)()
 	for _, w := range a.cfg.Warnings() {
 		a.log.Warn(w)
 	}

@@ -36,10 +36,11 @@ var memoryLimit struct {
 	prev int64
 }
 
-// setMemoryLimit sets the Go runtime's soft memory limit from SIEMSHIP_MEMORY_LIMIT (GoMemoryLimit), so that the garbage collector
-// works harder instead of letting the heap grow to twice the live data, unless GOMEMLIMIT is set (then the runtime
-// already uses it). The returned function undoes it.
-func setMemoryLimit(cfg *config.Config, log *zap.Logger) (undo func()) {
+// ApplyMemoryLimit sets the Go runtime's soft memory limit from SIEMSHIP_MEMORY_LIMIT (GoMemoryLimit), so that
+// the garbage collector works harder instead of letting the heap grow to twice the live data, unless GOMEMLIMIT
+// is set (then the runtime already uses it). The returned function undoes it. Run calls it; the bench's pull-only
+// phase too.
+func ApplyMemoryLimit(cfg *config.Config, log *zap.Logger) (undo func()) {
 	fields := []zap.Field{zap.Stringer("limit", cfg.MemoryLimit), zap.Int64("go_memory_limit", GoMemoryLimit(cfg)),
 		zap.Int64("pulled_bytes", PulledBytes(cfg)), zap.Int64("frame_bytes", FrameBytes(cfg))}
 	if cfg.MemoryLimit <= 0 { // a Config built without Load: no limit rather than a soft limit of 0

@@ -45,11 +45,11 @@ func TestSetMemoryLimit(t *testing.T) {
 	log := zap.NewNop()
 
 	t.Setenv("GOMEMLIMIT", "")
-	undo1 := setMemoryLimit(cfg, log)
+	undo1 := ApplyMemoryLimit(cfg, log)
 	if got := debug.SetMemoryLimit(-1); got != 270<<20 {
 		t.Fatalf("limit %d while running, want 90 %% of %d", got, 300<<20)
 	}
-	undo2 := setMemoryLimit(cfg, log)
+	undo2 := ApplyMemoryLimit(cfg, log)
 	undo1()
 	if got := debug.SetMemoryLimit(-1); got != 270<<20 {
 		t.Errorf("limit %d while a second App runs, want %d", got, 270<<20)
@@ -59,14 +59,14 @@ func TestSetMemoryLimit(t *testing.T) {
 		t.Errorf("limit %d after every App stopped, want the previous %d", got, prev)
 	}
 
-	undo0 := setMemoryLimit(&config.Config{}, log)
+	undo0 := ApplyMemoryLimit(&config.Config{}, log)
 	if got := debug.SetMemoryLimit(-1); got != prev {
 		t.Errorf("limit %d for a Config without SIEMSHIP_MEMORY_LIMIT, want the runtime's %d untouched", got, prev)
 	}
 	undo0()
 
 	t.Setenv("GOMEMLIMIT", "1GiB")
-	undo := setMemoryLimit(cfg, log)
+	undo := ApplyMemoryLimit(cfg, log)
 	if got := debug.SetMemoryLimit(-1); got != prev {
 		t.Errorf("limit %d with GOMEMLIMIT set, want the runtime's %d untouched", got, prev)
 	}

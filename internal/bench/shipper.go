@@ -50,6 +50,7 @@ func Pull(ctx context.Context, cfg *config.Config, records uint64, log *zap.Logg
 		}
 		return nil
 	})
+	defer app.ApplyMemoryLimit(cfg, log)() // as siemship run does: the same memory bound
 	c, err := consumer.New(app.ConsumerOptions(cfg, log), h)
 	if err != nil {
 		return PullResult{}, fmt.Errorf("pull only: %w", err)
