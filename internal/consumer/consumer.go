@@ -90,6 +90,8 @@ type Consumer struct {
 	pulled   *pullStash
 	trackers sync.Map // consumerLibrary.CheckPointTracker -> shard, to drop a batch when its shard worker ends
 
+	lease *lease // the shards the consumer group last confirmed as ours (lease.go)
+
 	expired  string     // the expired-checkpoint policy: ExpiredBegin, ExpiredEnd or ExpiredFail
 	failed   chan error // receives the first fatal error; buffered 1
 	failOnce sync.Once
@@ -118,7 +120,8 @@ func New(o Options, h BatchHandler) (*Consumer, error) {
 	}
 	expired, _ := expiredPolicy(o.ExpiredCursor) // checked by logHubConfig
 	return &Consumer{opts: o, handler: h, log: l, cfg: cfg, pulled: newPullStash(o.MaxPulledBatches, o.MaxPulledBytes),
-		expired: expired, failed: make(chan error, 1)}, nil
+		expired: expired, failed: make(chan error, 1),
+		lease: &lease{timeout: time.Duration(cfg.HeartbeatTimeoutInSecond) * time.Second}}, nil
 }
 
 // Failed delivers the error that makes the consumer unable to go on (an expired checkpoint with the fail policy);
@@ -292,6 +295,16 @@ func (p processor) Process(shard int, lgl *sls.LogGroupList, t consumerLibrary.C
 		return "", ErrStopping
 	}
 	c.trackers.Store(t, shard)
+	if !c.lease.holds(shard, time.Now()) {
+		// Not ours for all we know (lease.go): wait a little, then let the library offer the batch again or
+		// release the shard.
+		c.log.Warn("not delivering a batch of a shard this consumer may no longer hold", zap.Int("shard", shard))
+		select {
+		case <-time.After(time.Second):
+		case <-c.ctx.Done():
+		}
+		return "", fmt.Errorf("shard %d: %w", shard, errNotHeld)
+	}
 	b := &Batch{Shard: shard, Cursor: t.GetCurrentCursor(), NextCursor: t.GetNextCursor()}
 	var rawSize int
 	// The SDK calls Process again with the same (empty) list after a failed delivery, so the pulled batch stays

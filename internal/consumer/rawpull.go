@@ -167,6 +167,13 @@ func (b *cancelBody) Close() error {
 func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	shard, cursor, ok := pullRequest(req)
 	if !ok {
+		switch hb, cpShard, cp := groupRequest(req); {
+		case hb:
+			return t.heartbeat(req)
+		case cp && !t.c.lease.holds(cpShard, time.Now()):
+			t.c.log.Warn("not saving a checkpoint for a shard this consumer may no longer hold", zap.Int("shard", cpShard))
+			return notHeld(req, cpShard), nil
+		}
 		return t.next.RoundTrip(req)
 	}
 	st := t.c.pulled
