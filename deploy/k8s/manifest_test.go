@@ -557,15 +557,17 @@ func check(t *testing.T, o *objects) {
 		}
 	}
 
-	// Resources: a memory limit above the request and above GOMEMLIMIT.
+	// Resources: a memory limit above the request and above GOMEMLIMIT and SIEMSHIP_MEMORY_LIMIT.
 	lim, req := ctr.Resources.Limits[corev1.ResourceMemory], ctr.Resources.Requests[corev1.ResourceMemory]
 	if lim.IsZero() || req.IsZero() || req.Cmp(lim) > 0 || ctr.Resources.Requests.Cpu().IsZero() {
 		t.Errorf("resources %+v: want cpu and memory requests and a memory limit at or above the request", ctr.Resources)
 	}
-	if v, ok := env["GOMEMLIMIT"]; ok {
-		q, err := resource.ParseQuantity(strings.TrimSuffix(v, "B"))
-		if err != nil || q.Cmp(lim) >= 0 {
-			t.Errorf("GOMEMLIMIT=%s (%v) must be below the memory limit %s", v, err, lim.String())
+	for _, name := range []string{"GOMEMLIMIT", "SIEMSHIP_MEMORY_LIMIT"} {
+		if v, ok := env[name]; ok {
+			q, err := resource.ParseQuantity(strings.TrimSuffix(v, "B"))
+			if err != nil || q.Cmp(lim) >= 0 {
+				t.Errorf("%s=%s (%v) must be below the memory limit %s", name, v, err, lim.String())
+			}
 		}
 	}
 
