@@ -19,6 +19,9 @@ const (
 	ListenerMTLS    = "mtls"    // mutual TLS, client certificate must chain to the CA, octet-counted (rsyslog: both)
 	ListenerRELP    = "relp"    // RELP (rsyslog only)
 	ListenerRELPTLS = "relptls" // RELP over mutual TLS (rsyslog only)
+	// ListenerRELPTLSServerAuth is RELP over TLS with server authentication only: no client certificate needed
+	// (rsyslog only).
+	ListenerRELPTLSServerAuth = "relptlsserver"
 )
 
 // freePort asks the kernel for a free port on 127.0.0.1 and releases it (for listeners that cannot report the

@@ -33,6 +33,9 @@ type RsyslogOptions struct {
 	RELP bool
 	// RELPTLS adds ListenerRELPTLS (imrelp, tls="on", authmode certvalid: client certificate required).
 	RELPTLS bool
+	// RELPTLSServerAuth adds ListenerRELPTLSServerAuth (imrelp, tls="on", server certificate, no client
+	// authentication).
+	RELPTLSServerAuth bool
 	// GnuTLSPriority overrides the gtls priority string of ListenerTLS (e.g. "NORMAL:-VERS-ALL:+VERS-TLS1.2").
 	GnuTLSPriority string
 	// NetNS runs rsyslogd inside this existing network namespace (`ip netns exec NetNS rsyslogd ...`, needs
@@ -72,7 +75,7 @@ func StartRsyslog(t testing.TB, o RsyslogOptions) *Rsyslog {
 	for _, l := range []struct {
 		on   bool
 		name string
-	}{{o.RELP, ListenerRELP}, {o.RELPTLS, ListenerRELPTLS}} {
+	}{{o.RELP, ListenerRELP}, {o.RELPTLS, ListenerRELPTLS}, {o.RELPTLSServerAuth, ListenerRELPTLSServerAuth}} {
 		if !l.on {
 			continue
 		}
@@ -194,7 +197,7 @@ func (r *Rsyslog) run() error {
 			r.portsMu.Unlock()
 		}
 		// imrelp has no port file.
-		for _, l := range []string{ListenerRELP, ListenerRELPTLS} {
+		for _, l := range []string{ListenerRELP, ListenerRELPTLS, ListenerRELPTLSServerAuth} {
 			if port, ok := r.ports[l]; ok && !r.listening(port) {
 				return false, nil
 			}
@@ -224,8 +227,8 @@ global(
 )
 module(load="imtcp" maxFrameSize="%[2]d")
 `, d, MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
-	if r.opts.RELP || r.opts.RELPTLS {
-		b.WriteString("module(load=\"imrelp\")\n")
+	if r.opts.RELP || r.opts.RELPTLS || r.opts.RELPTLSServerAuth {
+		b.WriteString("module(load=\"imrelp\" tls.tlslib=\"openssl\")\n")
 	}
 	fmt.Fprintf(&b, `
 template(name="json" type="list" option.jsonf="on") {
@@ -272,6 +275,11 @@ input(type="imtcp" name="%[2]s" address="@ADDR@" port="%[3]d" listenPortFileName
 		fmt.Fprintf(&b, `input(type="imrelp" name=%q address="@ADDR@" port="%d" ruleset="net" maxDataSize="%d"
       tls="on" tls.cacert="%s" tls.mycert="%s" tls.myprivkey="%s" tls.authmode="certvalid")
 `, ListenerRELPTLS, r.ports[ListenerRELPTLS], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
+	}
+	if r.opts.RELPTLSServerAuth {
+		fmt.Fprintf(&b, `input(type="imrelp" name=%q address="@ADDR@" port="%d" ruleset="net" maxDataSize="%d"
+      tls="on" tls.cacert="%s" tls.mycert="%s" tls.myprivkey="%s")
+`, ListenerRELPTLSServerAuth, r.ports[ListenerRELPTLSServerAuth], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
 	}
 	return strings.ReplaceAll(b.String(), "@ADDR@", r.address())
 }

@@ -112,10 +112,11 @@ func checkReal(t *testing.T, rr realrecv.Receiver, want []string) {
 	}
 }
 
-// RELP and RELP over mutual TLS to rsyslog imrelp: every batch acknowledged, every message stored once and in order,
-// across a receiver restart between batches; and RELP over TLS without a client certificate is refused.
+// RELP, RELP over TLS (server authentication only) and RELP over mutual TLS to rsyslog imrelp: every batch
+// acknowledged, every message stored once and in order, across a receiver restart between batches; and RELP over
+// mutual TLS without a client certificate is refused.
 func TestRealRsyslogRELP(t *testing.T) {
-	rr := realrecv.StartRsyslog(t, realrecv.RsyslogOptions{RELP: true, RELPTLS: true})
+	rr := realrecv.StartRsyslog(t, realrecv.RsyslogOptions{RELP: true, RELPTLS: true, RELPTLSServerAuth: true})
 	for _, tc := range []struct {
 		name     string
 		listener string
@@ -123,6 +124,7 @@ func TestRealRsyslogRELP(t *testing.T) {
 		tls      *tls.Config
 	}{
 		{"relp", realrecv.ListenerRELP, ProtocolRELP, nil},
+		{"relp-tls", realrecv.ListenerRELPTLSServerAuth, ProtocolRELPTLS, rr.Certs().ClientTLSConfig(false)},
 		{"relp-tls mutual", realrecv.ListenerRELPTLS, ProtocolRELPTLS, rr.Certs().ClientTLSConfig(true)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
