@@ -18,33 +18,35 @@ import (
 // owner's, moving them back: every record the new owner delivered since then is sent again when the shard changes
 // hands the next time (the chaos suite measured 300 duplicates on 2 shards after a 15 s cut).
 //
-// lease fences that off. It records the shards the last successful heartbeat returned and when that heartbeat was
-// sent; a shard is ours only while that heartbeat lists it and is younger than the heartbeat timeout (SLS counts
-// the timeout from when it received the heartbeat, so this errs on the safe side). Outside its lease a shard's
-// batch is not delivered (Process waits and returns an error, so the library offers it again or drops it when it
-// releases the shard) and its checkpoint is not sent (pullTransport answers it with ConsumerNotMatch). Neither
-// loses anything: the shard's owner delivers from the checkpoint SLS holds.
+// lease fences that off. It records, per shard, when the last successful heartbeat that listed the shard was
+// sent; a shard is ours while that is less than the heartbeat timeout ago (SLS counts the timeout from when it
+// received the heartbeat, so this errs on the safe side). A shard that the latest heartbeat no longer lists stays
+// ours for that long too: SLS lets the old owner finish its batch and save the checkpoint while the shard is being
+// transferred, and refusing that final checkpoint would make the new owner send the batch again. Outside its lease
+// a shard's batch is not delivered (Process waits and returns an error, so the library offers it again or drops it
+// when it releases the shard) and its checkpoint is not sent (pullTransport answers it with ConsumerNotMatch).
+// Neither loses anything: the shard's owner delivers from the checkpoint SLS holds.
 type lease struct {
 	timeout time.Duration // 0: no fencing
 
-	mu     sync.Mutex
-	seen   bool // a heartbeat succeeded at least once; until then nothing is fenced
-	sentAt time.Time
-	shards map[int]bool
+	mu        sync.Mutex
+	seen      bool              // a heartbeat succeeded at least once; until then nothing is fenced
+	confirmed map[int]time.Time // shard -> when the last successful heartbeat listing it was sent
 }
 
 // renew records a successful heartbeat sent at sentAt that returned shards.
 func (l *lease) renew(sentAt time.Time, shards []int) {
-	m := make(map[int]bool, len(shards))
-	for _, s := range shards {
-		m[s] = true
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.seen && sentAt.Before(l.sentAt) {
-		return // an older heartbeat answered late
+	if l.confirmed == nil {
+		l.confirmed = map[int]time.Time{}
 	}
-	l.seen, l.sentAt, l.shards = true, sentAt, m
+	l.seen = true
+	for _, s := range shards {
+		if sentAt.After(l.confirmed[s]) { // an older heartbeat answered late changes nothing
+			l.confirmed[s] = sentAt
+		}
+	}
 }
 
 // holds reports whether shard is ours at now.
@@ -57,7 +59,8 @@ func (l *lease) holds(shard int, now time.Time) bool {
 	if !l.seen {
 		return true
 	}
-	return l.shards[shard] && now.Sub(l.sentAt) < l.timeout
+	at, ok := l.confirmed[shard]
+	return ok && now.Sub(at) < l.timeout
 }
 
 // errNotHeld is why Process did not deliver a batch: no recent heartbeat confirmed that the shard is ours.

@@ -15,25 +15,25 @@ func TestLease(t *testing.T) {
 		t.Fatal("before the first heartbeat nothing is fenced")
 	}
 	l.renew(t0, []int{0, 1})
-	l.renew(t0.Add(-time.Second), []int{2}) // answered late: ignored
+	l.renew(t0.Add(2*time.Second), []int{0})   // shard 1 is being transferred away
+	l.renew(t0.Add(-time.Second), []int{0, 2}) // an older heartbeat answered late
 	for _, c := range []struct {
 		shard int
 		at    time.Duration
 		want  bool
 	}{
 		{0, 0, true},
-		{1, 5 * time.Second, true},
-		{1, 6 * time.Second, false}, // heartbeat too old
-		{2, 0, false},               // not in the last answer
-		{3, time.Second, false},
+		{0, 7 * time.Second, true}, // confirmed at +2s
+		{0, 8 * time.Second, false},
+		{1, 5 * time.Second, true}, // draining: its last confirmation is recent
+		{1, 6 * time.Second, false},
+		{2, 0, true}, // the late answer listed it a second ago
+		{2, 5 * time.Second, false},
+		{3, time.Second, false}, // never ours
 	} {
 		if got := l.holds(c.shard, t0.Add(c.at)); got != c.want {
 			t.Errorf("holds(%d, +%s) = %v, want %v", c.shard, c.at, got, c.want)
 		}
-	}
-	l.renew(t0.Add(10*time.Second), nil)
-	if l.holds(0, t0.Add(10*time.Second)) {
-		t.Error("a heartbeat that returned no shards still holds shard 0")
 	}
 	var none *lease
 	if !none.holds(0, t0) || !(&lease{}).holds(0, t0) {
