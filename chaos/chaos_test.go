@@ -90,20 +90,9 @@ func newRun(t *testing.T, name, mode string, tgt target, nShards, nRecords int) 
 
 // start starts a siemship replica named consumer.
 func (r *run) start(consumer string) *proc {
-	p := startProc(r.t, consumer, override(r.env, "SLS_CONSUMER_NAME="+consumer))
+	p := startProc(r.t, consumer, harness.Override(r.env, "SLS_CONSUMER_NAME="+consumer))
 	r.procs = append(r.procs, p)
 	return p
-}
-
-func override(env []string, kv string) []string {
-	k, _, _ := strings.Cut(kv, "=")
-	out := make([]string, 0, len(env)+1)
-	for _, e := range env {
-		if ek, _, _ := strings.Cut(e, "="); ek != k {
-			out = append(out, e)
-		}
-	}
-	return append(out, kv)
 }
 
 func (r *run) produced() uint64 {
@@ -301,7 +290,7 @@ func TestReceiverBlackhole(t *testing.T) {
 			rs := startRsyslog(t, mode, ns)
 			r := newRun(t, fmt.Sprintf("receiver unreachable without FIN for %s (network namespace link down)", downtime),
 				mode, rs, shards, records)
-			r.env = override(r.env, "SYSLOG_WRITE_TIMEOUT="+blackholeTimeout.String())
+			r.env = harness.Override(r.env, "SYSLOG_WRITE_TIMEOUT="+blackholeTimeout.String())
 			p := r.start("chaos-1")
 			r.waitUnique(faultAt)
 			ns.cut()

@@ -62,7 +62,7 @@ func TestSLSUnreachable(t *testing.T) {
 			g := startGate(t, r.emu.Endpoint)
 			r.emu.SetLatency(slsemu.APIPullLogs, 2*latency) // the group settles before faultAt
 			r.start("chaos-2")
-			cutOff := startProc(t, "chaos-1", override(override(r.env, "SLS_CONSUMER_NAME=chaos-1"), "SLS_ENDPOINT="+g.addr()))
+			cutOff := startProc(t, "chaos-1", harness.Override(r.env, "SLS_CONSUMER_NAME=chaos-1", "SLS_ENDPOINT="+g.addr()))
 			r.procs = append(r.procs, cutOff)
 			// Cut only once the group is balanced, so that the shards that change hands are chaos-1's two.
 			r.waitHolder("chaos-1", shards/2, 30*time.Second)
@@ -238,7 +238,7 @@ func TestExpiredCheckpointFail(t *testing.T) {
 	p.wait(20 * time.Second)
 	before := checkpoints(emu)
 	expireNow(t, emu)
-	p = startProc(t, "chaos-1", override(env, "SLS_EXPIRED_CURSOR=fail"))
+	p = startProc(t, "chaos-1", harness.Override(env, "SLS_EXPIRED_CURSOR=fail"))
 	if code := p.wait(60 * time.Second); code != 1 {
 		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, p.tail(20))
 	}

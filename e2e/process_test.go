@@ -157,22 +157,6 @@ func (p *proc) stopped() map[string]uint64 {
 	return out
 }
 
-// with returns env with the KEY=value entries of set replacing those of the same key (or appended).
-func with(env []string, set ...string) []string {
-	out := make([]string, 0, len(env)+len(set))
-	keys := map[string]bool{}
-	for _, kv := range set {
-		k, _, _ := strings.Cut(kv, "=")
-		keys[k] = true
-	}
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); !keys[k] {
-			out = append(out, kv)
-		}
-	}
-	return append(out, set...)
-}
-
 // Settings of every run, on top of the harness's.
 //
 // The harness's 2 s SIEMSHIP_SHUTDOWN_TIMEOUT is shorter than the SDK consumer library may need to stop even when

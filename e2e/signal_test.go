@@ -45,7 +45,7 @@ func finish(t *testing.T, emu *harness.Emulator, s *sink, env []string) {
 	t.Helper()
 	emu.ClearFaults()
 	start := time.Now()
-	p := startProc(t, "second run", with(env, "SLS_MAX_FETCH_LOG_GROUPS=100"))
+	p := startProc(t, "second run", harness.Override(env, "SLS_MAX_FETCH_LOG_GROUPS=100"))
 	defer func() { t.Logf("second run: %s", time.Since(start).Round(time.Millisecond)) }()
 	s.waitUnique(t, stopRecords, stopRunBudget)
 	sent := time.Now()

@@ -97,11 +97,12 @@ func (e *Emulator) Env(addr, protocol string, extra ...string) []string {
 		"SYSLOG_WRITE_TIMEOUT=5s",
 		"SYSLOG_DIAL_TIMEOUT=2s",
 	}
-	return override(env, extra)
+	return Override(env, extra...)
 }
 
-// override replaces entries of env whose key appears in extra and appends the others.
-func override(env, extra []string) []string {
+// Override returns a copy of env in which the KEY=value entries of extra replace those with the same key; the
+// others are appended.
+func Override(env []string, extra ...string) []string {
 	out := append([]string(nil), env...)
 	for _, kv := range extra {
 		k := kv
