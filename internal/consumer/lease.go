@@ -3,6 +3,7 @@ package consumer
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -64,7 +65,7 @@ func (l *lease) holds(shard int, now time.Time) bool {
 }
 
 // errNotHeld is why Process did not deliver a batch: no recent heartbeat confirmed that the shard is ours.
-var errNotHeld = fmt.Errorf("no heartbeat within the heartbeat timeout confirmed that this consumer holds the shard; not delivering (its owner will)")
+var errNotHeld = errors.New("no heartbeat within the heartbeat timeout confirmed that this consumer holds the shard; not delivering (its owner will)")
 
 // groupRequest recognises the consumer-group calls the lease needs: a heartbeat, or a checkpoint update (with
 // the shard from its JSON body, which is read and put back).
