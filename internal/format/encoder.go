@@ -182,7 +182,15 @@ func validateSeparator(sep string) error {
 // AppendFrame appends one framed message for log l of group g to dst and returns the extended slice. With a dst
 // reused across calls (dst[:0]) it does not allocate once dst has grown to the largest frame.
 func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out []byte, r Result) {
-	start := len(dst)
+	dst, start, limit := e.beginFrame(dst, l)
+	dst = e.appendPairs(dst, g, l, 0, limit, &r)
+	return e.endFrame(dst, start), r
+}
+
+// beginFrame appends the framing's room and the header up to MSG for log l. It returns dst, the frame's start and
+// the limit MSG must end below (an index into dst).
+func (e *Encoder) beginFrame(dst []byte, l *record.Log) (out []byte, start, limit int) {
+	start = len(dst)
 	if e.opts.Framing == FramingOctet {
 		dst = append(dst, "000 "...)
 	}
@@ -190,38 +198,53 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 	dst = append(dst, e.head...)
 	dst = appendTimestamp(dst, l.Time, l.TimeNs, &e.day)
 	dst = append(dst, e.tail...)
-	limit := e.max
+	limit = e.max
 	if limit != math.MaxInt {
 		limit += msgStart
 	}
+	return dst, start, limit
+}
 
-	p := 0 // pairs written: topic, source, tags, contents
-	if e.constPlain {
-		dst, p = e.appendPlainPairs(dst, g, l, limit)
-	}
-	ok := true
-	for n := 2 + len(g.Tags) + len(l.Contents); ok && p < n; p++ {
-		switch t := p - 2; {
-		case p == 0:
-			dst, ok = e.appendPair(dst, "", "__topic__", true, g.Topic, limit, &r)
-		case p == 1:
-			dst, ok = e.appendPair(dst, "", "__source__", true, g.Source, limit, &r)
-		case t < len(g.Tags):
-			dst, ok = e.appendPair(dst, "__tag__:", g.Tags[t].Key, false, g.Tags[t].Value, limit, &r)
-		default:
-			c := &l.Contents[t-len(g.Tags)]
-			dst, ok = e.appendPair(dst, "", c.Key, false, c.Value, limit, &r)
-		}
-	}
-	r.Truncated = !ok
-
+// endFrame completes the frame that begins at dst[start] (octet count or LF).
+func (e *Encoder) endFrame(dst []byte, start int) []byte {
 	switch e.opts.Framing {
 	case FramingOctet:
 		dst = finishOctet(dst, start)
 	case FramingLF:
 		dst = append(dst, '\n')
 	}
-	return dst, r
+	return dst
+}
+
+// appendPairs appends the pairs of g and l from pair p on (0 is the topic, 1 the source, then the tags, then the
+// contents) below limit, and sets r.Truncated when they did not all fit.
+func (e *Encoder) appendPairs(dst []byte, g *record.Group, l *record.Log, p, limit int, r *Result) []byte {
+	if e.constPlain {
+		var c int
+		switch p {
+		case 0:
+			dst, c = e.appendPlainPairs(dst, g, l, limit)
+		case 2 + len(g.Tags):
+			dst, c = e.appendPlainContents(dst, l, limit)
+		}
+		p += c
+	}
+	ok := true
+	for n := 2 + len(g.Tags) + len(l.Contents); ok && p < n; p++ {
+		switch t := p - 2; {
+		case p == 0:
+			dst, ok = e.appendPair(dst, "", "__topic__", true, g.Topic, limit, r)
+		case p == 1:
+			dst, ok = e.appendPair(dst, "", "__source__", true, g.Source, limit, r)
+		case t < len(g.Tags):
+			dst, ok = e.appendPair(dst, "__tag__:", g.Tags[t].Key, false, g.Tags[t].Value, limit, r)
+		default:
+			c := &l.Contents[t-len(g.Tags)]
+			dst, ok = e.appendPair(dst, "", c.Key, false, c.Value, limit, r)
+		}
+	}
+	r.Truncated = !ok
+	return dst
 }
 
 // appendPair appends the separator, the key prefix+key and '=' and the value, escaped. prefix is a constant
@@ -256,19 +279,15 @@ func (e *Encoder) appendPair(dst []byte, prefix, key string, keyConst bool, valu
 }
 
 // appendPlainPairs is AppendFrame's fast path for the usual record that needs no escaping and fits below limit:
-// it grows dst once for all pairs and copies keys and values with copyWords, which checks them as it copies
-// (whether the record is valid UTF-8 is checked once, at the end or before returning early). It returns dst with
-// the leading pairs that needed no escaping and their number; appendPair writes the rest, from the first pair
-// that needs escaping on, exactly as if it had written every pair. Only for an Encoder whose constant keys need
-// no escaping (constPlain).
+// it grows dst once for the group's pairs (topic, source, tags) and copies keys and values with copyWords, which
+// checks them as it copies (whether they are valid UTF-8 is checked once, at the end), then does the same for the
+// contents with appendPlainContents. It returns dst with the leading pairs that needed no escaping and their
+// number; appendPair writes the rest, from the first pair that needs escaping on, exactly as if it had written
+// every pair. Only for an Encoder whose constant keys need no escaping (constPlain).
 func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, limit int) ([]byte, int) {
-	sep := e.sep
 	n := len(e.topicKey) + len(g.Topic) + len(e.sourceKey) + len(g.Source)
 	for i := range g.Tags {
 		n += len(e.tagKey) + len(g.Tags[i].Key) + 1 + len(g.Tags[i].Value)
-	}
-	for i := range l.Contents {
-		n += len(sep) + len(l.Contents[i].Key) + 1 + len(l.Contents[i].Value)
 	}
 	start := len(dst)
 	if n > limit-start {
@@ -309,7 +328,36 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 		k = kk + len(t.Value)
 		pairs++
 	}
-	for i := 0; pairs == 2+len(g.Tags)+i && i < len(l.Contents); i++ {
+	if all&highs != 0 && !utf8.Valid(buf[:k]) {
+		// The pairs are valid UTF-8 iff each key and value is: the ASCII bytes around them end any sequence.
+		return dst[:start], 0
+	}
+	dst = dst[:start+k]
+	if pairs < 2+len(g.Tags) {
+		return dst, pairs
+	}
+	dst, c := e.appendPlainContents(dst, l, limit)
+	return dst, pairs + c
+}
+
+// appendPlainContents is appendPlainPairs for the contents of l alone; it returns dst with the leading contents
+// that needed no escaping and their number.
+func (e *Encoder) appendPlainContents(dst []byte, l *record.Log, limit int) ([]byte, int) {
+	sep := e.sep
+	n := 0
+	for i := range l.Contents {
+		n += len(sep) + len(l.Contents[i].Key) + 1 + len(l.Contents[i].Value)
+	}
+	start := len(dst)
+	if n > limit-start {
+		return dst, 0
+	}
+	dst = slices.Grow(dst, n)
+	buf := dst[start : start+n]
+	sepWord, eqWord := e.keyTab.sepWord, e.keyTab.eqWord
+	var all uint64
+	pairs, k := 0, 0
+	for i := range l.Contents {
 		c := &l.Contents[i]
 		kk := k
 		if len(sep) == 2 { // the default "||"
@@ -331,7 +379,6 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 		pairs++
 	}
 	if all&highs != 0 && !utf8.Valid(buf[:k]) {
-		// The payload is valid UTF-8 iff each key and value is: the ASCII bytes around them end any sequence.
 		return dst[:start], 0
 	}
 	return dst[:start+k], pairs

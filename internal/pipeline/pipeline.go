@@ -86,12 +86,15 @@ type Pipeline struct {
 
 type work struct {
 	batch syslogout.Batch
+	group format.GroupBuffer // AppendGroup's scratch
 }
 
 func newWork() *work { return &work{} }
 
 // size is the memory the work's buffers hold.
-func (w *work) size() int64 { return int64(cap(w.batch.Buf)) + int64(cap(w.batch.Ends))*intBytes }
+func (w *work) size() int64 {
+	return int64(cap(w.batch.Buf)) + int64(cap(w.batch.Ends))*intBytes + int64(w.group.Cap())
+}
 
 const intBytes = int64(unsafe.Sizeof(int(0)))
 
@@ -251,18 +254,10 @@ func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, trun
 	}
 	sanitized := 0
 	for gi := range b.Groups {
-		g := &b.Groups[gi]
-		for li := range g.Logs {
-			var r format.Result
-			buf, r = p.enc.AppendFrame(buf, g, &g.Logs[li])
-			ends = append(ends, len(buf))
-			if r.Truncated {
-				truncated++
-			}
-			if r.Sanitized {
-				sanitized++
-			}
-		}
+		var r format.GroupResult
+		buf, ends, r = p.enc.AppendGroup(buf, ends, &b.Groups[gi], &w.group)
+		truncated += r.Truncated
+		sanitized += r.Sanitized
 	}
 	if sanitized > 0 {
 		p.sanitized.Add(uint64(sanitized))
