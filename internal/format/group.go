@@ -70,5 +70,3 @@ func (e *Encoder) sharedPairs(g *record.Group, gb *GroupBuffer) (shared []byte, 
 	return b, r.Sanitized, true
 }
 
-// Cap returns the bytes the buffer holds, for memory accounting.
-func (gb *GroupBuffer) Cap() int { return cap(gb.shared) }
