@@ -50,16 +50,24 @@ func (l *Ledger) Observe(msg []byte) {
 }
 
 // seq finds the seq pair in the payload. The encoder escapes the first byte of a separator inside a key or value
-// with a backslash, so the only unescaped "<sep>seq=" is the pair itself.
+// with a backslash, so the only unescaped "<sep>seq=" is the pair itself. It looks for the key's 'q' (rare in
+// syslog headers and payloads, unlike the separator's bytes) and compares the key around it: every occurrence of
+// the key has its 'q' at the same offset, so the first match is the first occurrence.
 func (l *Ledger) seq(msg []byte) (uint64, bool) {
-	i := 0
+	q := len(l.key) - 2 // offset of 'q' in "<sep>seq="
+	i := q
 	for {
-		j := bytes.Index(msg[i:], l.key)
+		if i >= len(msg) {
+			return 0, false
+		}
+		j := bytes.IndexByte(msg[i:], 'q')
 		if j < 0 {
 			return 0, false
 		}
 		i += j
-		if !escaped(msg, i) {
+		start := i - q
+		if start >= 0 && i+2 <= len(msg) && bytes.Equal(msg[start:i+2], l.key) && !escaped(msg, start) {
+			i = start
 			break
 		}
 		i++
