@@ -214,11 +214,12 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 			"(lower SLS_MAX_FETCH_LOG_GROUPS or raise SIEMSHIP_MEMORY_LIMIT); logged once",
 			zap.Int("shard", shard), zap.Int64("bytes", est), zap.Int64("budget", budget))
 	}
-	body, err := readBody(resp)
+	a := l.Item()
+	body, err := readBody(resp, a.body)
 	if err != nil {
 		return nil, fmt.Errorf("read pull response of shard %d: %w", shard, err)
 	}
-	a := l.Item()
+	a.body = body
 	raw, err := t.decompress(typ, body, rawSize, a.raw)
 	var groups []record.Group
 	if err == nil {
@@ -227,10 +228,11 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if err != nil {
 		t.c.log.Debug("pull response left to the SDK to decode", zap.Int("shard", shard), zap.Error(err))
+		a.body = nil // the SDK reads it after the slot is released: the next pull must not overwrite it
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		return resp, nil
 	}
-	l.Resize() // what the batch really holds, now that the body is garbage
+	l.Resize() // what the batch really holds
 	t.learn(rawSize, a)
 	st.put(shard, &pulled{cursor: cursor, groups: groups, raw: raw, lease: l})
 	stashed = true
@@ -268,7 +270,7 @@ func (t *pullTransport) learn(rawSize int, a *arena) {
 func (t *pullTransport) decompress(typ string, body []byte, rawSize int, dst []byte) ([]byte, error) {
 	out := dst[:0]
 	if cap(out) < rawSize {
-		out = make([]byte, rawSize)
+		out = make([]byte, rawSize, headroom(rawSize))
 	}
 	out = out[:rawSize]
 	switch typ {
@@ -300,11 +302,15 @@ func (t *pullTransport) decompress(typ string, body []byte, rawSize int, dst []b
 	}
 }
 
-// readBody reads and closes the response body, in one allocation when the length is known.
-func readBody(resp *http.Response) ([]byte, error) {
+// readBody reads and closes the response body into buf's array when it is large enough (the slot's previous
+// batch is done with), otherwise into one new allocation when the length is known.
+func readBody(resp *http.Response, buf []byte) ([]byte, error) {
 	defer resp.Body.Close()
 	if n := resp.ContentLength; n >= 0 && n < 1<<30 {
-		buf := make([]byte, n)
+		if int64(cap(buf)) < n {
+			buf = make([]byte, n, headroom(int(n)))
+		}
+		buf = buf[:n]
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
 			return nil, err
 		}

@@ -242,13 +242,14 @@ func (p *Pipeline) frameEstimate(records int) int {
 }
 
 // encode fills w.batch with one frame per record and returns the number of records and how many were truncated.
-// est is the frame buffer to allocate when the work's is smaller.
+// est is the frame buffer to allocate when the work's cannot hold the frames expected (est includes an eighth of
+// headroom, so that a buffer is reused by the next batches of about the same size).
 func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, truncated int) {
 	buf, ends := w.batch.Buf[:0], w.batch.Ends[:0]
 	if cap(ends) < records {
 		ends = make([]int, 0, records)
 	}
-	if cap(buf) < est {
+	if cap(buf) < est*8/9 {
 		buf = make([]byte, 0, est)
 	}
 	sanitized := 0
