@@ -69,4 +69,3 @@ func (e *Encoder) sharedPairs(g *record.Group, gb *GroupBuffer) (shared []byte, 
 	}
 	return b, r.Sanitized, true
 }
-
