@@ -44,6 +44,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&o.Connections, "connections", 1, "SYSLOG_CONNECTIONS")
 	fs.StringVar(&o.Target, "target", "", "host:port of an external receiver (e.g. rsyslog) instead of the built-in counting one")
 	fs.StringVar(&o.TargetCAFile, "target-ca", "", "CA file verifying an external TLS target (default: no verification)")
+	fs.IntVar(&o.TargetPID, "target-pid", 0, "process id of the external receiver: report its CPU per phase")
 	fs.BoolVar(&o.SkipPull, "skip-pull", false, "skip the pull-only limit")
 	fs.BoolVar(&o.SkipSend, "skip-send", false, "skip the send-only limit")
 	fs.Var(&env, "env", "extra KEY=value for the shipper (repeatable), e.g. --env SLS_FETCH_INTERVAL=50ms")

@@ -51,6 +51,9 @@ type Options struct {
 	Target string
 	// TargetCAFile verifies an external TLS target; empty skips verification.
 	TargetCAFile string
+	// TargetPID is the process id of the external receiver: each phase then reports the receiver's CPU, from the
+	// phase's start until the receiver went idle after it (its backlog included). 0 measures nothing.
+	TargetPID int
 	// Exe is the siemship binary used for child processes; empty runs everything in this process.
 	Exe string
 	// Env are extra KEY=value settings for the shipper; they win over the benchmark's.
@@ -101,6 +104,13 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Protocol != "tcp" && o.Protocol != "tls" {
 		errs = append(errs, fmt.Errorf("protocol %q is not tcp or tls", o.Protocol))
+	}
+	if o.TargetPID != 0 && o.Target == "" {
+		errs = append(errs, errors.New("a target pid needs a target (--target host:port)"))
+	} else if o.TargetPID != 0 {
+		if _, err := processCPU(o.TargetPID); err != nil {
+			errs = append(errs, fmt.Errorf("target pid %d: %w", o.TargetPID, err))
+		}
 	}
 	switch o.Framing {
 	case "", "octet", "lf":
@@ -205,17 +215,44 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	if !o.SkipSend {
-		if rep.SendOnly, err = r.sendOnly(ctx); err != nil {
+		if rep.SendOnly, err = r.withReceiverCPU(ctx, r.sendOnly); err != nil {
 			return rep, err
 		}
 	}
-	if rep.EndToEnd, err = r.endToEnd(ctx); err != nil {
+	if rep.EndToEnd, err = r.withReceiverCPU(ctx, r.endToEnd); err != nil {
 		return rep, err
 	}
 	if rep.PullOnly != nil && rep.PullOnly.RecordsPerSec > 0 {
 		rep.EndToEndOfPull = rep.EndToEnd.RecordsPerSec / rep.PullOnly.RecordsPerSec
 	}
 	return rep, nil
+}
+
+// withReceiverCPU runs a phase and, with a TargetPID, adds the external receiver's CPU to it.
+func (r *run) withReceiverCPU(ctx context.Context, phase func(context.Context) (*Phase, error)) (*Phase, error) {
+	if r.o.TargetPID == 0 {
+		return phase(ctx)
+	}
+	if _, err := receiverIdle(ctx, r.o.TargetPID, time.Minute); err != nil { // the previous phase's backlog
+		return nil, err
+	}
+	before, err := processCPU(r.o.TargetPID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := phase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	after, err := receiverIdle(ctx, r.o.TargetPID, time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	p.ReceiverCPUSeconds = (after - before).Seconds()
+	if p.Records > 0 {
+		p.ReceiverCPUPerMillion = p.ReceiverCPUSeconds / float64(p.Records) * 1e6
+	}
+	return p, nil
 }
 
 // env is the shipper's environment for one phase: its own consumer group, so every phase reads the whole backlog.

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,27 @@ func TestOverride(t *testing.T) {
 	got := override([]string{"A=1", "B=2"}, []string{"B=3", "C=4"})
 	if strings.Join(got, " ") != "A=1 B=3 C=4" {
 		t.Fatalf("got %v", got)
+	}
+}
+
+func TestProcessCPU(t *testing.T) {
+	// Spin until getrusage counts 100 ms more CPU for this process; /proc/self/stat must show as much (it counts in
+	// 10 ms ticks).
+	before, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := selfUsage().cpu
+	for selfUsage().cpu-start < 100*time.Millisecond {
+	}
+	after, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := after - before; d < 80*time.Millisecond {
+		t.Fatalf("100 ms of CPU by getrusage counted as %v from /proc", d)
+	}
+	if _, err := processCPU(1 << 30); err == nil {
+		t.Fatal("no error for a process that does not exist")
 	}
 }

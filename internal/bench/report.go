@@ -78,10 +78,14 @@ type Phase struct {
 	// EnvCPUSeconds is the CPU of the benchmark process itself (emulator, receiver) during the phase when the
 	// shipper ran as a child; 0 otherwise.
 	EnvCPUSeconds float64 `json:"env_cpu_seconds,omitempty"`
-	PeakRSSMiB    float64 `json:"peak_rss_mib"` // VmHWM of the measured process (0 for send only)
-	Lost          uint64  `json:"lost"`
-	Duplicates    uint64  `json:"duplicates"`
-	Verified      bool    `json:"verified"` // the receiver's ledger saw every seq (built-in receiver only)
+	// ReceiverCPUSeconds is the external receiver's CPU (Options.TargetPID) from the phase's start until it went
+	// idle after the phase; ReceiverCPUPerMillion scales it to 10^6 records.
+	ReceiverCPUSeconds    float64 `json:"receiver_cpu_seconds,omitempty"`
+	ReceiverCPUPerMillion float64 `json:"receiver_cpu_seconds_per_million,omitempty"`
+	PeakRSSMiB            float64 `json:"peak_rss_mib"` // VmHWM of the measured process (0 for send only)
+	Lost                  uint64  `json:"lost"`
+	Duplicates            uint64  `json:"duplicates"`
+	Verified              bool    `json:"verified"` // the receiver's ledger saw every seq (built-in receiver only)
 }
 
 func (p *Phase) finish(records uint64, avgRaw float64, syslogBytes uint64) {
@@ -136,6 +140,12 @@ func (r *Report) WriteTable(w io.Writer) {
 			fmt.Fprintf(w, " (%d duplicates)", e.Duplicates)
 		}
 		fmt.Fprintln(w)
+	}
+	for _, p := range []*Phase{r.SendOnly, r.EndToEnd} {
+		if p != nil && p.ReceiverCPUSeconds > 0 {
+			fmt.Fprintf(w, "%s: the receiver used %.2f CPU s (%.2f per million records) until it was idle\n",
+				p.Name, p.ReceiverCPUSeconds, p.ReceiverCPUPerMillion)
+		}
 	}
 	if r.EndToEndOfPull > 0 {
 		fmt.Fprintf(w, "end to end / pull only: %.0f%%\n", 100*r.EndToEndOfPull)
