@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,25 +35,13 @@ func checkGroup(t *testing.T, e *Encoder, g *record.Group) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("round %d: AppendGroup differs from AppendFrame\n got %q\nwant %q", round, got, want)
 		}
-		if len(ends) != len(wantEnds)+1 || ends[0] != -1 || !equalInts(ends[1:], wantEnds) {
+		if len(ends) != len(wantEnds)+1 || ends[0] != -1 || !slices.Equal(ends[1:], wantEnds) {
 			t.Fatalf("round %d: ends %v, want [-1 %v]", round, ends, wantEnds)
 		}
 		if res != wantRes {
 			t.Fatalf("round %d: result %+v, want %+v", round, res, wantRes)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestAppendGroupMatchesAppendFrame(t *testing.T) {
