@@ -91,8 +91,8 @@ type work struct {
 
 func newWork() *work { return &work{} }
 
-// size is the memory the work's frame buffers hold. The group scratch is not counted: it holds one log group's topic, source and tags, next to frame buffers of
-// whole batches.
+// size is the memory the work's frame buffers hold. The group scratch is not counted: it holds one log group's
+// topic, source and tags, next to frame buffers of whole batches.
 func (w *work) size() int64 { return int64(cap(w.batch.Buf)) + int64(cap(w.batch.Ends))*intBytes }
 
 const intBytes = int64(unsafe.Sizeof(int(0)))
