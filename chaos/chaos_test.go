@@ -51,7 +51,7 @@ type run struct {
 	emu      *harness.Emulator
 	tgt      target
 	env      []string
-	procs    []*proc
+	procs    []*harness.Proc
 	graceful bool   // every mode must lose nothing
 	bound    uint64 // duplicates allowed
 	expired  func() uint64
@@ -89,8 +89,8 @@ func newRun(t *testing.T, name, mode string, tgt target, nShards, nRecords int) 
 }
 
 // start starts a siemship replica named consumer.
-func (r *run) start(consumer string) *proc {
-	p := startProc(r.t, consumer, harness.Override(r.env, "SLS_CONSUMER_NAME="+consumer))
+func (r *run) start(consumer string) *harness.Proc {
+	p := harness.StartProc(r.t, consumer, harness.Override(r.env, "SLS_CONSUMER_NAME="+consumer))
 	r.procs = append(r.procs, p)
 	return p
 }
@@ -162,12 +162,12 @@ func (r *run) finish(faultEnd time.Time, note string) row {
 	}
 	rec := r.settle(faultEnd, want-expired)
 	for _, p := range r.procs {
-		if !p.exited() {
-			p.signal(syscall.SIGTERM)
+		if !p.Exited() {
+			p.Signal(syscall.SIGTERM)
 		}
 	}
 	for _, p := range r.procs {
-		p.wait(20 * time.Second)
+		p.Wait(20 * time.Second)
 	}
 	time.Sleep(300 * time.Millisecond) // the last bytes a receiver read reach the ledger
 	rep := r.tgt.report()
@@ -181,7 +181,7 @@ func (r *run) finish(faultEnd time.Time, note string) row {
 		r.name, r.mode, want, rep.Unique, w.Lost, rep.Duplicates, r.bound, expired, rec.Round(time.Millisecond), note)
 	if os.Getenv("CHAOS_LOGS") == "1" {
 		for _, p := range r.procs {
-			r.t.Logf("%s stderr (last 40 lines):\n%s", p.name, p.tail(40))
+			r.t.Logf("%s stderr (last 40 lines):\n%s", p.Name(), p.Tail(40))
 		}
 	}
 	if w.Lost > 0 && (r.graceful || lossless(r.mode)) {
@@ -205,9 +205,9 @@ func TestReceiverRestartIdle(t *testing.T) {
 			r.start("chaos-1")
 			r.waitUnique(faultAt)
 			r.emu.SetLatency(slsemu.APIPullLogs, 1500*time.Millisecond)
-			s.quiet(500*time.Millisecond, 5*time.Second)
-			s.down(t)
-			s.up(t)
+			s.Quiet(500*time.Millisecond, 5*time.Second)
+			s.Down(t)
+			s.Up(t)
 			end := time.Now()
 			r.emu.SetLatency(slsemu.APIPullLogs, latency)
 			r.finish(end, "")
@@ -271,9 +271,9 @@ func TestReceiverStall(t *testing.T) {
 			r.graceful = true
 			r.start("chaos-1")
 			r.waitUnique(faultAt)
-			s.hold()
+			s.Hold()
 			time.Sleep(downtime)
-			s.open()
+			s.Open()
 			r.finish(time.Now(), "")
 		})
 	}
@@ -298,7 +298,7 @@ func TestReceiverBlackhole(t *testing.T) {
 			time.Sleep(downtime)
 			ns.restore()
 			note := "no send failure logged"
-			if at, ok := p.firstLog("batch not delivered", cut); ok {
+			if at, ok := p.FirstLog("batch not delivered", cut); ok {
 				note = fmt.Sprintf("detected after %s (SYSLOG_WRITE_TIMEOUT %s)", at.Sub(cut).Round(100*time.Millisecond), blackholeTimeout)
 				if at.Sub(cut) > blackholeTimeout+2*time.Second {
 					t.Errorf("the cut was noticed after %s, SYSLOG_WRITE_TIMEOUT is %s", at.Sub(cut), blackholeTimeout)

@@ -62,7 +62,7 @@ func TestSLSUnreachable(t *testing.T) {
 			g := startGate(t, r.emu.Endpoint)
 			r.emu.SetLatency(slsemu.APIPullLogs, 2*latency) // the group settles before faultAt
 			r.start("chaos-2")
-			cutOff := startProc(t, "chaos-1", harness.Override(r.env, "SLS_CONSUMER_NAME=chaos-1", "SLS_ENDPOINT="+g.addr()))
+			cutOff := harness.StartProc(t, "chaos-1", harness.Override(r.env, "SLS_CONSUMER_NAME=chaos-1", "SLS_ENDPOINT="+g.addr()))
 			r.procs = append(r.procs, cutOff)
 			// Cut only once the group is balanced, so that the shards that change hands are chaos-1's two.
 			r.waitHolder("chaos-1", shards/2, 30*time.Second)
@@ -143,8 +143,8 @@ func TestReplicas(t *testing.T) {
 				held := r.consumersHoldingShards(3)
 				r.waitUnique(faultAt)
 				victim := r.procs[0]
-				victim.signal(c.sig)
-				victim.wait(20 * time.Second)
+				victim.Signal(c.sig)
+				victim.Wait(20 * time.Second)
 				end := time.Now()
 				r.bound = uint64(len(held["chaos-1"]) * batch)
 				if c.sig == syscall.SIGTERM {
@@ -191,8 +191,8 @@ func TestExpiredCheckpoint(t *testing.T) {
 		r.graceful = true
 		p := r.start("chaos-1")
 		r.waitUnique(faultAt)
-		p.signal(syscall.SIGTERM)
-		if code := p.wait(20 * time.Second); code != 0 {
+		p.Signal(syscall.SIGTERM)
+		if code, _ := p.Wait(20 * time.Second); code != 0 {
 			t.Errorf("exit status %d after SIGTERM", code)
 		}
 		expireNow(t, r.emu)
@@ -226,24 +226,24 @@ func TestExpiredCheckpointFail(t *testing.T) {
 	s := startSink(t)
 	emu := harness.StartEmulator(t, shards, 1000)
 	env := emu.Env(s.addr(""), "tcp", "SIEMSHIP_SHUTDOWN_TIMEOUT=5s", "SLS_MAX_FETCH_LOG_GROUPS=5")
-	p := startProc(t, "chaos-1", env)
+	p := harness.StartProc(t, "chaos-1", env)
 	emu.SetLatency(slsemu.APIPullLogs, latency)
 	for s.report().Unique < 300 {
-		if p.exited() {
-			t.Fatalf("exited early:\n%s", p.tail(20))
+		if p.Exited() {
+			t.Fatalf("exited early:\n%s", p.Tail(20))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	p.signal(syscall.SIGTERM)
-	p.wait(20 * time.Second)
+	p.Signal(syscall.SIGTERM)
+	p.Wait(20 * time.Second)
 	before := checkpoints(emu)
 	expireNow(t, emu)
-	p = startProc(t, "chaos-1", harness.Override(env, "SLS_EXPIRED_CURSOR=fail"))
-	if code := p.wait(60 * time.Second); code != 1 {
-		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, p.tail(20))
+	p = harness.StartProc(t, "chaos-1", harness.Override(env, "SLS_EXPIRED_CURSOR=fail"))
+	if code, _ := p.Wait(60 * time.Second); code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, p.Tail(20))
 	}
-	if !strings.Contains(p.tail(50), "SLS_EXPIRED_CURSOR=fail") {
-		t.Errorf("stderr does not name SLS_EXPIRED_CURSOR=fail:\n%s", p.tail(20))
+	if !strings.Contains(p.Tail(50), "SLS_EXPIRED_CURSOR=fail") {
+		t.Errorf("stderr does not name SLS_EXPIRED_CURSOR=fail:\n%s", p.Tail(20))
 	}
 	if after := checkpoints(emu); !slices.Equal(before, after) {
 		t.Errorf("checkpoints moved: %v -> %v", before, after)

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/siemship/siemship/internal/harness"
 	"github.com/siemship/siemship/internal/ledger"
 	"github.com/siemship/siemship/internal/realrecv"
 	"github.com/siemship/siemship/internal/syslogrecv"
@@ -19,114 +19,17 @@ type target interface {
 	missing(first, last uint64, limit int) []uint64
 }
 
-// sink is internal/syslogrecv in the test process: it can restart on the same port and stop reading.
-type sink struct {
-	opts syslogrecv.Options
-	led  *ledger.Ledger
+// sink is internal/syslogrecv in the test process (harness.Sink): it can restart on the same port and stop reading.
+type sink struct{ *harness.Sink }
 
-	gateMu sync.Mutex
-	gate   chan struct{} // non-nil: the handler blocks until it is closed
-
-	mu   sync.Mutex
-	recv *syslogrecv.Receiver
+func startSink(t testing.TB) sink {
+	return sink{harness.StartSink(t, syslogrecv.Options{MaxMessageBytes: 2 << 20}, false)}
 }
 
-func startSink(t testing.TB) *sink {
-	t.Helper()
-	o := syslogrecv.Options{Addr: "127.0.0.1:0", MaxMessageBytes: 2 << 20}
-	s := &sink{led: ledger.New("||")}
-	r, err := syslogrecv.Listen(o, s.handle)
-	if err != nil {
-		t.Fatalf("receiver: %v", err)
-	}
-	o.Addr = r.Addr()
-	s.opts, s.recv = o, r
-	t.Cleanup(func() {
-		s.open()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.recv != nil {
-			_ = s.recv.Close()
-		}
-	})
-	return s
-}
-
-func (s *sink) handle(msg []byte) {
-	s.gateMu.Lock()
-	g := s.gate
-	s.gateMu.Unlock()
-	if g != nil {
-		<-g
-	}
-	s.led.Observe(msg)
-}
-
-func (s *sink) addr(string) string    { return s.opts.Addr }
-func (s *sink) report() ledger.Report { return s.led.Report() }
-func (s *sink) missing(first, last uint64, limit int) []uint64 {
-	return s.led.Missing(first, last, limit)
-}
-
-// hold makes the handler block: the receiver stops reading.
-func (s *sink) hold() {
-	s.gateMu.Lock()
-	defer s.gateMu.Unlock()
-	if s.gate == nil {
-		s.gate = make(chan struct{})
-	}
-}
-
-// open releases a hold.
-func (s *sink) open() {
-	s.gateMu.Lock()
-	defer s.gateMu.Unlock()
-	if s.gate != nil {
-		close(s.gate)
-		s.gate = nil
-	}
-}
-
-// down closes the listener and every connection.
-func (s *sink) down(t testing.TB) {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.recv.Close(); err != nil {
-		t.Fatalf("close receiver: %v", err)
-	}
-	s.recv = nil
-}
-
-// up listens again on the same port.
-func (s *sink) up(t testing.TB) {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var err error
-	for range 100 {
-		var r *syslogrecv.Receiver
-		if r, err = syslogrecv.Listen(s.opts, s.handle); err == nil {
-			s.recv = r
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("listen again on %s: %v", s.opts.Addr, err)
-}
-
-// quiet waits until nothing arrived for d (at most timeout).
-func (s *sink) quiet(d, timeout time.Duration) {
-	deadline := time.Now().Add(timeout)
-	last, since := s.led.Report().Received, time.Now()
-	for time.Now().Before(deadline) {
-		time.Sleep(d / 10)
-		if n := s.led.Report().Received; n != last {
-			last, since = n, time.Now()
-		} else if time.Since(since) >= d {
-			return
-		}
-	}
+func (s sink) addr(string) string    { return s.Addr() }
+func (s sink) report() ledger.Report { return s.Led.Report() }
+func (s sink) missing(first, last uint64, limit int) []uint64 {
+	return s.Led.Missing(first, last, limit)
 }
 
 // rsys is a private rsyslogd with a plain TCP and a RELP listener; its JSON output file is read incrementally.

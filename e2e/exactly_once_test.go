@@ -32,21 +32,21 @@ func TestExactlyOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startSink(t, syslogrecv.Options{})
 			env := testEnv(emu, s.Addr(), "tcp", append(tc.hdr.env(), "SLS_CG=exactly-once-"+tc.name, "SYSLOG_FRAMING="+tc.framing)...)
-			p := startProc(t, "siemship", env)
-			s.waitUnique(t, records, 2*time.Minute)
-			took := time.Since(p.start)
+			p := harness.StartProc(t, "siemship", env)
+			s.WaitUnique(t, records, 2*time.Minute)
+			took := time.Since(p.Started())
 			sent := time.Now()
-			p.signal(syscall.SIGTERM)
-			code, at := p.wait(stopTimeout + stopMargin + 5*time.Second)
+			p.Signal(syscall.SIGTERM)
+			code, at := p.Wait(stopTimeout + stopMargin + 5*time.Second)
 			if code != 0 {
 				t.Errorf("exit status %d after SIGTERM, want 0", code)
 			}
 			if d := at.Sub(sent); d > stopTimeout+stopMargin {
 				t.Errorf("exit %s after SIGTERM, want within SIEMSHIP_SHUTDOWN_TIMEOUT (%s) + %s", d, stopTimeout, stopMargin)
 			}
-			s.quiet(100*time.Millisecond, 5*time.Second)
-			r := verify(t, s.col.Messages(), exp, tc.hdr, "||")
-			st := p.stopped()
+			s.Quiet(100*time.Millisecond, 5*time.Second)
+			r := verify(t, s.Col.Messages(), exp, tc.hdr, "||")
+			st := p.Stopped()
 			t.Logf("%s: %d records in %s (%.0f records/s, process start included); stop %s; %s; siemship: %d batches, %d records, %d failed sends",
 				tc.name, records, took.Round(time.Millisecond), records/took.Seconds(), at.Sub(sent).Round(time.Millisecond), r,
 				st["batches"], st["records"], st["failed_sends"])
@@ -71,13 +71,13 @@ func TestExactlyOnceTLS(t *testing.T) {
 	s := startSink(t, syslogrecv.Options{Protocol: "tls", TLS: pki.server(true)})
 	start := time.Now()
 	sh := harness.StartShipper(t, testEnv(emu, s.Addr(), "tls", append(hdr.env(), pki.env(true)...)...))
-	s.waitUnique(t, records, time.Minute)
+	s.WaitUnique(t, records, time.Minute)
 	took := time.Since(start)
 	if err := sh.Stop(); err != nil {
 		t.Errorf("graceful stop: %v", err)
 	}
-	s.quiet(100*time.Millisecond, 5*time.Second)
-	r := verify(t, s.col.Messages(), exp, hdr, "||")
+	s.Quiet(100*time.Millisecond, 5*time.Second)
+	r := verify(t, s.Col.Messages(), exp, hdr, "||")
 	st := sh.App.Stats()
 	t.Logf("tls: %d records in %s; %s; pipeline: %d batches, %d records, %d failed sends",
 		records, took.Round(time.Millisecond), r, st.Batches, st.Records, st.Failures)

@@ -123,16 +123,16 @@ func TestHostileRecords(t *testing.T) {
 				env = append(env, fmt.Sprintf("SYSLOG_MAX_MESSAGE_BYTES=%d", tc.maxBytes))
 			}
 			sh := harness.StartShipper(t, env)
-			s.waitUnique(t, uint64(exp.len()), 30*time.Second)
+			s.WaitUnique(t, uint64(exp.len()), 30*time.Second)
 			if err := sh.Stop(); err != nil {
 				t.Errorf("graceful stop: %v", err)
 			}
-			s.quiet(100*time.Millisecond, 5*time.Second)
+			s.Quiet(100*time.Millisecond, 5*time.Second)
 
-			r := verify(t, s.col.Messages(), exp, hdr, "||")
+			r := verify(t, s.Col.Messages(), exp, hdr, "||")
 			st := sh.App.Stats()
 			t.Logf("%s: %s; pipeline: %d records, %d truncated, %d sanitized; receiver errors %d",
-				name, r, st.Records, st.Truncated, st.Sanitized, s.receiver().Errors())
+				name, r, st.Records, st.Truncated, st.Sanitized, s.Receiver().Errors())
 			if r.received != exp.len() || r.unique != exp.len() || r.bad != 0 || r.duplicates != 0 {
 				t.Errorf("want exactly one message per record (%d): %s", exp.len(), r)
 			}
@@ -146,7 +146,7 @@ func TestHostileRecords(t *testing.T) {
 			if want := sanitizedRecords(groups); st.Sanitized != uint64(want) {
 				t.Errorf("pipeline counted %d sanitized records, want %d", st.Sanitized, want)
 			}
-			if n := s.receiver().Errors(); n != 0 {
+			if n := s.Receiver().Errors(); n != 0 {
 				t.Errorf("receiver counted %d framing errors", n)
 			}
 		})

@@ -37,47 +37,47 @@ func TestReceiverRestarts(t *testing.T) {
 	emu.SetLatency(slsemu.APIPullLogs, latency)
 
 	// 1. Not listening at start.
-	s.down(t)
-	p := startProc(t, "siemship", env)
+	s.Down(t)
+	p := harness.StartProc(t, "siemship", env)
 	time.Sleep(1500 * time.Millisecond)
-	s.up(t)
+	s.Up(t)
 
 	// pause holds the pulls back until everything siemship wrote has been read.
 	pause := func() {
 		emu.SetLatency(slsemu.APIPullLogs, 1500*time.Millisecond)
-		s.quiet(500*time.Millisecond, 5*time.Second)
+		s.Quiet(500*time.Millisecond, 5*time.Second)
 	}
 	resume := func() { emu.SetLatency(slsemu.APIPullLogs, latency) }
 
 	// 2. Connections dropped, listener kept.
-	s.waitUnique(t, records*3/10, time.Minute)
+	s.WaitUnique(t, records*3/10, time.Minute)
 	pause()
-	before := s.receiver().Accepted()
-	s.receiver().CloseConnections()
+	before := s.Receiver().Accepted()
+	s.Receiver().CloseConnections()
 	resume()
-	at2 := s.led.Report().Unique
+	at2 := s.Led.Report().Unique
 
 	// 3. Full stop, one second down, same port again.
-	s.waitUnique(t, records*6/10, time.Minute)
-	if s.receiver().Accepted() == before {
+	s.WaitUnique(t, records*6/10, time.Minute)
+	if s.Receiver().Accepted() == before {
 		t.Error("siemship did not reconnect after CloseConnections")
 	}
 	pause()
-	s.down(t)
+	s.Down(t)
 	resume()
-	at3 := s.led.Report().Unique
+	at3 := s.Led.Report().Unique
 	time.Sleep(time.Second)
-	s.up(t)
+	s.Up(t)
 
-	s.waitUnique(t, records, time.Minute)
-	p.signal(syscall.SIGTERM)
-	if code, _ := p.wait(stopTimeout + stopMargin + 5*time.Second); code != 0 {
+	s.WaitUnique(t, records, time.Minute)
+	p.Signal(syscall.SIGTERM)
+	if code, _ := p.Wait(stopTimeout + stopMargin + 5*time.Second); code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0", code)
 	}
-	s.quiet(100*time.Millisecond, 5*time.Second)
+	s.Quiet(100*time.Millisecond, 5*time.Second)
 
-	r := verify(t, s.col.Messages(), expectEmulator(t, emu), hdr, "||")
-	st := p.stopped()
+	r := verify(t, s.Col.Messages(), expectEmulator(t, emu), hdr, "||")
+	st := p.Stopped()
 	t.Logf("restarts at 0, %d and %d records; %s (bound %d); siemship: %d batches, %d failed sends",
 		at2, at3, r, restarts*shards*batch, st["batches"], st["failed_sends"])
 	if r.unique != records || r.missing != 0 || r.bad != 0 {
@@ -104,29 +104,29 @@ func TestReceiverRestartsMidWrite(t *testing.T) {
 	s := startSink(t, syslogrecv.Options{})
 	hdr := header{1, 6, "e2e-host", "siemship", "-", "MIDWRITE"}
 	env := testEnv(emu, s.Addr(), "tcp", append(hdr.env(), "SLS_MAX_FETCH_LOG_GROUPS=50", "SYSLOG_CONFIRM=close")...)
-	p := startProc(t, "siemship", env)
+	p := harness.StartProc(t, "siemship", env)
 
 	var at []uint64
 	for i := range restarts {
-		s.waitUnique(t, uint64(records*(i+1)/(restarts+1)), time.Minute)
-		at = append(at, s.led.Report().Unique)
+		s.WaitUnique(t, uint64(records*(i+1)/(restarts+1)), time.Minute)
+		at = append(at, s.Led.Report().Unique)
 		if i%2 == 0 {
-			s.receiver().CloseConnections()
+			s.Receiver().CloseConnections()
 		} else {
-			s.down(t)
+			s.Down(t)
 			time.Sleep(200 * time.Millisecond)
-			s.up(t)
+			s.Up(t)
 		}
 	}
-	s.waitUnique(t, records, time.Minute)
-	p.signal(syscall.SIGTERM)
-	if code, _ := p.wait(stopTimeout + stopMargin + 5*time.Second); code != 0 {
+	s.WaitUnique(t, records, time.Minute)
+	p.Signal(syscall.SIGTERM)
+	if code, _ := p.Wait(stopTimeout + stopMargin + 5*time.Second); code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0", code)
 	}
-	s.quiet(100*time.Millisecond, 5*time.Second)
+	s.Quiet(100*time.Millisecond, 5*time.Second)
 
-	r := verify(t, s.col.Messages(), expectEmulator(t, emu), hdr, "||")
-	st := p.stopped()
+	r := verify(t, s.Col.Messages(), expectEmulator(t, emu), hdr, "||")
+	st := p.Stopped()
 	t.Logf("restarts at %v records; %s (bound %d); siemship: %d batches, %d failed sends",
 		at, r, restarts*shards*batch, st["batches"], st["failed_sends"])
 	if r.unique != records || r.missing != 0 || r.bad != 0 {

@@ -25,37 +25,37 @@ const (
 
 // interrupted runs the first half of a signal test: siemship as a subprocess, slowed down, until stopAfter
 // records arrived; then sig. It returns the emulator, the sink, the env and the process.
-func interrupted(t *testing.T, sig syscall.Signal) (*harness.Emulator, *sink, []string, *proc, time.Time) {
+func interrupted(t *testing.T, sig syscall.Signal) (*harness.Emulator, *harness.Sink, []string, *harness.Proc, time.Time) {
 	t.Helper()
 	emu := harness.StartEmulator(t, stopShards, stopRecords)
 	s := startSink(t, syslogrecv.Options{})
 	hdr := header{10, 5, "e2e-host", "siemship", "1", "SIG"}
 	env := testEnv(emu, s.Addr(), "tcp", append(hdr.env(), "SLS_MAX_FETCH_LOG_GROUPS=5")...)
 	emu.SetLatency(slsemu.APIPullLogs, stopLatency)
-	p := startProc(t, "first run", env)
-	s.waitUnique(t, stopAfter, 60*time.Second)
+	p := harness.StartProc(t, "first run", env)
+	s.WaitUnique(t, stopAfter, 60*time.Second)
 	sent := time.Now()
-	p.signal(sig)
+	p.Signal(sig)
 	return emu, s, env, p, sent
 }
 
 // finish restarts siemship without the emulator's latency and with larger batches (a configuration change does
 // not matter to the checkpoints), and waits until every record arrived.
-func finish(t *testing.T, emu *harness.Emulator, s *sink, env []string) {
+func finish(t *testing.T, emu *harness.Emulator, s *harness.Sink, env []string) {
 	t.Helper()
 	emu.ClearFaults()
 	start := time.Now()
-	p := startProc(t, "second run", harness.Override(env, "SLS_MAX_FETCH_LOG_GROUPS=100"))
+	p := harness.StartProc(t, "second run", harness.Override(env, "SLS_MAX_FETCH_LOG_GROUPS=100"))
 	defer func() { t.Logf("second run: %s", time.Since(start).Round(time.Millisecond)) }()
-	s.waitUnique(t, stopRecords, stopRunBudget)
+	s.WaitUnique(t, stopRecords, stopRunBudget)
 	sent := time.Now()
-	p.signal(syscall.SIGTERM)
-	code, at := p.wait(stopTimeout + stopMargin + 5*time.Second)
+	p.Signal(syscall.SIGTERM)
+	code, at := p.Wait(stopTimeout + stopMargin + 5*time.Second)
 	t.Logf("second run: idle stop took %s", at.Sub(sent).Round(time.Millisecond))
 	if code != 0 {
 		t.Errorf("second run: exit status %d after SIGTERM, want 0", code)
 	}
-	s.quiet(100*time.Millisecond, 5*time.Second)
+	s.Quiet(100*time.Millisecond, 5*time.Second)
 }
 
 // TestSIGTERMResumes stops siemship with SIGTERM in the middle of the stream: it must exit 0 within
@@ -64,9 +64,9 @@ func finish(t *testing.T, emu *harness.Emulator, s *sink, env []string) {
 // checkpoint of everything delivered, so nothing is sent twice).
 func TestSIGTERMResumes(t *testing.T) {
 	emu, s, env, p, sent := interrupted(t, syscall.SIGTERM)
-	code, at := p.wait(stopTimeout + stopMargin + 5*time.Second)
+	code, at := p.Wait(stopTimeout + stopMargin + 5*time.Second)
 	took := at.Sub(sent)
-	first := s.led.Report()
+	first := s.Led.Report()
 	t.Logf("first run: exit %d %s after SIGTERM; %d records received (%d duplicates)", code, took.Round(time.Millisecond), first.Unique, first.Duplicates)
 	if code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0", code)
@@ -89,7 +89,7 @@ func TestSIGTERMResumes(t *testing.T) {
 	}
 
 	finish(t, emu, s, env)
-	r := verify(t, s.col.Messages(), expectEmulator(t, emu), header{10, 5, "e2e-host", "siemship", "1", "SIG"}, "||")
+	r := verify(t, s.Col.Messages(), expectEmulator(t, emu), header{10, 5, "e2e-host", "siemship", "1", "SIG"}, "||")
 	t.Logf("both runs: %s", r)
 	if r.unique != stopRecords || r.missing != 0 || r.duplicates != 0 || r.bad != 0 {
 		t.Errorf("want every record exactly once across a graceful restart: %s", r)
@@ -100,15 +100,15 @@ func TestSIGTERMResumes(t *testing.T) {
 // duplicates are bounded by the batches that were delivered but not yet checkpointed, at most one per shard.
 func TestSIGKILLResumes(t *testing.T) {
 	emu, s, env, p, _ := interrupted(t, syscall.SIGKILL)
-	if code, _ := p.wait(5 * time.Second); code != -1 {
+	if code, _ := p.Wait(5 * time.Second); code != -1 {
 		t.Errorf("exit status %d, want -1 (killed)", code)
 	}
-	first := s.led.Report()
+	first := s.Led.Report()
 	if first.Unique >= stopRecords {
 		t.Fatalf("all %d records arrived before the kill: the stream is too short to test a restart", first.Unique)
 	}
 	finish(t, emu, s, env)
-	r := verify(t, s.col.Messages(), expectEmulator(t, emu), header{10, 5, "e2e-host", "siemship", "1", "SIG"}, "||")
+	r := verify(t, s.Col.Messages(), expectEmulator(t, emu), header{10, 5, "e2e-host", "siemship", "1", "SIG"}, "||")
 	t.Logf("first run received %d records before SIGKILL; both runs: %s (bound %d)", first.Unique, r, stopShards*stopBatch)
 	if r.unique != stopRecords || r.missing != 0 || r.bad != 0 {
 		t.Errorf("records lost across SIGKILL: %s", r)
@@ -123,24 +123,24 @@ func TestSIGKILLResumes(t *testing.T) {
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	emu := harness.StartEmulator(t, 1, 30_000) // ~10 MB in batches of 10 000 records: more than the socket buffers
 	s := startSink(t, syslogrecv.Options{})
-	s.hold()
+	s.Hold()
 	env := testEnv(emu, s.Addr(), "tcp", "SIEMSHIP_SHUTDOWN_TIMEOUT=20s", "SLS_HEARTBEAT_TIMEOUT=30s", "SYSLOG_WRITE_TIMEOUT=30s")
-	p := startProc(t, "siemship", env)
+	p := harness.StartProc(t, "siemship", env)
 	// The receiver has accepted the connection and siemship is blocked writing into full socket buffers.
 	deadline := time.Now().Add(20 * time.Second)
-	for s.receiver().ActiveConnections() == 0 && time.Now().Before(deadline) {
+	for s.Receiver().ActiveConnections() == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(time.Second)
-	p.signal(syscall.SIGTERM)
+	p.Signal(syscall.SIGTERM)
 	time.Sleep(500 * time.Millisecond)
-	if p.exited() {
-		code, _ := p.wait(time.Second)
+	if p.Exited() {
+		code, _ := p.Wait(time.Second)
 		t.Fatalf("exited with status %d on the first SIGTERM although a batch was stuck", code)
 	}
 	sent := time.Now()
-	p.signal(syscall.SIGTERM)
-	code, at := p.wait(5 * time.Second)
+	p.Signal(syscall.SIGTERM)
+	code, at := p.Wait(5 * time.Second)
 	t.Logf("exit %d %s after the second SIGTERM", code, at.Sub(sent).Round(time.Millisecond))
 	if code != 130 {
 		t.Errorf("exit status %d after the second SIGTERM, want 130", code)
@@ -148,5 +148,5 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if d := at.Sub(sent); d > time.Second {
 		t.Errorf("took %s to exit after the second SIGTERM", d)
 	}
-	s.open()
+	s.Open()
 }

@@ -34,8 +34,8 @@ func TestSLSFaults(t *testing.T) {
 	// Joining under errors.
 	emu.FailNext(slsemu.APIHeartbeat, 2, http.StatusInternalServerError, "InternalServerError")
 	emu.SetLatency(slsemu.APIPullLogs, 20*time.Millisecond) // keep the stream going while the faults are served
-	p := startProc(t, "siemship", env)
-	s.waitUnique(t, records/5, time.Minute)
+	p := harness.StartProc(t, "siemship", env)
+	s.WaitUnique(t, records/5, time.Minute)
 
 	// Mid-stream.
 	emu.FailNext(slsemu.APIPullLogs, 2, http.StatusInternalServerError, "InternalServerError")
@@ -47,13 +47,13 @@ func TestSLSFaults(t *testing.T) {
 	// for good, whatever the interleaving of the shards' saves.
 	emu.FailNext(slsemu.APIUpdateCheckPoint, 3*shards, http.StatusTooManyRequests, "TooManyRequests")
 
-	s.waitUnique(t, records, time.Minute)
+	s.WaitUnique(t, records, time.Minute)
 	emu.ClearFaults()
-	p.signal(syscall.SIGTERM)
-	if code, _ := p.wait(stopTimeout + stopMargin); code != 0 {
+	p.Signal(syscall.SIGTERM)
+	if code, _ := p.Wait(stopTimeout + stopMargin); code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0", code)
 	}
-	s.quiet(100*time.Millisecond, 5*time.Second)
+	s.Quiet(100*time.Millisecond, 5*time.Second)
 
 	st := emu.Stats()
 	served := func(api, code string) int64 { return st.Errors[api][code] }
@@ -75,7 +75,7 @@ func TestSLSFaults(t *testing.T) {
 			t.Errorf("emulator served %d %s %s faults, want %d (the test did not exercise them all)", got, f.api, f.code, f.n)
 		}
 	}
-	if len(p.logEntries("checkpoint save failed, will retry")) == 0 {
+	if len(p.LogEntries("checkpoint save failed, will retry")) == 0 {
 		t.Error(`no "checkpoint save failed, will retry" log entry: no checkpoint save failed three times`)
 	}
 	gs := st.Logstore(harness.Project, harness.Logstore).Group(harness.Group)
@@ -86,8 +86,8 @@ func TestSLSFaults(t *testing.T) {
 		}
 	}
 
-	r := verify(t, s.col.Messages(), expectEmulator(t, emu), hdr, "||")
-	stats := p.stopped()
+	r := verify(t, s.Col.Messages(), expectEmulator(t, emu), hdr, "||")
+	stats := p.Stopped()
 	t.Logf("%s; siemship: %d batches, %d failed sends", r, stats["batches"], stats["failed_sends"])
 	if r.unique != records || r.missing != 0 || r.duplicates != 0 || r.bad != 0 {
 		t.Errorf("not exactly once under SLS faults: %s", r)

@@ -35,10 +35,10 @@ func TestInvalidConfiguration(t *testing.T) {
 		"SYSLOG_HSOT=siem.example.com", // typo
 		"SIEMSHIP_SHUTDOWN_TIMEOUT=soon",
 	}
-	p := startProc(t, "siemship", env)
-	code, at := p.wait(10 * time.Second)
-	out := p.stderr()
-	t.Logf("exit %d after %s:\n%s", code, at.Sub(p.start).Round(time.Millisecond), out)
+	p := harness.StartProc(t, "siemship", env)
+	code, at := p.Wait(10 * time.Second)
+	out := p.Stderr()
+	t.Logf("exit %d after %s:\n%s", code, at.Sub(p.Started()).Round(time.Millisecond), out)
 	if code != 2 {
 		t.Errorf("exit status %d, want 2", code)
 	}
@@ -64,11 +64,11 @@ func TestRejectedCredentials(t *testing.T) {
 	const secret = "wrong-secret-must-not-leak"
 	emu := harness.StartEmulator(t, 1, 10)
 	s := startSink(t, syslogrecv.Options{})
-	p := startProc(t, "siemship", testEnv(emu, s.Addr(), "tcp", "SLS_AK_KEY="+secret))
-	code, at := p.wait(20 * time.Second)
-	out := p.stderr()
+	p := harness.StartProc(t, "siemship", testEnv(emu, s.Addr(), "tcp", "SLS_AK_KEY="+secret))
+	code, at := p.Wait(20 * time.Second)
+	out := p.Stderr()
 	lines := plainLines(out)
-	t.Logf("exit %d after %s; plain lines: %q", code, at.Sub(p.start).Round(time.Millisecond), lines)
+	t.Logf("exit %d after %s; plain lines: %q", code, at.Sub(p.Started()).Round(time.Millisecond), lines)
 	if code != 2 {
 		t.Errorf("exit status %d, want 2", code)
 	}
@@ -78,7 +78,7 @@ func TestRejectedCredentials(t *testing.T) {
 	if strings.Contains(out, secret) {
 		t.Error("the secret appears in the output")
 	}
-	if n := s.col.Len(); n != 0 {
+	if n := s.Col.Len(); n != 0 {
 		t.Errorf("receiver got %d messages", n)
 	}
 }
@@ -94,25 +94,25 @@ func TestUnreachableSLS(t *testing.T) {
 	ln.Close()
 	emu := harness.StartEmulator(t, 1, 0) // only for Env; siemship never reaches it
 	s := startSink(t, syslogrecv.Options{})
-	p := startProc(t, "siemship", testEnv(emu, s.Addr(), "tcp", "SLS_ENDPOINT="+closed))
+	p := harness.StartProc(t, "siemship", testEnv(emu, s.Addr(), "tcp", "SLS_ENDPOINT="+closed))
 
 	const msg = "SLS not reachable, retrying"
 	deadline := time.Now().Add(15 * time.Second)
-	for len(p.logEntries(msg)) < 2 && time.Now().Before(deadline) && !p.exited() {
+	for len(p.LogEntries(msg)) < 2 && time.Now().Before(deadline) && !p.Exited() {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if p.exited() {
-		code, _ := p.wait(time.Second)
+	if p.Exited() {
+		code, _ := p.Wait(time.Second)
 		t.Fatalf("siemship exited with status %d while SLS was unreachable", code)
 	}
-	retries := len(p.logEntries(msg))
+	retries := len(p.LogEntries(msg))
 	if retries < 2 {
 		t.Fatalf("%d %q log entries after 15s, want at least 2", retries, msg)
 	}
 	sent := time.Now()
-	p.signal(syscall.SIGTERM)
-	code, at := p.wait(stopTimeout + 5*time.Second)
-	t.Logf("%d retries logged in %s; exit %d %s after SIGTERM", retries, sent.Sub(p.start).Round(time.Millisecond),
+	p.Signal(syscall.SIGTERM)
+	code, at := p.Wait(stopTimeout + 5*time.Second)
+	t.Logf("%d retries logged in %s; exit %d %s after SIGTERM", retries, sent.Sub(p.Started()).Round(time.Millisecond),
 		code, at.Sub(sent).Round(time.Millisecond))
 	if code != 0 {
 		t.Errorf("exit status %d after SIGTERM, want 0", code)
