@@ -285,10 +285,7 @@ func (e *Encoder) appendPair(dst []byte, prefix, key string, keyConst bool, valu
 // number; appendPair writes the rest, from the first pair that needs escaping on, exactly as if it had written
 // every pair. Only for an Encoder whose constant keys need no escaping (constPlain).
 func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, limit int) ([]byte, int) {
-	n := len(e.topicKey) + len(g.Topic) + len(e.sourceKey) + len(g.Source)
-	for i := range g.Tags {
-		n += len(e.tagKey) + len(g.Tags[i].Key) + 1 + len(g.Tags[i].Value)
-	}
+	n := len(e.topicKey) + len(g.Topic) + len(e.sourceKey) + len(g.Source) + fieldsLen(e.tagKey, g.Tags)
 	start := len(dst)
 	if n > limit-start {
 		return dst, 0
@@ -313,20 +310,11 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 			pairs++
 		}
 	}
-	for i := 0; pairs == 2+i && i < len(g.Tags); i++ {
-		t := &g.Tags[i]
-		kk := k + copy(buf[k:], e.tagKey)
-		pk, ak := copyWords(buf[kk:], t.Key, sepWord, eqWord)
-		kk += len(t.Key)
-		buf[kk] = '='
-		kk++
-		pv, av := copyWords(buf[kk:], t.Value, sepWord, sepWord)
-		if pk&pv&highs != highs {
-			break
-		}
-		all |= ak | av
-		k = kk + len(t.Value)
-		pairs++
+	if pairs == 2 {
+		kt, c, a := copyFields(buf[k:], e.tagKey, g.Tags, sepWord, eqWord)
+		k += kt
+		pairs += c
+		all |= a
 	}
 	if all&highs != 0 && !utf8.Valid(buf[:k]) {
 		// The pairs are valid UTF-8 iff each key and value is: the ASCII bytes around them end any sequence.
@@ -343,45 +331,55 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 // appendPlainContents is appendPlainPairs for the contents of l alone; it returns dst with the leading contents
 // that needed no escaping and their number.
 func (e *Encoder) appendPlainContents(dst []byte, l *record.Log, limit int) ([]byte, int) {
-	sep := e.sep
-	n := 0
-	for i := range l.Contents {
-		n += len(sep) + len(l.Contents[i].Key) + 1 + len(l.Contents[i].Value)
-	}
+	n := fieldsLen(e.sep, l.Contents)
 	start := len(dst)
 	if n > limit-start {
 		return dst, 0
 	}
 	dst = slices.Grow(dst, n)
 	buf := dst[start : start+n]
-	sepWord, eqWord := e.keyTab.sepWord, e.keyTab.eqWord
-	var all uint64
-	pairs, k := 0, 0
-	for i := range l.Contents {
-		c := &l.Contents[i]
-		kk := k
-		if len(sep) == 2 { // the default "||"
-			buf[kk], buf[kk+1] = sep[0], sep[1]
-			kk += 2
-		} else {
-			kk += copy(buf[kk:], sep)
-		}
-		pk, ak := copyWords(buf[kk:], c.Key, sepWord, eqWord)
-		kk += len(c.Key)
-		buf[kk] = '='
-		kk++
-		pv, av := copyWords(buf[kk:], c.Value, sepWord, sepWord)
-		if pk&pv&highs != highs {
-			break
-		}
-		all |= ak | av
-		k = kk + len(c.Value)
-		pairs++
-	}
+	k, pairs, all := copyFields(buf, e.sep, l.Contents, e.keyTab.sepWord, e.keyTab.eqWord)
 	if all&highs != 0 && !utf8.Valid(buf[:k]) {
 		return dst[:start], 0
 	}
 	return dst[:start+k], pairs
+}
+
+// fieldsLen is the length of fields written as prefix+key+"="+value each.
+func fieldsLen(prefix string, fields []record.Field) int {
+	n := 0
+	for i := range fields {
+		n += len(prefix) + len(fields[i].Key) + 1 + len(fields[i].Value)
+	}
+	return n
+}
+
+// copyFields writes fields into buf (len(buf) >= fieldsLen) as prefix+key+"="+value each, with copyWords, until
+// one needs escaping. It returns the end of the fields that did not, their number, and the OR of their words
+// (non-ASCII when all&highs != 0; the caller checks UTF-8).
+func copyFields(buf []byte, prefix string, fields []record.Field, sepWord, eqWord uint64) (k, pairs int, all uint64) {
+	for i := range fields {
+		f := &fields[i]
+		kk := k
+		if len(prefix) == 2 { // the default separator "||": two stores instead of a copy call
+			buf[kk], buf[kk+1] = prefix[0], prefix[1]
+			kk += 2
+		} else {
+			kk += copy(buf[kk:], prefix)
+		}
+		pk, ak := copyWords(buf[kk:], f.Key, sepWord, eqWord)
+		kk += len(f.Key)
+		buf[kk] = '='
+		kk++
+		pv, av := copyWords(buf[kk:], f.Value, sepWord, sepWord)
+		if pk&pv&highs != highs {
+			break
+		}
+		all |= ak | av
+		k = kk + len(f.Value)
+		pairs++
+	}
+	return k, pairs, all
 }
 
 // appendPlainPair is the fast path of appendPair: a pair of n bytes that needs no escaping is written with one
