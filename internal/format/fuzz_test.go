@@ -13,6 +13,17 @@ import (
 // themselves or the fixed keys ("_", ":").
 var fuzzSeparators = []string{"||", "|", ",", " ", "::", "_", "#|#", " | ", ":", "-"}
 
+// fuzzOptions are the encoder options a fuzzer picks with two numbers: the separator and framing from sepSel, a
+// limit of 480..1503 bytes from maxSel (0: none); local0.info, host "h".
+func fuzzOptions(sepSel uint8, maxSel uint16) Options {
+	o := Options{Facility: 16, Severity: 6, Hostname: "h", AppName: "siemship",
+		Separator: fuzzSeparators[int(sepSel)%len(fuzzSeparators)], Framing: Framing(int(sepSel/16) % 3)}
+	if maxSel != 0 {
+		o.MaxMessageBytes = 480 + int(maxSel)%1024
+	}
+	return o
+}
+
 // FuzzEncode encodes arbitrary records and checks every frame with crewjam's parser and ParsePayload (see
 // checkFrame): header fields, timestamp, no control byte in the message, exactly one LF at the end in LF framing,
 // a correct octet-count prefix, the limit, and the original pairs after UTF-8 sanitizing.

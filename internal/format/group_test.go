@@ -97,12 +97,7 @@ func FuzzAppendGroup(f *testing.F) {
 			}
 			g.Logs = append(g.Logs, l)
 		}
-		o := Options{Facility: 16, Severity: 6, Hostname: "h", AppName: "siemship",
-			Separator: fuzzSeparators[int(sepSel)%len(fuzzSeparators)], Framing: Framing(int(sepSel/16) % 3)}
-		if maxSel != 0 {
-			o.MaxMessageBytes = 480 + int(maxSel)%1024
-		}
-		e, err := NewEncoder(o)
+		e, err := NewEncoder(fuzzOptions(sepSel, maxSel))
 		if err != nil {
 			t.Fatal(err)
 		}

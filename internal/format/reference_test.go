@@ -141,11 +141,8 @@ func FuzzAppendFrameReference(f *testing.F) {
 				l.Contents = append(l.Contents, fld)
 			}
 		}
-		o := Options{Facility: int(sepSel) % 24, Severity: int(tagSel) % 8, Hostname: "h", AppName: "siemship",
-			Separator: fuzzSeparators[int(sepSel)%len(fuzzSeparators)], Framing: Framing(int(sepSel/16) % 3)}
-		if maxSel != 0 {
-			o.MaxMessageBytes = 480 + int(maxSel)%1024
-		}
+		o := fuzzOptions(sepSel, maxSel)
+		o.Facility, o.Severity = int(sepSel)%24, int(tagSel)%8
 		e, err := NewEncoder(o)
 		if err != nil {
 			t.Fatal(err)
