@@ -244,7 +244,11 @@ template(name="json" type="list" option.jsonf="on") {
   property(outname="raw"       name="rawmsg"           format="jsonf")
   property(outname="input"     name="inputname"        format="jsonf")
 }
-ruleset(name="net") {
+# Direct: each message is written by the input thread that read it, before the input reads on (or sees the end of
+# the stream and closes). With the default in-memory main queue, a message rsyslog had read (and confirmed to a
+# close- or RELP-mode sender) but not yet written would die with a SIGKILL: that is rsyslog's queue, not the
+# sender's confirmation, and tests of the sender must not depend on it.
+ruleset(name="net" queue.type="Direct") {
   action(type="omfile" file="%[1]s/out/json.log" template="json")
 }
 
