@@ -20,13 +20,14 @@ type relpServer struct {
 	// "" is 200 OK, "500" a refusal, "serverclose" the hint and a close, "drop" a close without an answer.
 	answer func(n int, msg string) string
 
-	mu       sync.Mutex
-	msgs     []string   // accepted (answered 200), in order of acceptance over all sessions
-	sessions [][]string // accepted, per session in order of accept: a closed session's goroutine may still be
-	// answering frames the client sent before it gave up while the next session already runs
-	seen  int
-	txnrs []int // transaction numbers of the syslog commands, per arrival
-	wg    sync.WaitGroup
+	mu   sync.Mutex
+	msgs []string // accepted (answered 200), in order of acceptance over all sessions
+	// sessions holds the accepted messages per session, sessions in the order they were accepted: a failed
+	// session's goroutine may still answer frames sent before the client gave up while the next session runs.
+	sessions [][]string
+	seen     int
+	txnrs    []int // transaction numbers of the syslog commands, per arrival
+	wg       sync.WaitGroup
 }
 
 func startRELPServer(t testing.TB, cfg *tls.Config, answer func(n int, msg string) string) *relpServer {

@@ -20,16 +20,16 @@ func TestConcurrentUse(t *testing.T) {
 	for w := range 4 {
 		wg.Go(func() {
 			c := fmt.Sprintf("c%d", w)
-			held := &held[w]
-			*held = []int{}
+			mine := &held[w]
+			*mine = []int{}
 			for i := range 200 {
 				now := t0.Add(time.Duration(i) * time.Second)
-				got, err := g.Heartbeat(now, c, *held, shards)
+				got, err := g.Heartbeat(now, c, *mine, shards)
 				if err != nil {
 					t.Errorf("heartbeat %s: %v", c, err)
 					return
 				}
-				*held = got
+				*mine = got
 				for _, id := range got {
 					_ = g.UpdateCheckpoint(now, c, id, fmt.Sprint(i), false, false, shards)
 				}
