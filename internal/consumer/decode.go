@@ -135,3 +135,10 @@ func Groups(lgl *sls.LogGroupList) []record.Group {
 // batches of one consumer differ in size by a few percent, and a buffer allocated exactly would be replaced (and
 // its memory freshly faulted in) whenever a slightly larger batch came.
 func headroom(n int) int { return n + n/8 }
+
+// Walk decodes a serialized LogGroupList as pulls are decoded (zero copy: the strings alias raw) into fresh
+// groups, for benchmarks and tools outside the package.
+func Walk(raw []byte) ([]record.Group, error) {
+	var a arena
+	return a.walk(raw)
+}

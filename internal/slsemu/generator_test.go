@@ -1,9 +1,14 @@
 package slsemu_test
 
 import (
+	"bytes"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	sls "github.com/aliyun/aliyun-log-go-sdk"
 
 	"github.com/siemship/siemship/internal/slsemu"
 )
@@ -106,5 +111,35 @@ func TestProducer(t *testing.T) {
 	}
 	if err := e.StartProducer(testProject, "nope", 1); err == nil {
 		t.Error("an unknown logstore was accepted")
+	}
+}
+
+// GeneratedList is the generator's records as one serialized LogGroupList: the SDK decodes it, groups hold
+// perGroup records (the last one the rest), seq runs 1..n, and the same seed gives the same bytes.
+func TestGeneratedList(t *testing.T) {
+	raw := slsemu.GeneratedList(25, 10, 7)
+	if !bytes.Equal(raw, slsemu.GeneratedList(25, 10, 7)) {
+		t.Error("the same seed gave different lists")
+	}
+	if bytes.Equal(raw, slsemu.GeneratedList(25, 10, 8)) {
+		t.Error("different seeds gave the same list")
+	}
+	lgl, err := sls.LogsBytesDecode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	seq := 0
+	for _, g := range lgl.LogGroups {
+		sizes = append(sizes, len(g.Logs))
+		for _, l := range g.Logs {
+			seq++
+			if got := l.Contents[0]; got.GetKey() != "seq" || got.GetValue() != strconv.Itoa(seq) {
+				t.Fatalf("record %d starts with %s=%s, want seq=%d", seq, got.GetKey(), got.GetValue(), seq)
+			}
+		}
+	}
+	if !slices.Equal(sizes, []int{10, 10, 5}) {
+		t.Errorf("group sizes %v, want [10 10 5]", sizes)
 	}
 }
