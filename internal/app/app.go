@@ -77,6 +77,7 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 		Sender:         out,
 		InitialBackoff: cfg.RetryInitialBackoff,
 		MaxBackoff:     cfg.RetryMaxBackoff,
+		MaxInFlight:    BatchesInFlight(cfg),
 		MaxFrameBytes:  FrameBytes(cfg),
 		Logger:         log.Named("pipeline"),
 	}
@@ -218,7 +219,7 @@ func ConsumerOptions(cfg *config.Config, log *zap.Logger) consumer.Options {
 		// Pulled batches held at once, all shards together: the pipeline's in-flight batches plus two pulled ahead,
 		// and at most their share of SIEMSHIP_MEMORY_LIMIT in bytes. These, not the number of shards or the size of a
 		// log group, bound memory (docs/PERFORMANCE.md).
-		MaxPulledBatches: cfg.Connections + 3,
+		MaxPulledBatches: BatchesInFlight(cfg) + 2,
 		MaxPulledBytes:   PulledBytes(cfg),
 		Compress:         string(cfg.Compress),
 		Logger:           log.Named("consumer"),

@@ -23,6 +23,11 @@ func PulledBytes(cfg *config.Config) int64 { return int64(cfg.MemoryLimit) * pul
 // FrameBytes is the memory budget of frame buffers (pipeline.Options.MaxFrameBytes).
 func FrameBytes(cfg *config.Config) int64 { return int64(cfg.MemoryLimit) * framesShare / 100 }
 
+// BatchesInFlight is the number of batches being encoded or sent at once (pipeline.Options.MaxInFlight): one per
+// connection, each occupying it for its whole send, and one being encoded meanwhile. More would only hold more
+// memory; fewer would leave connections idle.
+func BatchesInFlight(cfg *config.Config) int { return cfg.Connections + 1 }
+
 // GoMemoryLimit is the Go runtime's soft memory limit siemship sets: 90 % of SIEMSHIP_MEMORY_LIMIT, because the
 // runtime counts neither the program's code nor its own slack in returning freed pages, which the resident set
 // includes.
