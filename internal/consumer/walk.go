@@ -25,10 +25,12 @@ const (
 
 // Protobuf wire types.
 const (
-	wireVarint  = 0
-	wireFixed64 = 1
-	wireBytes   = 2
-	wireFixed32 = 5
+	wireVarint     = 0
+	wireFixed64    = 1
+	wireBytes      = 2
+	wireStartGroup = 3 // proto2 groups: no SLS message has one, but the SDK's decoder skips them as unknown fields
+	wireEndGroup   = 4
+	wireFixed32    = 5
 )
 
 var errTruncated = errors.New("protobuf: truncated message")
@@ -37,93 +39,143 @@ var errTruncated = errors.New("protobuf: truncated message")
 // therefore stay unchanged while the groups are in use. It replaces the SDK's gogo protobuf decoding, which
 // allocates two objects per field and copies every key and value. Unknown fields are skipped, as protobuf
 // requires; a missing key or value is the empty string (the SDK's getters return "" too).
+//
+// One pass over raw fills the arena's slices in place. The records' Logs, Contents and Tags are sub-slices of
+// a.logs and a.fields, which therefore must not move during the pass: when one of them runs out of capacity, the
+// pass stops, a counting pass sizes them (with headroom) and the pass starts again. With the arena reused from
+// batch to batch that happens only while batches grow; before, walk always counted first and zeroed the slices,
+// two more passes over the data.
 func (a *arena) walk(raw []byte) ([]record.Group, error) {
-	// Pass 1 counts, so that the arena's slices are sized once and sub-slices never move.
-	nGroups, nLogs, nFields := 0, 0, 0
-	err := eachField(raw, func(num int, typ int, v []byte, _ uint64) error {
-		if num != fieldListGroups || typ != wireBytes {
-			return nil
-		}
-		nGroups++
-		return eachField(v, func(num int, typ int, v []byte, _ uint64) error {
-			if typ != wireBytes {
-				return nil
-			}
-			switch num {
-			case fieldGroupTags:
-				nFields++
-			case fieldGroupLogs:
-				nLogs++
-				c, err := countContents(v)
-				nFields += c
-				return err
-			}
-			return nil
-		})
-	})
+	groups, err := a.walkOnce(raw)
+	if err != errFull {
+		return groups, err
+	}
+	// Size the slices exactly, with headroom, and walk again.
+	nLogs, nFields, err := count(raw)
 	if err != nil {
 		return nil, err
 	}
-	a.groups = grow(a.groups, nGroups)
-	a.logs = grow(a.logs, nLogs)
-	a.fields = grow(a.fields, nFields)
-	gi, li, fi := 0, 0, 0
-	err = eachField(raw, func(num int, typ int, v []byte, _ uint64) error {
-		if num != fieldListGroups || typ != wireBytes {
-			return nil
+	if cap(a.logs) < nLogs {
+		a.logs = make([]record.Log, 0, headroom(nLogs))
+	}
+	if cap(a.fields) < nFields {
+		a.fields = make([]record.Field, 0, headroom(nFields))
+	}
+	return a.walkOnce(raw)
+}
+
+// errFull stops walkOnce when a.logs or a.fields is too small for the list.
+var errFull = errors.New("arena full")
+
+// count returns the number of logs and of fields (tags and contents) in a serialized LogGroupList.
+func count(raw []byte) (nLogs, nFields int, err error) {
+	for b := raw; len(b) > 0; {
+		num, typ, v, _, rest, err := field(b)
+		if err != nil {
+			return 0, 0, err
 		}
-		g := &a.groups[gi]
-		gi++
+		b = rest
+		if num != fieldListGroups || typ != wireBytes {
+			continue
+		}
+		for len(v) > 0 {
+			num, typ, fv, _, rest, err := field(v)
+			if err != nil {
+				return 0, 0, err
+			}
+			v = rest
+			switch {
+			case typ != wireBytes:
+			case num == fieldGroupTags:
+				nFields++
+			case num == fieldGroupLogs:
+				nLogs++
+				for len(fv) > 0 {
+					num, typ, _, _, rest, err := field(fv)
+					if err != nil {
+						return 0, 0, err
+					}
+					fv = rest
+					if num == fieldLogContents && typ == wireBytes {
+						nFields++
+					}
+				}
+			}
+		}
+	}
+	return nLogs, nFields, nil
+}
+
+// walkOnce is one pass of walk; it returns errFull when a.logs or a.fields is too small.
+func (a *arena) walkOnce(raw []byte) ([]record.Group, error) {
+	groups := a.groups[:0]
+	logs := a.logs[:cap(a.logs)]
+	fields := a.fields[:cap(a.fields)]
+	tagIdx := a.tagIdx[:0]
+	li, fi := 0, 0
+	for b := raw; len(b) > 0; {
+		num, typ, v, _, rest, err := field(b)
+		if err != nil {
+			return nil, err
+		}
+		b = rest
+		if num != fieldListGroups || typ != wireBytes {
+			continue
+		}
+		var g record.Group
 		logStart := li
-		// Tags first would need a third pass; instead tags and logs take fields in message order and the tags
-		// are gathered afterwards from the positions recorded here.
-		tagIdx := a.tagIdx[:0]
-		err := eachField(v, func(num int, typ int, v []byte, _ uint64) error {
+		// Tags and logs take fields in message order; the tags are gathered afterwards from the positions
+		// recorded here.
+		tagStart := len(tagIdx)
+		for len(v) > 0 {
+			num, typ, fv, _, rest, err := field(v)
+			if err != nil {
+				return nil, err
+			}
+			v = rest
 			if typ != wireBytes {
-				return nil
+				continue
 			}
 			switch num {
 			case fieldGroupTopic:
-				g.Topic = str(v)
+				g.Topic = str(fv)
 			case fieldGroupSource:
-				g.Source = str(v)
+				g.Source = str(fv)
 			case fieldGroupTags:
-				f, err := pair(v)
-				if err != nil {
-					return err
+				if fi == len(fields) {
+					return nil, errFull
 				}
-				a.fields[fi] = f
+				f, err := pair(fv)
+				if err != nil {
+					return nil, err
+				}
+				fields[fi] = f
 				tagIdx = append(tagIdx, fi)
 				fi++
 			case fieldGroupLogs:
-				l := &a.logs[li]
-				li++
-				var err error
-				if fi, err = walkLog(v, l, a.fields, fi); err != nil {
-					return err
+				if li == len(logs) {
+					return nil, errFull
 				}
+				next, err := walkLog(fv, &logs[li], fields, fi)
+				if err != nil {
+					return nil, err
+				}
+				li, fi = li+1, next
 			}
-			return nil
-		})
-		if err != nil {
-			return err
 		}
-		g.Logs = a.logs[logStart:li:li]
-		g.Tags = a.tagFields(tagIdx)
-		a.tagIdx = tagIdx
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		g.Logs = logs[logStart:li:li]
+		g.Tags = tagFields(fields, tagIdx[tagStart:])
+		groups = append(groups, g)
 	}
-	return a.groups, nil
+	a.groups, a.logs, a.fields, a.tagIdx = groups, logs[:li], fields[:fi], tagIdx
+	return groups, nil
 }
 
 // tagFields returns the group's tags as one contiguous slice. Tags are usually written after the logs, and then
 // they already are contiguous in a.fields; otherwise they are copied into a separate slice.
-func (a *arena) tagFields(idx []int) []record.Field {
+func tagFields(fields []record.Field, idx []int) []record.Field {
 	if len(idx) == 0 {
-		return a.fields[:0:0]
+		return fields[:0:0]
 	}
 	first := idx[0]
 	contiguous := true
@@ -134,11 +186,11 @@ func (a *arena) tagFields(idx []int) []record.Field {
 		}
 	}
 	if contiguous {
-		return a.fields[first : first+len(idx) : first+len(idx)]
+		return fields[first : first+len(idx) : first+len(idx)]
 	}
 	out := make([]record.Field, len(idx))
 	for i, k := range idx {
-		out[i] = a.fields[k]
+		out[i] = fields[k]
 	}
 	return out
 }
@@ -164,9 +216,11 @@ func pair(b []byte) (record.Field, error) {
 	return f, nil
 }
 
-// walkLog decodes one Log into l, its contents into fields from index fi on; it returns the next free index.
+// walkLog decodes one Log into l (every field of l is set), its contents into fields from index fi on; it returns
+// the next free index, or errFull when fields is full.
 func walkLog(b []byte, l *record.Log, fields []record.Field, fi int) (int, error) {
 	start := fi
+	var t, tns uint32
 	for len(b) > 0 {
 		num, typ, v, n, rest, err := field(b)
 		if err != nil {
@@ -175,6 +229,9 @@ func walkLog(b []byte, l *record.Log, fields []record.Field, fi int) (int, error
 		b = rest
 		switch {
 		case num == fieldLogContents && typ == wireBytes:
+			if fi == len(fields) {
+				return fi, errFull
+			}
 			f, err := pair(v)
 			if err != nil {
 				return fi, err
@@ -182,29 +239,13 @@ func walkLog(b []byte, l *record.Log, fields []record.Field, fi int) (int, error
 			fields[fi] = f
 			fi++
 		case num == fieldLogTime && typ == wireVarint:
-			l.Time = uint32(n)
+			t = uint32(n)
 		case num == fieldLogTimeNs && typ == wireFixed32:
-			l.TimeNs = uint32(n)
+			tns = uint32(n)
 		}
 	}
-	l.Contents = fields[start:fi:fi]
+	*l = record.Log{Time: t, TimeNs: tns, Contents: fields[start:fi:fi]}
 	return fi, nil
-}
-
-// countContents returns the number of Contents fields of a serialized Log.
-func countContents(b []byte) (int, error) {
-	c := 0
-	for len(b) > 0 {
-		num, typ, _, _, rest, err := field(b)
-		if err != nil {
-			return 0, err
-		}
-		b = rest
-		if num == fieldLogContents && typ == wireBytes {
-			c++
-		}
-	}
-	return c, nil
 }
 
 // str aliases b as a string.
@@ -258,23 +299,58 @@ func field(b []byte) (num, typ int, v []byte, n uint64, rest []byte, err error) 
 			return 0, 0, nil, 0, nil, errTruncated
 		}
 		return num, typ, nil, uint64(binary.LittleEndian.Uint32(b)), b[4:], nil
+	case wireStartGroup:
+		n, err := skipGroup(b)
+		if err != nil {
+			return 0, 0, nil, 0, nil, err
+		}
+		return num, typ, nil, 0, b[n:], nil
 	default:
 		return 0, 0, nil, 0, nil, fmt.Errorf("protobuf: unsupported wire type %d", typ)
 	}
 }
 
-// eachField calls fn for every field of a message: the field number, the wire type, and either the bytes of a
-// length-delimited field or the value of a numeric one.
-func eachField(b []byte, fn func(num int, typ int, v []byte, n uint64) error) error {
-	for len(b) > 0 {
-		num, typ, v, n, rest, err := field(b)
-		if err != nil {
-			return err
+// skipGroup returns the length of a group's fields and its end-group key, b starting after the start-group key.
+// Like the SDK's decoder (gogo protobuf's skip), it does not check the end key's field number.
+func skipGroup(b []byte) (int, error) {
+	depth := 1
+	i := 0
+	for i < len(b) {
+		key, k := binary.Uvarint(b[i:])
+		if k <= 0 {
+			return 0, errTruncated
 		}
-		b = rest
-		if err := fn(num, typ, v, n); err != nil {
-			return err
+		i += k
+		switch key & 7 {
+		case wireVarint:
+			_, k := binary.Uvarint(b[i:])
+			if k <= 0 {
+				return 0, errTruncated
+			}
+			i += k
+		case wireFixed64:
+			i += 8
+		case wireBytes:
+			l, k := binary.Uvarint(b[i:])
+			if k <= 0 || l > uint64(len(b)-i-k) {
+				return 0, errTruncated
+			}
+			i += k + int(l)
+		case wireStartGroup:
+			depth++
+		case wireEndGroup:
+			depth--
+		case wireFixed32:
+			i += 4
+		default:
+			return 0, fmt.Errorf("protobuf: unsupported wire type %d", key&7)
+		}
+		if i > len(b) {
+			return 0, errTruncated
+		}
+		if depth == 0 {
+			return i, nil
 		}
 	}
-	return nil
+	return 0, errTruncated
 }

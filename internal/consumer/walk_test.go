@@ -69,6 +69,86 @@ func TestWalkTagsBeforeLogs(t *testing.T) {
 	}
 }
 
+// TestWalkGrowsArena reuses one arena for lists that need more logs, more fields, more tags, then fewer: a pass
+// that runs out of room starts again with larger slices, and every record must then point into the arena's
+// current slices (the next batch reuses them), never into a replaced one.
+func TestWalkGrowsArena(t *testing.T) {
+	list := func(groups, logs, contents, tags int) []byte {
+		lgl := &sls.LogGroupList{}
+		for g := 0; g < groups; g++ {
+			lg := &sls.LogGroup{Topic: proto.String(fmt.Sprint("t", g))}
+			for i := 0; i < tags; i++ {
+				lg.LogTags = append(lg.LogTags, &sls.LogTag{Key: proto.String(fmt.Sprint("tag", i)), Value: proto.String("v")})
+			}
+			for l := 0; l < logs; l++ {
+				lo := &sls.Log{Time: proto.Uint32(uint32(l + 1))}
+				for c := 0; c < contents; c++ {
+					lo.Contents = append(lo.Contents, kv(fmt.Sprint("k", c), fmt.Sprint(g, "/", l, "/", c)))
+				}
+				lg.Logs = append(lg.Logs, lo)
+			}
+			lgl.LogGroups = append(lgl.LogGroups, lg)
+		}
+		raw, err := proto.Marshal(lgl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	steps := []struct {
+		name                         string
+		groups, logs, contents, tags int
+	}{
+		{"small", 1, 2, 1, 0},
+		{"more fields", 2, 2, 40, 0},
+		{"more logs without contents", 3, 500, 0, 0},
+		{"more tags", 4, 1, 1, 300},
+		{"everything larger", 30, 40, 12, 3},
+		{"smaller again", 1, 1, 1, 1},
+		{"empty", 0, 0, 0, 0},
+	}
+	var a arena
+	for _, st := range steps {
+		raw := list(st.groups, st.logs, st.contents, st.tags)
+		lgl, err := sls.LogsBytesDecode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ref arena
+		want := ref.convert(lgl)
+		got, err := a.walk(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if !reflect.DeepEqual(normalize(got), normalize(want)) {
+			t.Fatalf("%s:\n got %+v\nwant %+v", st.name, got, want)
+		}
+		for gi, g := range got {
+			if len(g.Logs) > 0 && !within(&g.Logs[0], a.logs[:cap(a.logs)]) {
+				t.Fatalf("%s: group %d's logs are not in the arena's current slice", st.name, gi)
+			}
+			if len(g.Tags) > 0 && !within(&g.Tags[0], a.fields[:cap(a.fields)]) {
+				t.Fatalf("%s: group %d's tags are not in the arena's current slice", st.name, gi)
+			}
+			for li, l := range g.Logs {
+				if len(l.Contents) > 0 && !within(&l.Contents[0], a.fields[:cap(a.fields)]) {
+					t.Fatalf("%s: log %d/%d's contents are not in the arena's current slice", st.name, gi, li)
+				}
+			}
+		}
+	}
+}
+
+// within reports whether p points to an element of s.
+func within[T any](p *T, s []T) bool {
+	for i := range s {
+		if p == &s[i] {
+			return true
+		}
+	}
+	return false
+}
+
 func TestWalkRejectsTruncated(t *testing.T) {
 	raw, _ := proto.Marshal(walkLists()["full"])
 	var a arena
