@@ -195,8 +195,25 @@ func tagFields(fields []record.Field, idx []int) []record.Field {
 	return out
 }
 
+// Keys of the fields that make up most of a pull, as the SDK writes them: field number << 3 | wire type, one byte.
+const (
+	keyLogContents = fieldLogContents<<3 | wireBytes
+	keyPairKey     = fieldPairKey<<3 | wireBytes
+	keyPairValue   = fieldPairValue<<3 | wireBytes
+)
+
 // pair decodes a LogContent or LogTag.
 func pair(b []byte) (record.Field, error) {
+	// The usual pair, key (shorter than 128 bytes) then value (shorter than 16 KiB) and nothing else, read without
+	// the general loop; what it returns is what the loop would.
+	if len(b) >= 4 && b[0] == keyPairKey && b[1] < 0x80 {
+		kEnd := 2 + int(b[1])
+		if kEnd+2 <= len(b) && b[kEnd] == keyPairValue {
+			if l, k := shortLen(b[kEnd+1:]); k > 0 && l == len(b)-kEnd-1-k {
+				return record.Field{Key: str(b[2:kEnd]), Value: str(b[kEnd+1+k:])}, nil
+			}
+		}
+	}
 	var f record.Field
 	for len(b) > 0 {
 		num, typ, v, _, rest, err := field(b)
@@ -216,12 +233,39 @@ func pair(b []byte) (record.Field, error) {
 	return f, nil
 }
 
+// shortLen reads a length of one or two varint bytes at the start of b (below 16 KiB) and returns it and the
+// number of bytes read, or k = 0 when the length is longer (or b too short).
+func shortLen(b []byte) (l, k int) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return int(b[0]), 1
+	}
+	if len(b) > 1 && b[1] < 0x80 {
+		return int(b[0]&0x7f) | int(b[1])<<7, 2
+	}
+	return 0, 0
+}
+
 // walkLog decodes one Log into l (every field of l is set), its contents into fields from index fi on; it returns
 // the next free index, or errFull when fields is full.
 func walkLog(b []byte, l *record.Log, fields []record.Field, fi int) (int, error) {
 	start := fi
 	var t, tns uint32
 	for len(b) > 0 {
+		if b[0] == keyLogContents { // most fields of a Log: read without field's general cases
+			if l, k := shortLen(b[1:]); k > 0 && l <= len(b)-1-k {
+				if fi == len(fields) {
+					return fi, errFull
+				}
+				f, err := pair(b[1+k : 1+k+l])
+				if err != nil {
+					return fi, err
+				}
+				fields[fi] = f
+				fi++
+				b = b[1+k+l:]
+				continue
+			}
+		}
 		num, typ, v, n, rest, err := field(b)
 		if err != nil {
 			return fi, err
@@ -263,13 +307,13 @@ func field(b []byte) (num, typ int, v []byte, n uint64, rest []byte, err error) 
 	var k int
 	if b[0] < 0x80 { // one-byte key: every field siemship reads
 		key, k = uint64(b[0]), 1
-	} else if key, k = binary.Uvarint(b); k <= 0 {
+	} else if key, k = uvarint(b); k <= 0 {
 		return 0, 0, nil, 0, nil, errTruncated
 	}
 	b = b[k:]
-	num, typ = int(key>>3), int(key&7)
-	if num == 0 {
-		return 0, 0, nil, 0, nil, errors.New("protobuf: field number 0")
+	num, typ = int(int32(key>>3)), int(key&7) // int32 as in the SDK's decoder
+	if num <= 0 {
+		return 0, 0, nil, 0, nil, fmt.Errorf("protobuf: field number %d", num)
 	}
 	switch typ {
 	case wireBytes:
@@ -277,14 +321,14 @@ func field(b []byte) (num, typ int, v []byte, n uint64, rest []byte, err error) 
 		if len(b) > 0 && b[0] < 0x80 {
 			l, k = uint64(b[0]), 1
 		} else {
-			l, k = binary.Uvarint(b)
+			l, k = uvarint(b)
 		}
 		if k <= 0 || l > uint64(len(b)-k) {
 			return 0, 0, nil, 0, nil, errTruncated
 		}
 		return num, typ, b[k : k+int(l)], 0, b[k+int(l):], nil
 	case wireVarint:
-		n, k = binary.Uvarint(b)
+		n, k = uvarint(b)
 		if k <= 0 {
 			return 0, 0, nil, 0, nil, errTruncated
 		}
@@ -316,14 +360,14 @@ func skipGroup(b []byte) (int, error) {
 	depth := 1
 	i := 0
 	for i < len(b) {
-		key, k := binary.Uvarint(b[i:])
+		key, k := uvarint(b[i:])
 		if k <= 0 {
 			return 0, errTruncated
 		}
 		i += k
 		switch key & 7 {
 		case wireVarint:
-			_, k := binary.Uvarint(b[i:])
+			_, k := uvarint(b[i:])
 			if k <= 0 {
 				return 0, errTruncated
 			}
@@ -331,7 +375,7 @@ func skipGroup(b []byte) (int, error) {
 		case wireFixed64:
 			i += 8
 		case wireBytes:
-			l, k := binary.Uvarint(b[i:])
+			l, k := uvarint(b[i:])
 			if k <= 0 || l > uint64(len(b)-i-k) {
 				return 0, errTruncated
 			}
@@ -353,4 +397,19 @@ func skipGroup(b []byte) (int, error) {
 		}
 	}
 	return 0, errTruncated
+}
+
+// uvarint reads a varint as the SDK's decoder (gogo protobuf) does: at most ten bytes, bits beyond 64 dropped.
+// k is the number of bytes read, 0 when b ends first and -1 when the varint is longer than ten bytes.
+func uvarint(b []byte) (v uint64, k int) {
+	for i := 0; i < 10; i++ {
+		if i >= len(b) {
+			return 0, 0
+		}
+		v |= uint64(b[i]&0x7f) << (7 * i)
+		if b[i] < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, -1
 }
