@@ -43,8 +43,7 @@ var errTruncated = errors.New("protobuf: truncated message")
 // One pass over raw fills the arena's slices in place. The records' Logs, Contents and Tags are sub-slices of
 // a.logs and a.fields, which therefore must not move during the pass: when one of them runs out of capacity, the
 // pass stops, a counting pass sizes them (with headroom) and the pass starts again. With the arena reused from
-// batch to batch that happens only while batches grow; before, walk always counted first and zeroed the slices,
-// two more passes over the data.
+// batch to batch that happens only while batches grow, and the usual batch is read once.
 func (a *arena) walk(raw []byte) ([]record.Group, error) {
 	groups, err := a.walkOnce(raw)
 	if err != errFull {
