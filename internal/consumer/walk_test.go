@@ -1,8 +1,10 @@
 package consumer
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
@@ -35,7 +37,12 @@ func walkLists() map[string]*sls.LogGroupList {
 		}
 		big.LogGroups = append(big.LogGroups, lg)
 	}
-	return map[string]*sls.LogGroupList{"full": full, "empty": {}, "big": big}
+	// Lengths past the walk's fast paths (one- or two-byte lengths, keys under 128 bytes).
+	long := &sls.LogGroupList{LogGroups: []*sls.LogGroup{{Logs: []*sls.Log{{Time: proto.Uint32(1), Contents: []*sls.LogContent{
+		kv(strings.Repeat("k", 200), "v"),
+		kv("big", strings.Repeat("x", 20000)),
+	}}}}}}
+	return map[string]*sls.LogGroupList{"full": full, "empty": {}, "big": big, "long": long}
 }
 
 func TestWalkMatchesSDK(t *testing.T) {
@@ -147,6 +154,30 @@ func within[T any](p *T, s []T) bool {
 		}
 	}
 	return false
+}
+
+// TestWalkPairOrder: pairs that are not exactly key then value (value first, a repeated key: the last one counts,
+// an unknown field) take the walk's general loop and come out as the SDK decodes them.
+func TestWalkPairOrder(t *testing.T) {
+	str := func(num int, v string) []byte { return appendBytesField(nil, num, []byte(v)) }
+	join := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
+	contents := [][]byte{
+		join(str(fieldPairValue, "v1"), str(fieldPairKey, "k1")),
+		join(str(fieldPairKey, "first"), str(fieldPairValue, "v2"), str(fieldPairKey, "k2")),
+		join(str(fieldPairKey, "k3"), str(fieldPairValue, "v3"), str(9, "unknown")),
+	}
+	var log []byte
+	log = append(log, proto.EncodeVarint(uint64(fieldLogTime<<3|wireVarint))...)
+	log = append(log, proto.EncodeVarint(1700000000)...)
+	for _, c := range contents {
+		log = appendBytesField(log, fieldLogContents, c)
+	}
+	raw := appendBytesField(nil, fieldListGroups, appendBytesField(nil, fieldGroupLogs, log))
+	got := checkWalk(t, raw)
+	want := []record.Field{{Key: "k1", Value: "v1"}, {Key: "k2", Value: "v2"}, {Key: "k3", Value: "v3"}}
+	if !reflect.DeepEqual(got[0].Logs[0].Contents, want) {
+		t.Fatalf("contents %+v", got[0].Logs[0].Contents)
+	}
 }
 
 func TestWalkRejectsTruncated(t *testing.T) {
