@@ -89,20 +89,31 @@ func count(raw []byte) (nLogs, nFields int, err error) {
 				nFields++
 			case num == fieldGroupLogs:
 				nLogs++
-				for len(fv) > 0 {
-					num, typ, _, _, rest, err := field(fv)
-					if err != nil {
-						return 0, 0, err
-					}
-					fv = rest
-					if num == fieldLogContents && typ == wireBytes {
-						nFields++
-					}
+				c, err := countContents(fv)
+				if err != nil {
+					return 0, 0, err
 				}
+				nFields += c
 			}
 		}
 	}
 	return nLogs, nFields, nil
+}
+
+// countContents returns the number of Contents fields of a serialized Log.
+func countContents(b []byte) (int, error) {
+	c := 0
+	for len(b) > 0 {
+		num, typ, _, _, rest, err := field(b)
+		if err != nil {
+			return 0, err
+		}
+		b = rest
+		if num == fieldLogContents && typ == wireBytes {
+			c++
+		}
+	}
+	return c, nil
 }
 
 // walkOnce is one pass of walk; it returns errFull when a.logs or a.fields is too small.
@@ -250,7 +261,9 @@ func walkLog(b []byte, l *record.Log, fields []record.Field, fi int) (int, error
 	start := fi
 	var t, tns uint32
 	for len(b) > 0 {
-		if b[0] == keyLogContents { // most fields of a Log: read without field's general cases
+		// Most fields of a Log: read without field's general cases. The contents case below repeats these few
+		// lines on purpose: a shared helper is not inlined and costs 5-8 % of the walk.
+		if b[0] == keyLogContents {
 			if l, k := shortLen(b[1:]); k > 0 && l <= len(b)-1-k {
 				if fi == len(fields) {
 					return fi, errFull
