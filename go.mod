@@ -14,6 +14,7 @@ require (
 	github.com/prometheus/common v0.55.0
 	go.uber.org/goleak v1.3.0
 	go.uber.org/zap v1.28.0
+	golang.org/x/sys v0.22.0
 	k8s.io/api v0.31.3
 	k8s.io/apimachinery v0.31.3
 	sigs.k8s.io/yaml v1.4.0
@@ -39,7 +40,6 @@ require (
 	go.uber.org/atomic v1.10.0 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
 	golang.org/x/net v0.26.0 // indirect
-	golang.org/x/sys v0.22.0 // indirect
 	golang.org/x/text v0.16.0 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect
 	gopkg.in/inf.v0 v0.9.1 // indirect

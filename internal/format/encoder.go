@@ -71,7 +71,8 @@ type Encoder struct {
 	day         atomic.Uint64 // appendTimestamp's cache of the last date
 	constPlain  bool          // "__topic__", "__source__" and "__tag__:" need no escaping with this separator
 	valTab      *byteTables
-	topicKey    string // sep+"__topic__=", sep+"__source__=" and sep+"__tag__:", for appendPlainPairs
+	nibbles     *nibbleTables // copyFieldsVector's tables of keyTab and valTab
+	topicKey    string        // sep+"__topic__=", sep+"__source__=" and sep+"__tag__:", for appendPlainPairs
 	sourceKey   string
 	tagKey      string
 	max         int // MaxMessageBytes, or math.MaxInt
@@ -131,6 +132,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 	}
 	e.opts = o
 	e.keyTab, e.valTab = newByteTables(o.Separator, true), newByteTables(o.Separator, false)
+	e.nibbles = newNibbleTables(o.Separator[0])
 	e.constPlain = !strings.ContainsAny("__topic____source____tag__:", o.Separator[:1])
 	e.topicKey, e.sourceKey, e.tagKey = o.Separator+"__topic__=", o.Separator+"__source__=", o.Separator+"__tag__:"
 	return e, nil
@@ -279,9 +281,9 @@ func (e *Encoder) appendPair(dst []byte, prefix, key string, keyConst bool, valu
 }
 
 // appendPlainPairs is AppendFrame's fast path for the usual record that needs no escaping and fits below limit:
-// it grows dst once for the group's pairs (topic, source, tags) and copies keys and values with copyWords, which
-// checks them as it copies (whether they are valid UTF-8 is checked once, at the end), then does the same for the
-// contents with appendPlainContents. It returns dst with the leading pairs that needed no escaping and their
+// it grows dst once for the group's pairs (topic, source, tags) and copies keys and values with copyWords (the
+// tags with copyFields), which check them as they copy (whether they are valid UTF-8 is checked once, at the end),
+// then does the same for the contents with appendPlainContents. It returns dst with the leading pairs that needed no escaping and their
 // number; appendPair writes the rest, from the first pair that needs escaping on, exactly as if it had written
 // every pair. Only for an Encoder whose constant keys need no escaping (constPlain).
 func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, limit int) ([]byte, int) {
@@ -311,7 +313,7 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 		}
 	}
 	if pairs == 2 {
-		kt, c, a := copyFields(buf[k:], e.tagKey, g.Tags, sepWord, eqWord)
+		kt, c, a := copyFields(buf[k:], e.tagKey, g.Tags, sepWord, eqWord, e.nibbles)
 		k += kt
 		pairs += c
 		all |= a
@@ -338,7 +340,7 @@ func (e *Encoder) appendPlainContents(dst []byte, l *record.Log, limit int) ([]b
 	}
 	dst = slices.Grow(dst, n)
 	buf := dst[start : start+n]
-	k, pairs, all := copyFields(buf, e.sep, l.Contents, e.keyTab.sepWord, e.keyTab.eqWord)
+	k, pairs, all := copyFields(buf, e.sep, l.Contents, e.keyTab.sepWord, e.keyTab.eqWord, e.nibbles)
 	if all&highs != 0 && !utf8.Valid(buf[:k]) {
 		return dst[:start], 0
 	}
@@ -354,10 +356,19 @@ func fieldsLen(prefix string, fields []record.Field) int {
 	return n
 }
 
-// copyFields writes fields into buf (len(buf) >= fieldsLen) as prefix+key+"="+value each, with copyWords, until
-// one needs escaping. It returns the end of the fields that did not, their number, and the OR of their words
-// (non-ASCII when all&highs != 0; the caller checks UTF-8).
-func copyFields(buf []byte, prefix string, fields []record.Field, sepWord, eqWord uint64) (k, pairs int, all uint64) {
+// copyFields writes fields into buf (len(buf) >= fieldsLen) as prefix+key+"="+value each, until one needs
+// escaping. It returns the end of the fields that did not, their number, and a word whose highs bits are set when
+// one of them has a non-ASCII byte (the caller checks UTF-8). It uses copyFieldsVector where the CPU has it, and
+// copyFieldsWords elsewhere; both write the same bytes and return the same k, pairs and all&highs.
+func copyFields(buf []byte, prefix string, fields []record.Field, sepWord, eqWord uint64, nib *nibbleTables) (k, pairs int, all uint64) {
+	if vectorFields && len(prefix) <= 32 && len(buf) > 0 {
+		return copyFieldsVector(&buf[0], len(buf), prefix, fields, nib)
+	}
+	return copyFieldsWords(buf, prefix, fields, sepWord, eqWord)
+}
+
+// copyFieldsWords is copyFields with copyWords, eight bytes at a time; all is the OR of the words copied.
+func copyFieldsWords(buf []byte, prefix string, fields []record.Field, sepWord, eqWord uint64) (k, pairs int, all uint64) {
 	for i := range fields {
 		f := &fields[i]
 		kk := k
