@@ -268,13 +268,23 @@ func walkLog(b []byte, l *record.Log, fields []record.Field, fi int) (int, error
 				if fi == len(fields) {
 					return fi, errFull
 				}
-				f, err := pair(b[1+k : 1+k+l])
+				c := b[1+k : 1+k+l]
+				b = b[1+k+l:]
+				// pair's fast path for one-byte lengths, written out: the call costs more than these lines.
+				if len(c) >= 4 && c[0] == keyPairKey && c[1] < 0x80 {
+					kEnd := 2 + int(c[1])
+					if kEnd+2 <= len(c) && c[kEnd] == keyPairValue && c[kEnd+1] < 0x80 && int(c[kEnd+1]) == len(c)-kEnd-2 {
+						fields[fi] = record.Field{Key: str(c[2:kEnd]), Value: str(c[kEnd+2:])}
+						fi++
+						continue
+					}
+				}
+				f, err := pair(c)
 				if err != nil {
 					return fi, err
 				}
 				fields[fi] = f
 				fi++
-				b = b[1+k+l:]
 				continue
 			}
 		}
