@@ -283,9 +283,9 @@ func (e *Encoder) appendPair(dst []byte, prefix, key string, keyConst bool, valu
 // appendPlainPairs is AppendFrame's fast path for the usual record that needs no escaping and fits below limit:
 // it grows dst once for the group's pairs (topic, source, tags) and copies keys and values with copyWords (the
 // tags with copyFields), which check them as they copy (whether they are valid UTF-8 is checked once, at the end),
-// then does the same for the contents with appendPlainContents. It returns dst with the leading pairs that needed no escaping and their
-// number; appendPair writes the rest, from the first pair that needs escaping on, exactly as if it had written
-// every pair. Only for an Encoder whose constant keys need no escaping (constPlain).
+// then does the same for the contents with appendPlainContents. It returns dst with the leading pairs that needed
+// no escaping and their number; appendPair writes the rest, from the first pair that needs escaping on, exactly as
+// if it had written every pair. Only for an Encoder whose constant keys need no escaping (constPlain).
 func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, limit int) ([]byte, int) {
 	n := len(e.topicKey) + len(g.Topic) + len(e.sourceKey) + len(g.Source) + fieldsLen(e.tagKey, g.Tags)
 	start := len(dst)

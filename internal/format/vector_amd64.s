@@ -4,7 +4,8 @@
 // R8 = buf, R9 = len(prefix), R10 = &fields[i], R11 = fields left, R12 = buf+n, R13 = pairs.
 // Y1 = prefix, Y2 = low-nibble classes, Y3 and Y4 = high-nibble classes of keys and of values, Y5 = 0x0f and Y6 =
 // 'a' in every byte, Y7 = classes found in this pair, Y8 = OR of this pair's bytes, Y9 = of the pairs accepted.
-// K1 = this step's bytes, K7 = the prefix's. R14 (g) and X15 (zero) of the Go ABI are left alone.
+// K1 = this step's bytes, K7 = the prefix's. R14 (g) and X15 (zero) of the Go ABI are left alone. Until done, the
+// result slot k+64(FP) holds the address after the last pair accepted; done turns it into an offset.
 
 // COPYSTEP copies the next min(CX, 32) bytes from SI to DI and ORs their classes (HI: Y3 or Y4) into Y7 and the
 // bytes themselves into Y8. A masked load does not fault on the bytes it skips; they read as 'a', which is in no
