@@ -57,12 +57,8 @@ func (e *Encoder) sharedPairs(g *record.Group, gb *GroupBuffer) (shared []byte, 
 		return nil, false, false
 	}
 	var r Result
-	b := gb.shared[:0]
-	b, _ = e.appendPair(b, "", "__topic__", true, g.Topic, math.MaxInt, &r)
-	b, _ = e.appendPair(b, "", "__source__", true, g.Source, math.MaxInt, &r)
-	for i := range g.Tags {
-		b, _ = e.appendPair(b, "__tag__:", g.Tags[i].Key, false, g.Tags[i].Value, math.MaxInt, &r)
-	}
+	var none record.Log // no contents: appendPairs writes the topic, the source and the tags
+	b := e.appendPairs(gb.shared[:0], g, &none, 0, math.MaxInt, &r)
 	gb.shared = b
 	if e.max != math.MaxInt && len(e.head)+timestampLen+len(e.tail)+len(b) > e.max {
 		return nil, false, false
