@@ -294,7 +294,7 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 	}
 	dst = slices.Grow(dst, n)
 	buf := dst[start : start+n]
-	sepWord, eqWord := e.keyTab.sepWord, e.keyTab.eqWord
+	sepWord := e.keyTab.sepWord
 	var all uint64 // OR of all words copied: non-ASCII when all&highs != 0
 	pairs := 0     // pairs in buf[:k]
 	k := 0         // end of the pairs written
@@ -313,7 +313,7 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 		}
 	}
 	if pairs == 2 {
-		kt, c, a := copyFields(buf[k:], e.tagKey, g.Tags, sepWord, eqWord, e.nibbles)
+		kt, c, a := e.copyFields(buf[k:], e.tagKey, g.Tags)
 		k += kt
 		pairs += c
 		all |= a
@@ -340,7 +340,7 @@ func (e *Encoder) appendPlainContents(dst []byte, l *record.Log, limit int) ([]b
 	}
 	dst = slices.Grow(dst, n)
 	buf := dst[start : start+n]
-	k, pairs, all := copyFields(buf, e.sep, l.Contents, e.keyTab.sepWord, e.keyTab.eqWord, e.nibbles)
+	k, pairs, all := e.copyFields(buf, e.sep, l.Contents)
 	if all&highs != 0 && !utf8.Valid(buf[:k]) {
 		return dst[:start], 0
 	}
@@ -360,11 +360,11 @@ func fieldsLen(prefix string, fields []record.Field) int {
 // escaping. It returns the end of the fields that did not, their number, and a word whose highs bits are set when
 // one of them has a non-ASCII byte (the caller checks UTF-8). It uses copyFieldsVector where the CPU has it, and
 // copyFieldsWords elsewhere; both write the same bytes and return the same k, pairs and all&highs.
-func copyFields(buf []byte, prefix string, fields []record.Field, sepWord, eqWord uint64, nib *nibbleTables) (k, pairs int, all uint64) {
+func (e *Encoder) copyFields(buf []byte, prefix string, fields []record.Field) (k, pairs int, all uint64) {
 	if vectorFields && len(prefix) <= 32 && len(buf) > 0 {
-		return copyFieldsVector(&buf[0], len(buf), prefix, fields, nib)
+		return copyFieldsVector(&buf[0], len(buf), prefix, fields, e.nibbles)
 	}
-	return copyFieldsWords(buf, prefix, fields, sepWord, eqWord)
+	return copyFieldsWords(buf, prefix, fields, e.keyTab.sepWord, e.keyTab.eqWord)
 }
 
 // copyFieldsWords is copyFields with copyWords, eight bytes at a time; all is the OR of the words copied.

@@ -27,12 +27,3 @@ func newNibbleTables(sep byte) *nibbleTables {
 	}
 	return t
 }
-
-// special reports what the tables say about b: whether it needs escaping in a key or in a value.
-func (t *nibbleTables) special(b byte, key bool) bool {
-	hi := &t.value
-	if key {
-		hi = &t.key
-	}
-	return t.low[b&15]&hi[b>>4] != 0
-}
