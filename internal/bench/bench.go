@@ -225,6 +225,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if rep.PullOnly != nil && rep.PullOnly.RecordsPerSec > 0 {
 		rep.EndToEndOfPull = rep.EndToEnd.RecordsPerSec / rep.PullOnly.RecordsPerSec
 	}
+	rep.CPUCeiling = cpuCeiling(rep.PullOnly, rep.SendOnly, o.Target)
 	return rep, nil
 }
 
@@ -340,4 +341,18 @@ func (r *run) profilePath() string {
 		return r.o.CPUProfile
 	}
 	return p
+}
+
+// cpuCeiling is Report.CPUCeiling: pull only's CPU per record over the sum of pull only's and send only's, all
+// processes counted. With an external receiver send only does not count the receiver's CPU (it runs elsewhere,
+// or is reported apart), so there is no ceiling to give.
+func cpuCeiling(pull, send *Phase, target string) float64 {
+	if pull == nil || send == nil || target != "" {
+		return 0
+	}
+	p, s := pull.allCPUPerMillion(), send.allCPUPerMillion()
+	if p <= 0 || s <= 0 {
+		return 0
+	}
+	return p / (p + s)
 }

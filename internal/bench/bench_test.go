@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -62,6 +63,9 @@ func TestRunSmall(t *testing.T) {
 			if rep.EndToEndOfPull <= 0 {
 				t.Errorf("ratio %v", rep.EndToEndOfPull)
 			}
+			if rep.CPUCeiling <= 0 || rep.CPUCeiling >= 1 {
+				t.Errorf("CPU ceiling %v, want in (0, 1)", rep.CPUCeiling)
+			}
 			var js bytes.Buffer
 			if err := rep.WriteJSON(&js); err != nil {
 				t.Fatal(err)
@@ -70,14 +74,14 @@ func TestRunSmall(t *testing.T) {
 			if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range []string{"machine", "setup", "data", "pull_only", "send_only", "end_to_end", "end_to_end_of_pull_only"} {
+			for _, k := range []string{"machine", "setup", "data", "pull_only", "send_only", "end_to_end", "end_to_end_of_pull_only", "cpu_ceiling_of_pull_only"} {
 				if _, ok := back[k]; !ok {
 					t.Errorf("JSON lacks %q: %s", k, js.String())
 				}
 			}
 			var table strings.Builder
 			rep.WriteTable(&table)
-			for _, want := range []string{"pull only", "send only", "end to end", "every record received once"} {
+			for _, want := range []string{"pull only", "send only", "end to end", "every record received once", "CPU-bound ceiling"} {
 				if !strings.Contains(table.String(), want) {
 					t.Errorf("table lacks %q:\n%s", want, table.String())
 				}
@@ -122,5 +126,28 @@ func TestProcessCPU(t *testing.T) {
 	}
 	if _, err := processCPU(1 << 30); err == nil {
 		t.Fatal("no error for a process that does not exist")
+	}
+}
+
+func TestCPUCeiling(t *testing.T) {
+	pull := &Phase{Records: 1_000_000, CPUSeconds: 0.5, EnvCPUSeconds: 0.1} // 0.6 CPU s per million, all processes
+	send := &Phase{Records: 2_000_000, CPUSeconds: 0.4}                     // 0.2
+	for _, tc := range []struct {
+		name       string
+		pull, send *Phase
+		target     string
+		want       float64
+	}{
+		{"both phases", pull, send, "", 0.75},
+		{"external receiver", pull, send, "127.0.0.1:514", 0},
+		{"no pull only", nil, send, "", 0},
+		{"no send only", pull, nil, "", 0},
+		{"no records", &Phase{}, send, "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := cpuCeiling(tc.pull, tc.send, tc.target); math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("cpuCeiling = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

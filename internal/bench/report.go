@@ -23,6 +23,12 @@ type Report struct {
 	// EndToEndOfPull is the end-to-end rate as a fraction of the pull-only rate of the same run (0 when either
 	// phase was skipped).
 	EndToEndOfPull float64 `json:"end_to_end_of_pull_only"`
+	// CPUCeiling bounds EndToEndOfPull when both phases are limited by the machine's CPUs, as on a small machine
+	// that runs the emulator, the shipper and the receiver: end to end does all the work of pull only and all the
+	// work of send only (socket writes, confirmation, receiving), and encodes too, so its rate is at most
+	// P / (P + S) of pull only's, with P and S the CPU seconds per record of all processes in those two phases.
+	// 0 when a phase was skipped or the receiver is external (its CPU is not in send only).
+	CPUCeiling float64 `json:"cpu_ceiling_of_pull_only,omitempty"`
 }
 
 // Machine describes where the run happened.
@@ -88,6 +94,15 @@ type Phase struct {
 	Verified              bool    `json:"verified"` // the receiver's ledger saw every seq (built-in receiver only)
 }
 
+// allCPUPerMillion is the CPU per 10^6 records of every process the phase measured: the measured process and,
+// when the shipper ran as a child, the benchmark process (emulator, receiver).
+func (p *Phase) allCPUPerMillion() float64 {
+	if p.Records == 0 {
+		return 0
+	}
+	return (p.CPUSeconds + p.EnvCPUSeconds) / float64(p.Records) * 1e6
+}
+
 func (p *Phase) finish(records uint64, avgRaw float64, syslogBytes uint64) {
 	p.Records = records
 	if p.RateSeconds <= 0 {
@@ -148,7 +163,12 @@ func (r *Report) WriteTable(w io.Writer) {
 		}
 	}
 	if r.EndToEndOfPull > 0 {
-		fmt.Fprintf(w, "end to end / pull only: %.0f%%\n", 100*r.EndToEndOfPull)
+		fmt.Fprintf(w, "end to end / pull only: %.0f%%", 100*r.EndToEndOfPull)
+		if r.CPUCeiling > 0 {
+			fmt.Fprintf(w, " (CPU-bound ceiling, pull only ÷ (pull only + send only) in CPU per record: %.0f%%)",
+				100*r.CPUCeiling)
+		}
+		fmt.Fprintln(w)
 	}
 }
 
