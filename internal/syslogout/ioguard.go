@@ -35,13 +35,16 @@ func newIOGuard(ctx context.Context, nc net.Conn, timeout time.Duration) *ioGuar
 }
 
 // arm sets the deadlines for the next blocking call, or returns the cause when ctx is done.
-func (g *ioGuard) arm() error {
+func (g *ioGuard) arm() error { return g.armWithin(g.timeout) }
+
+// armWithin is arm with a timeout of d instead of the guard's.
+func (g *ioGuard) armWithin(d time.Duration) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.cancelled {
 		return context.Cause(g.ctx)
 	}
-	dl := time.Now().Add(g.timeout)
+	dl := time.Now().Add(d)
 	if cd, ok := g.ctx.Deadline(); ok && cd.Before(dl) {
 		dl = cd
 	}

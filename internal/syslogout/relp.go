@@ -318,7 +318,11 @@ func (s *relpSession) send(ctx context.Context, nc net.Conn, b *Batch, window in
 				return err
 			}
 			if _, err := nc.Write(s.wbuf); err != nil {
-				return wrap(fmt.Errorf("relp write (%d of %d frames acknowledged): %w", acked, n, err))
+				werr := wrap(fmt.Errorf("relp write (%d of %d frames acknowledged): %w", acked, n, err))
+				if cause := s.lastWord(g, nc, oldest, acked, n); cause != nil {
+					return fmt.Errorf("%w; then %w", cause, werr)
+				}
+				return werr
 			}
 			if sent < n && sent-acked < window && !s.buffered() {
 				continue // room in the window: keep writing, answers wait in the socket
@@ -334,22 +338,57 @@ func (s *relpSession) send(ctx context.Context, nc net.Conn, b *Batch, window in
 			if err != nil {
 				return wrap(fmt.Errorf("after %d of %d frames acknowledged: %w", acked, n, err))
 			}
-			switch {
-			case f.command == "serverclose":
-				return fmt.Errorf("after %d of %d frames acknowledged: %w", acked, n, errServerClose)
-			case f.command != "rsp" || f.txnr != oldest:
-				return fmt.Errorf("%w: got %q for transaction %d, want rsp for %d", errRELPProtocol, f.command, f.txnr, oldest)
-			}
-			code, text, err := relpStatus(f.data)
-			if err != nil {
+			if err := answer(f, oldest, acked, n); err != nil {
 				return err
-			}
-			if code != 200 {
-				return fmt.Errorf("frame %d of %d: %w", acked, n, &RELPRefusedError{Command: "syslog", Code: code, Text: text})
 			}
 			oldest = nextTxnr(oldest)
 			acked++
 		}
+	}
+	return nil
+}
+
+// answer checks the server's frame f against the oldest unanswered syslog command (transaction oldest, frame acked
+// of n): nil for its 200 answer, else why the batch failed.
+func answer(f relpFrame, oldest, acked, n int) error {
+	switch {
+	case f.command == "serverclose":
+		return fmt.Errorf("after %d of %d frames acknowledged: %w", acked, n, errServerClose)
+	case f.command != "rsp" || f.txnr != oldest:
+		return fmt.Errorf("%w: got %q for transaction %d, want rsp for %d", errRELPProtocol, f.command, f.txnr, oldest)
+	}
+	code, text, err := relpStatus(f.data)
+	if err != nil {
+		return err
+	}
+	if code != 200 {
+		return fmt.Errorf("frame %d of %d: %w", acked, n, &RELPRefusedError{Command: "syslog", Code: code, Text: text})
+	}
+	return nil
+}
+
+// relpLastWordWait bounds lastWord.
+const relpLastWordWait = 100 * time.Millisecond
+
+// lastWord reads, after a failed write, what the server answered before the connection broke, for at most
+// relpLastWordWait, and returns the first answer that fails the batch (serverclose, a refusal, a protocol error),
+// or nil when there is none. A server that ends a session says why before it closes the socket, and closing with
+// our frames unread resets the connection, so the write fails with a reset while the reason is still waiting in
+// the socket; the reason tells an operator more.
+func (s *relpSession) lastWord(g *ioGuard, nc net.Conn, oldest, acked, n int) error {
+	if g.armWithin(relpLastWordWait) != nil {
+		return nil
+	}
+	for acked < n {
+		f, err := s.readFrame(nc)
+		if err != nil {
+			return nil
+		}
+		if err := answer(f, oldest, acked, n); err != nil {
+			return err
+		}
+		oldest = nextTxnr(oldest)
+		acked++
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -404,4 +405,77 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// resetConn is a connection whose writes fail as if the peer had reset it, after what the peer sent before.
+type resetConn struct{ net.Conn }
+
+func (resetConn) Write([]byte) (int, error) { return 0, syscall.ECONNRESET }
+
+// A write that fails because the server closed the session reports the reason the server gave before closing, if
+// it gave one: serverclose or a refusal, read after the answers to the frames it had accepted.
+func TestRELPWriteFailureLastWord(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		server []byte // what the server sent before the write failed
+		close  bool   // and whether it closed the connection
+		want   error  // besides the reset
+		acked  string
+	}{
+		{"serverclose after an answer", appendRELPFrame(appendRELPFrame(nil, 1, "rsp", []byte("200 OK")), 0, "serverclose", nil), true, errServerClose, "after 1 of 3"},
+		{"serverclose", appendRELPFrame(nil, 0, "serverclose", nil), false, errServerClose, "after 0 of 3"},
+		{"refusal", appendRELPFrame(nil, 1, "rsp", []byte("500 queue full")), true, &RELPRefusedError{}, "frame 0 of 3"},
+		{"answers only, then a close", appendRELPFrame(nil, 1, "rsp", []byte("200 OK")), true, nil, ""},
+		{"nothing, connection kept open", nil, false, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			nc, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			srv, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			if _, err := srv.Write(tc.server); err != nil {
+				t.Fatal(err)
+			}
+			if tc.close {
+				_ = srv.Close()
+			}
+			bt, _ := batch("w", 0, 3, 100, bare)
+			s := &relpSession{next: 1}
+			start := time.Now()
+			err = s.send(t.Context(), resetConn{nc}, bt, 16, time.Minute)
+			if !errors.Is(err, syscall.ECONNRESET) {
+				t.Fatalf("error %v, want the write's reset in it", err)
+			}
+			if tc.want == nil {
+				if errors.Is(err, errServerClose) || errors.As(err, new(*RELPRefusedError)) {
+					t.Fatalf("error %v, want only the write's", err)
+				}
+				if waited := time.Since(start); waited > relpLastWordWait+time.Second {
+					t.Errorf("waited %v for the server's last word, want at most %v", waited, relpLastWordWait)
+				}
+				return
+			}
+			if refused := new(*RELPRefusedError); errors.As(tc.want, refused) {
+				if !errors.As(err, refused) || (*refused).Code != 500 {
+					t.Fatalf("error %v, want the refusal 500", err)
+				}
+			} else if !errors.Is(err, tc.want) {
+				t.Fatalf("error %v, want %v", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.acked) {
+				t.Errorf("error %q does not say %q", err, tc.acked)
+			}
+		})
+	}
 }
