@@ -10,9 +10,6 @@ import (
 	"time"
 )
 
-// frames300 returns n frames carrying 300-byte messages, octet-counted or LF-terminated.
-func frames300(n int, lf bool) []byte { return frames(n, 300, lf) }
-
 // frames returns n frames carrying messages of size bytes, octet-counted or LF-terminated.
 func frames(n, size int, lf bool) []byte {
 	var buf bytes.Buffer
@@ -46,7 +43,7 @@ func BenchmarkFrameReader(b *testing.B) {
 		name := map[bool]string{false: "octet", true: "lf"}[lf]
 		b.Run(name, func(b *testing.B) {
 			fr := frameReader{
-				br:  bufio.NewReaderSize(&cycleReader{data: frames300(1000, lf)}, bufferSize(DefaultMaxMessageBytes)),
+				br:  bufio.NewReaderSize(&cycleReader{data: frames(1000, 300, lf)}, bufferSize(DefaultMaxMessageBytes)),
 				max: DefaultMaxMessageBytes,
 			}
 			b.SetBytes(300)
@@ -74,7 +71,7 @@ func BenchmarkReceiveTCP(b *testing.B) {
 			}
 			defer r.Close()
 			rounds := (b.N + 999) / 1000
-			cpu := writeRounds(b, r.Addr(), frames300(1000, lf), rounds, 300)
+			cpu := writeRounds(b, r.Addr(), frames(1000, 300, lf), rounds, 300)
 			want := uint64(rounds * 1000)
 			for r.Count() < want {
 				time.Sleep(100 * time.Microsecond)
