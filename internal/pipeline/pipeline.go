@@ -15,8 +15,10 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/siemship/siemship/internal/backoff"
 	"github.com/siemship/siemship/internal/consumer"
 	"github.com/siemship/siemship/internal/format"
+	"github.com/siemship/siemship/internal/logsample"
 	"github.com/siemship/siemship/internal/membudget"
 	"github.com/siemship/siemship/internal/syslogout"
 )
@@ -69,7 +71,7 @@ var ErrStopped = errors.New("pipeline stopped before the batch was delivered")
 type Pipeline struct {
 	enc     *format.Encoder
 	sender  Sender
-	backoff backoff
+	backoff backoff.Policy
 	log     *zap.Logger
 	obs     Observer
 
@@ -81,7 +83,7 @@ type Pipeline struct {
 	frameLen atomic.Int64           // average frame size of the last batch, to size a new buffer in one allocation
 
 	batches, records, bytes, failures, truncated, sanitized atomic.Uint64
-	truncLog                                                sampler
+	truncLog                                                logsample.Sampler
 }
 
 type work struct {
@@ -122,11 +124,11 @@ func New(o Options) (*Pipeline, error) {
 	p := &Pipeline{
 		enc:      o.Encoder,
 		sender:   o.Sender,
-		backoff:  backoff{initial: o.InitialBackoff, max: o.MaxBackoff},
+		backoff:  backoff.Policy{Initial: o.InitialBackoff, Max: o.MaxBackoff},
 		log:      l,
 		obs:      o.Observer,
 		stop:     make(chan struct{}),
-		truncLog: sampler{every: 10 * time.Second},
+		truncLog: logsample.Sampler{Every: 10 * time.Second},
 		stopCtx:  stopCtx,
 		cancel:   cancel,
 		works:    membudget.New(o.MaxFrameBytes, o.MaxInFlight, newWork, (*work).size),
@@ -191,7 +193,7 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 			p.bytes.Add(uint64(len(w.batch.Buf)))
 			if truncated > 0 {
 				p.truncated.Add(uint64(truncated))
-				if c, ok := p.truncLog.allow(uint64(truncated)); ok {
+				if c, ok := p.truncLog.Allow(uint64(truncated)); ok {
 					p.log.Warn("records longer than the maximum message size were truncated",
 						zap.Int("shard", b.Shard), zap.Uint64("records", c))
 				}
@@ -202,7 +204,7 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("shard %d: send batch: %w", b.Shard, ctx.Err())
 		}
-		wait := p.backoff.delay(attempt)
+		wait := p.backoff.Delay(attempt)
 		p.log.Warn("batch not delivered, will resend the whole batch",
 			zap.Int("shard", b.Shard), zap.String("cursor", b.Cursor), zap.Int("records", n),
 			zap.Int("attempt", attempt+1), zap.Duration("retry_in", wait), zap.Error(err))

@@ -127,32 +127,3 @@ func TestHandleBatchEmpty(t *testing.T) {
 		t.Fatalf("empty batch: attempts=%d stats=%+v", s.attempts, p.Stats())
 	}
 }
-
-func TestBackoffDelay(t *testing.T) {
-	b := backoff{initial: 100 * time.Millisecond, max: time.Second}
-	for attempt, want := range []time.Duration{100, 200, 400, 800, 1000, 1000, 1000} {
-		want *= time.Millisecond
-		for i := 0; i < 50; i++ {
-			d := b.delay(attempt)
-			if d < want/2 || d > want {
-				t.Fatalf("attempt %d: delay %v outside [%v, %v]", attempt, d, want/2, want)
-			}
-		}
-	}
-}
-
-func TestSampler(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		s := sampler{every: 10 * time.Second}
-		if n, ok := s.allow(2); !ok || n != 2 {
-			t.Fatalf("first: %d %v", n, ok)
-		}
-		if _, ok := s.allow(3); ok {
-			t.Fatal("second within interval allowed")
-		}
-		time.Sleep(11 * time.Second)
-		if n, ok := s.allow(1); !ok || n != 4 {
-			t.Fatalf("after interval: %d %v", n, ok)
-		}
-	})
-}
