@@ -38,14 +38,25 @@ var errTruncated = errors.New("protobuf: truncated message")
 // walk decodes a serialized LogGroupList into a.groups without copying: every string aliases raw, which must
 // therefore stay unchanged while the groups are in use. It replaces the SDK's gogo protobuf decoding, which
 // allocates two objects per field and copies every key and value. Unknown fields are skipped, as protobuf
-// requires; a missing key or value is the empty string (the SDK's getters return "" too).
+// requires; a known field with the wrong wire type is an error, as in the SDK's decoder (skipping it would drop
+// the logs it holds without a trace); a missing key or value is the empty string (the SDK's getters return "" too).
 //
 // One pass over raw fills the arena's slices in place. The records' Logs, Contents and Tags are sub-slices of
 // a.logs and a.fields, which therefore must not move during the pass: when one of them runs out of capacity, the
 // pass stops, a counting pass sizes them (with headroom) and the pass starts again. With the arena reused from
 // batch to batch that happens only while batches grow, and the usual batch is read once.
-func (a *arena) walk(raw []byte) ([]record.Group, error) {
-	groups, err := a.walkOnce(raw)
+func (a *arena) walk(raw []byte) ([]record.Group, error) { return a.walkWithin(raw, walkLimits{}) }
+
+// walkLimits bound what a walk may build, so that a hostile list cannot make it allocate without bound: tiny
+// fields cost 32 bytes of record headers for every 4 bytes of data. Zero means no bound.
+type walkLimits struct {
+	groups int   // log groups (a pull's x-log-count)
+	bytes  int64 // raw plus the records' headers (arena.need)
+}
+
+// walkWithin is walk with limits; exceeding one is an error (errTooManyGroups or *tooLargeError).
+func (a *arena) walkWithin(raw []byte, lim walkLimits) ([]record.Group, error) {
+	groups, err := a.walkOnce(raw, lim.groups)
 	if err != errFull {
 		return groups, err
 	}
@@ -54,13 +65,26 @@ func (a *arena) walk(raw []byte) ([]record.Group, error) {
 	if err != nil {
 		return nil, err
 	}
+	if need := int64(len(raw)) + int64(nLogs)*logBytes + int64(nFields)*fieldBytes; lim.bytes > 0 && need > lim.bytes {
+		return nil, &tooLargeError{need: need, limit: lim.bytes}
+	}
 	if cap(a.logs) < nLogs {
 		a.logs = make([]record.Log, 0, headroom(nLogs))
 	}
 	if cap(a.fields) < nFields {
 		a.fields = make([]record.Field, 0, headroom(nFields))
 	}
-	return a.walkOnce(raw)
+	return a.walkOnce(raw, lim.groups)
+}
+
+// errTooManyGroups: the list holds more log groups than the walk was allowed (the answer's x-log-count).
+var errTooManyGroups = errors.New("more log groups than x-log-count")
+
+// tooLargeError: decoding the list would need more memory than the walk was allowed.
+type tooLargeError struct{ need, limit int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("decoding needs %d bytes (data and record headers), more than the %d allowed", e.need, e.limit)
 }
 
 // errFull stops walkOnce when a.logs or a.fields is too small for the list.
@@ -116,8 +140,9 @@ func countContents(b []byte) (int, error) {
 	return c, nil
 }
 
-// walkOnce is one pass of walk; it returns errFull when a.logs or a.fields is too small.
-func (a *arena) walkOnce(raw []byte) ([]record.Group, error) {
+// walkOnce is one pass of walk; it returns errFull when a.logs or a.fields is too small, errTooManyGroups when the
+// list has more than maxGroups groups (0: no bound).
+func (a *arena) walkOnce(raw []byte, maxGroups int) ([]record.Group, error) {
 	groups := a.groups[:0]
 	logs := a.logs[:cap(a.logs)]
 	fields := a.fields[:cap(a.fields)]
@@ -129,8 +154,14 @@ func (a *arena) walkOnce(raw []byte) ([]record.Group, error) {
 			return nil, err
 		}
 		b = rest
-		if num != fieldListGroups || typ != wireBytes {
+		if num != fieldListGroups {
 			continue
+		}
+		if typ != wireBytes {
+			return nil, wrongType("LogGroupList.LogGroups", typ)
+		}
+		if maxGroups > 0 && len(groups) == maxGroups {
+			return nil, errTooManyGroups
 		}
 		var g record.Group
 		logStart := li
@@ -144,6 +175,9 @@ func (a *arena) walkOnce(raw []byte) ([]record.Group, error) {
 			}
 			v = rest
 			if typ != wireBytes {
+				if num <= fieldGroupTags { // every LogGroup field is length-delimited
+					return nil, wrongType("LogGroup", typ)
+				}
 				continue
 			}
 			switch num {
@@ -231,13 +265,14 @@ func pair(b []byte) (record.Field, error) {
 			return f, err
 		}
 		b = rest
-		if typ == wireBytes {
-			switch num {
-			case fieldPairKey:
-				f.Key = str(v)
-			case fieldPairValue:
-				f.Value = str(v)
-			}
+		switch {
+		case num != fieldPairKey && num != fieldPairValue:
+		case typ != wireBytes:
+			return f, wrongType("LogContent", typ)
+		case num == fieldPairKey:
+			f.Key = str(v)
+		default:
+			f.Value = str(v)
 		}
 	}
 	return f, nil
@@ -309,10 +344,17 @@ func walkLog(b []byte, l *record.Log, fields []record.Field, fi int) (int, error
 			t = uint32(n)
 		case num == fieldLogTimeNs && typ == wireFixed32:
 			tns = uint32(n)
+		case num == fieldLogTime || num == fieldLogContents || num == fieldLogTimeNs:
+			return fi, wrongType("Log", typ)
 		}
 	}
 	*l = record.Log{Time: t, TimeNs: tns, Contents: fields[start:fi:fi]}
 	return fi, nil
+}
+
+// wrongType is the error for a known field with the wrong wire type.
+func wrongType(msg string, typ int) error {
+	return fmt.Errorf("protobuf: %s field with wrong wire type %d", msg, typ)
 }
 
 // str aliases b as a string.

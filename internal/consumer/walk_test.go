@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -190,6 +191,95 @@ func TestWalkRejectsTruncated(t *testing.T) {
 	}
 }
 
+// TestWalkRejectsWrongWireTypes: a known field with another wire type than its own is an error, as in the SDK's
+// decoder; skipping it would drop the records it holds without a trace (a hostile answer with field 1 as a
+// varint decoded as an empty pull and moved the checkpoint past 1000 records).
+func TestWalkRejectsWrongWireTypes(t *testing.T) {
+	varint := func(num int, v uint64) []byte {
+		return append(proto.EncodeVarint(uint64(num<<3|wireVarint)), proto.EncodeVarint(v)...)
+	}
+	fixed32 := func(num int) []byte { return append(proto.EncodeVarint(uint64(num<<3|wireFixed32)), 1, 2, 3, 4) }
+	str := func(num int, v string) []byte { return appendBytesField(nil, num, []byte(v)) }
+	join := func(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
+	pair := join(str(fieldPairKey, "k"), str(fieldPairValue, "v"))
+	log := func(extra ...[]byte) []byte {
+		return join(append([][]byte{varint(fieldLogTime, 1700000000), str(fieldLogContents, string(pair))}, extra...)...)
+	}
+	list := func(group []byte) []byte { return str(fieldListGroups, string(group)) }
+	good := list(join(str(fieldGroupLogs, string(log())), str(fieldGroupTopic, "t")))
+	withPair := func(p []byte) []byte {
+		return list(str(fieldGroupLogs, string(join(varint(fieldLogTime, 1), str(fieldLogContents, string(p))))))
+	}
+	cases := []struct {
+		name string
+		raw  []byte
+	}{
+		{"LogGroups as varint", join(varint(fieldListGroups, 5), good)},
+		{"LogGroups as fixed32", join(good, fixed32(fieldListGroups))},
+		{"Logs as fixed32", list(join(fixed32(fieldGroupLogs), str(fieldGroupTopic, "t")))},
+		{"Logs as varint", list(varint(fieldGroupLogs, 1))},
+		{"Topic as varint", list(join(str(fieldGroupLogs, string(log())), varint(fieldGroupTopic, 1)))},
+		{"Category as fixed32", list(join(str(fieldGroupLogs, string(log())), fixed32(2)))},
+		{"LogTags as varint", list(join(str(fieldGroupLogs, string(log())), varint(fieldGroupTags, 3)))},
+		{"Time as bytes", list(str(fieldGroupLogs, string(join(str(fieldLogTime, "1700000000"), str(fieldLogContents, string(pair))))))},
+		{"Contents as varint", list(str(fieldGroupLogs, string(log(varint(fieldLogContents, 7)))))},
+		{"TimeNs as varint", list(str(fieldGroupLogs, string(log(varint(fieldLogTimeNs, 7)))))},
+		{"Key as varint", withPair(join(varint(fieldPairKey, 1), str(fieldPairValue, "v")))},
+		{"Value as fixed32", withPair(join(str(fieldPairKey, "k"), fixed32(fieldPairValue)))},
+		{"tag Key as varint", list(join(str(fieldGroupLogs, string(log())), str(fieldGroupTags, string(join(varint(fieldPairKey, 1), str(fieldPairValue, "v"))))))},
+	}
+	if _, err := sls.LogsBytesDecode(good); err != nil {
+		t.Fatalf("the well-formed list: %v", err)
+	}
+	checkWalk(t, good)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := sls.LogsBytesDecode(c.raw); err == nil {
+				t.Fatal("the SDK decodes it: not a wrong wire type")
+			}
+			var a arena
+			if g, err := a.walk(c.raw); err == nil {
+				t.Fatalf("walk decoded %d groups without an error", len(g))
+			}
+		})
+	}
+}
+
+// TestWalkLimits: a list with more groups than allowed, or whose records would need more memory than allowed, is
+// refused before the memory is allocated.
+func TestWalkLimits(t *testing.T) {
+	raw, _ := proto.Marshal(walkLists()["full"])
+	lgl, _ := sls.LogsBytesDecode(raw)
+	n := len(lgl.LogGroups)
+	var a arena
+	if _, err := a.walkWithin(raw, walkLimits{groups: n}); err != nil {
+		t.Fatalf("exactly x-log-count groups: %v", err)
+	}
+	if _, err := a.walkWithin(raw, walkLimits{groups: n - 1}); !errors.Is(err, errTooManyGroups) {
+		t.Fatalf("one group more than allowed: %v", err)
+	}
+	// Tiny contents cost far more in headers than in data.
+	var log []byte
+	log = append(log, proto.EncodeVarint(uint64(fieldLogTime<<3|wireVarint))...)
+	log = append(log, 1)
+	for range 10_000 {
+		log = appendBytesField(log, fieldLogContents, nil)
+	}
+	tiny := appendBytesField(nil, fieldListGroups, appendBytesField(nil, fieldGroupLogs, log))
+	var b arena
+	_, err := b.walkWithin(tiny, walkLimits{bytes: int64(len(tiny)) * 4})
+	var tl *tooLargeError
+	if !errors.As(err, &tl) || tl.need < 10_000*fieldBytes {
+		t.Fatalf("10 000 empty contents in %d bytes within %d bytes: %v", len(tiny), len(tiny)*4, err)
+	}
+	if cap(b.fields) != 0 {
+		t.Fatalf("the refused walk allocated %d fields", cap(b.fields))
+	}
+	if _, err := b.walkWithin(tiny, walkLimits{bytes: 10_001 * fieldBytes * 2}); err != nil {
+		t.Fatalf("within a large enough limit: %v", err)
+	}
+}
+
 func appendBytesField(dst []byte, num int, v []byte) []byte {
 	dst = append(dst, proto.EncodeVarint(uint64(num<<3|wireBytes))...)
 	dst = append(dst, proto.EncodeVarint(uint64(len(v)))...)
@@ -251,7 +341,13 @@ func FuzzWalk(f *testing.F) {
 		got, werr := a.walk(raw)
 		lgl, err := sls.LogsBytesDecode(raw)
 		if err != nil {
-			return // the SDK rejects more (required fields); walk may accept it
+			// The SDK also rejects a missing required field (a Log's time, a pair's key or value), which walk
+			// accepts as zero or "": a record is still delivered. Anything else it rejects, walk must reject.
+			var missing interface{ RequiredNotSet() bool }
+			if werr == nil && !errors.As(err, &missing) {
+				t.Fatalf("walk accepts a list the SDK rejects: %v", err)
+			}
+			return
 		}
 		if werr != nil {
 			t.Fatalf("sdk decodes, walk fails: %v", werr)
