@@ -39,6 +39,9 @@ type App struct {
 // Telemetry counts expired checkpoints (siemship_expired_checkpoints_total).
 var _ consumer.ExpiredObserver = (*telemetry.Telemetry)(nil)
 
+// Telemetry counts refused SLS answers (siemship_sls_bad_answers_total).
+var _ consumer.BadAnswerObserver = (*telemetry.Telemetry)(nil)
+
 // ConfigError is a configuration the components refused; the process should exit 2.
 type ConfigError struct{ Err error }
 

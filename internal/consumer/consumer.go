@@ -92,6 +92,9 @@ type Consumer struct {
 
 	lease *lease // the shards the consumer group last confirmed as ours (lease.go)
 
+	pullBackoff pullBackoff  // spaces out the pulls of shards whose last pull failed
+	badAnswers  badAnswerLog // samples the log lines about refused SLS answers
+
 	expired  string     // the expired-checkpoint policy: ExpiredBegin, ExpiredEnd or ExpiredFail
 	failed   chan error // receives the first fatal error; buffered 1
 	failOnce sync.Once
@@ -119,9 +122,11 @@ func New(o Options, h BatchHandler) (*Consumer, error) {
 		o.MaxPulledBatches = 4
 	}
 	expired, _ := expiredPolicy(o.ExpiredCursor) // checked by logHubConfig
-	return &Consumer{opts: o, handler: h, log: l, cfg: cfg, pulled: newPullStash(o.MaxPulledBatches, o.MaxPulledBytes),
+	c := &Consumer{opts: o, handler: h, log: l, cfg: cfg, pulled: newPullStash(o.MaxPulledBatches, o.MaxPulledBytes),
 		expired: expired, failed: make(chan error, 1),
-		lease: &lease{timeout: time.Duration(cfg.HeartbeatTimeoutInSecond) * time.Second}}, nil
+		lease: &lease{timeout: time.Duration(cfg.HeartbeatTimeoutInSecond) * time.Second}}
+	c.badAnswers.Every = badAnswerLogEvery
+	return c, nil
 }
 
 // Failed delivers the error that makes the consumer unable to go on (an expired checkpoint with the fail policy);
@@ -216,6 +221,7 @@ func logHubConfig(o Options) (consumerLibrary.LogHubConfig, error) {
 		}
 		cfg.HTTPClient = newHTTPClient(o.Endpoint, timeout)
 	}
+	cfg.HTTPClient = guardClient(cfg.HTTPClient, maxPullBytes(o.MaxPulledBytes))
 	return cfg, nil
 }
 
@@ -307,20 +313,21 @@ func (p processor) Process(shard int, lgl *sls.LogGroupList, t consumerLibrary.C
 	}
 	b := &Batch{Shard: shard, Cursor: t.GetCurrentCursor(), NextCursor: t.GetNextCursor()}
 	var rawSize int
-	// The SDK calls Process again with the same (empty) list after a failed delivery, so the pulled batch stays
-	// in the stash until the next pull of the shard replaces or drops it.
-	if pl, ok := c.pulled.get(shard); ok && (lgl == nil || len(lgl.LogGroups) == 0) {
-		if pl.cursor != b.Cursor {
-			// Cannot happen while the library pulls a shard only after Process returned; if it does, pull the
-			// batch again rather than deliver the wrong one.
-			c.log.Warn("pulled batch does not match the cursor, pulling it again", zap.Int("shard", shard),
-				zap.String("cursor", b.Cursor), zap.String("pulled_cursor", pl.cursor))
+	if c.opts.SDKDecode {
+		b.Groups, rawSize = c.arena(shard).convert(lgl), -1
+	} else {
+		// pullTransport decoded the pull and stashed it; the SDK got an empty list. The SDK calls Process again with
+		// the same list after a failed delivery, so the batch stays in the stash until the next pull of the shard
+		// replaces or drops it. Without a batch for this cursor (cannot happen while the library pulls a shard only
+		// after Process returned), delivering the empty list would checkpoint past a pull's records: pull again.
+		pl, ok := c.pulled.get(shard)
+		if !ok || pl.cursor != b.Cursor || (lgl != nil && len(lgl.LogGroups) > 0) {
+			c.log.Warn("no pulled batch for this cursor, pulling it again", zap.Int("shard", shard),
+				zap.String("cursor", b.Cursor), zap.Bool("stashed", ok))
 			c.pulled.drop(shard)
 			return b.Cursor, nil
 		}
 		b.Groups, rawSize = pl.groups, len(pl.raw)
-	} else {
-		b.Groups, rawSize = c.arena(shard).convert(lgl), -1
 	}
 	obs := c.opts.Observer
 	if obs != nil {

@@ -1,7 +1,6 @@
 package consumer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -35,7 +34,14 @@ type pulled struct {
 	cursor string // the request's cursor: Process checks it against the tracker's current cursor
 	groups []record.Group
 	raw    []byte                   // what the strings in groups point into
-	lease  *membudget.Lease[*arena] // holds groups and raw; released when the batch is done with
+	lease  *membudget.Lease[*arena] // holds groups and raw; released when the batch is done with; nil when empty
+}
+
+// release frees the batch's slot and memory, if it holds any.
+func (p *pulled) release() {
+	if p != nil && p.lease != nil {
+		p.lease.Release()
+	}
 }
 
 // pullStash holds at most one pulled batch per shard (the library pulls a shard again only after Process
@@ -74,9 +80,7 @@ func (s *pullStash) put(shard int, p *pulled) {
 	old := s.m[shard]
 	s.m[shard] = p
 	s.mu.Unlock()
-	if old != nil {
-		old.lease.Release()
-	}
+	old.release()
 }
 
 func (s *pullStash) get(shard int) (*pulled, bool) {
@@ -92,9 +96,7 @@ func (s *pullStash) drop(shard int) {
 	p := s.m[shard]
 	delete(s.m, shard)
 	s.mu.Unlock()
-	if p != nil {
-		p.lease.Release()
-	}
+	p.release()
 }
 
 // clear drops every batch.
@@ -104,7 +106,7 @@ func (s *pullStash) clear() {
 	s.m = map[int]*pulled{}
 	s.mu.Unlock()
 	for _, p := range m {
-		p.lease.Release()
+		p.release()
 	}
 }
 
@@ -165,7 +167,7 @@ func (b *cancelBody) Close() error {
 }
 
 func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
-	shard, cursor, ok := pullRequest(req)
+	pr, ok := pullRequest(req)
 	if !ok {
 		switch hb, cpShard, cp := groupRequest(req); {
 		case hb:
@@ -176,35 +178,69 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return t.next.RoundTrip(req)
 	}
+	shard := pr.shard
 	st := t.c.pulled
 	st.drop(shard) // whatever this pull returns, the previous batch of the shard is done with
+	if err := t.c.pullBackoff.wait(req.Context(), shard); err != nil {
+		return nil, fmt.Errorf("shard %d: %w", shard, err)
+	}
 	l, err := st.acquire(req.Context())
 	if err != nil {
 		return nil, fmt.Errorf("shard %d: %w", shard, err)
 	}
-	stashed := false
-	defer func() {
-		if !stashed {
-			l.Release()
-		}
-	}()
-	resp, err := t.next.RoundTrip(req)
+	resp, err := t.pull(req, pr, l)
 	if err != nil {
-		return resp, err
+		l.Release()
+		t.c.pullBackoff.failed(shard)
+		var bad *BadAnswerError
+		if errors.As(err, &bad) {
+			t.c.badAnswer(bad)
+		}
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
+		t.c.pullBackoff.failed(shard)
+	} else {
+		t.c.pullBackoff.succeeded(shard)
+	}
+	return resp, nil
+}
+
+// pull sends a PullLogs request holding the slot l and checks the answer. A successful pull is decoded and stashed
+// for Process (the slot goes with it) and the SDK gets the same answer with an empty body; an SLS error answer is
+// handed on as it is, with l released. An answer that fails a check is an error (l is the caller's to release).
+func (t *pullTransport) pull(req *http.Request, pr pullReq, l *membudget.Lease[*arena]) (*http.Response, error) {
+	shard := pr.shard
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		l.Release()
 		if invalidCursor(resp) {
-			return t.expired(req, resp, shard, cursor), nil
+			return t.expired(req, resp, shard, pr.cursor), nil
 		}
 		return resp, nil
 	}
-	rawSize, err := strconv.Atoi(resp.Header.Get("X-Log-Bodyrawsize"))
-	typ := resp.Header.Get("X-Log-Compresstype")
-	if err != nil || rawSize <= 0 || (typ != "lz4" && typ != "zstd") {
+	st := t.c.pulled
+	maxRaw := maxPullBytes(st.pool.Max())
+	a, err := checkPullHeaders(resp.Header, shard, pr.cursor, pr.count, pr.query, maxRaw)
+	if err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	if a.rawSize == 0 {
+		// Nothing pulled (caught up): the SDK reads the headers only.
+		if _, err := readPullBody(resp, shard, 0, nil); err != nil {
+			return nil, err
+		}
+		l.Release()
+		st.put(shard, &pulled{cursor: pr.cursor})
+		resp.Body, resp.ContentLength = http.NoBody, 0
 		return resp, nil
 	}
 	// The headers announce the decompressed size: wait for that much memory before the body is read.
-	est := t.estimate(rawSize, resp.ContentLength)
+	est := t.estimate(a.rawSize, resp.ContentLength)
 	if err := l.Reserve(req.Context(), est); err != nil {
 		resp.Body.Close()
 		return nil, fmt.Errorf("shard %d: %w: %w", shard, errNoSlot, err)
@@ -214,28 +250,32 @@ func (t *pullTransport) roundTrip(req *http.Request) (*http.Response, error) {
 			"(lower SLS_MAX_FETCH_LOG_GROUPS or raise SIEMSHIP_MEMORY_LIMIT); logged once",
 			zap.Int("shard", shard), zap.Int64("bytes", est), zap.Int64("budget", budget))
 	}
-	a := l.Item()
-	body, err := readBody(resp, a.body)
+	ar := l.Item()
+	body, err := readPullBody(resp, shard, a.rawSize, ar.body)
 	if err != nil {
-		return nil, fmt.Errorf("read pull response of shard %d: %w", shard, err)
+		return nil, err
 	}
-	a.body = body
-	raw, err := t.decompress(typ, body, rawSize, a.raw)
-	var groups []record.Group
-	if err == nil {
-		a.raw = raw
-		groups, err = a.walk(raw)
-	}
+	ar.body = body
+	raw, err := t.decompress(a.compress, body, a.rawSize, ar.raw)
 	if err != nil {
-		t.c.log.Debug("pull response left to the SDK to decode", zap.Int("shard", shard), zap.Error(err))
-		a.body = nil // the SDK reads it after the slot is released: the next pull must not overwrite it
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		return resp, nil
+		return nil, badAnswer(shard, ReasonDecompress, "%w", err)
+	}
+	ar.raw = raw
+	groups, err := ar.walkWithin(raw, walkLimits{groups: a.count, bytes: maxRaw})
+	var tooLarge *tooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, badAnswer(shard, ReasonTooLarge, "%w (lower SLS_MAX_FETCH_LOG_GROUPS or raise SIEMSHIP_MEMORY_LIMIT)", err)
+	case errors.Is(err, errTooManyGroups):
+		return nil, badAnswer(shard, ReasonCount, "x-log-count %d, but the body holds more log groups", a.count)
+	case err != nil:
+		return nil, badAnswer(shard, ReasonProtobuf, "%w", err)
+	case len(groups) != a.count:
+		return nil, badAnswer(shard, ReasonCount, "x-log-count %d, but the body holds %d log groups", a.count, len(groups))
 	}
 	l.Resize() // what the batch really holds
-	t.learn(rawSize, a)
-	st.put(shard, &pulled{cursor: cursor, groups: groups, raw: raw, lease: l})
-	stashed = true
+	t.learn(a.rawSize, ar)
+	st.put(shard, &pulled{cursor: pr.cursor, groups: groups, raw: raw, lease: l})
 	resp.Header.Set("X-Log-Bodyrawsize", "0")
 	resp.Body = http.NoBody
 	resp.ContentLength = 0
@@ -302,43 +342,35 @@ func (t *pullTransport) decompress(typ string, body []byte, rawSize int, dst []b
 	}
 }
 
-// readBody reads and closes the response body into buf's array when it is large enough (the slot's previous
-// batch is done with), otherwise into one new allocation when the length is known.
-func readBody(resp *http.Response, buf []byte) ([]byte, error) {
-	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 && n < 1<<30 {
-		if int64(cap(buf)) < n {
-			buf = make([]byte, n, headroom(int(n)))
-		}
-		buf = buf[:n]
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			return nil, err
-		}
-		return buf, nil
-	}
-	return io.ReadAll(resp.Body)
+// pullReq is what siemship needs of a PullLogs request.
+type pullReq struct {
+	shard  int
+	cursor string
+	count  int  // the most log groups asked for (0: not given)
+	query  bool // an SPL query filters the pull: fewer groups than the cursor moves over may come
 }
 
 // pullRequest recognises PullLogs: GET /logstores/<logstore>/shards/<id>?type=logs&cursor=...
-func pullRequest(req *http.Request) (shard int, cursor string, ok bool) {
+func pullRequest(req *http.Request) (pullReq, bool) {
 	if req.Method != http.MethodGet {
-		return 0, "", false
+		return pullReq{}, false
 	}
 	rest, found := strings.CutPrefix(req.URL.Path, "/logstores/")
 	if !found {
-		return 0, "", false
+		return pullReq{}, false
 	}
 	_, id, found := strings.Cut(rest, "/shards/")
 	if !found {
-		return 0, "", false
+		return pullReq{}, false
 	}
 	shard, err := strconv.Atoi(id)
 	if err != nil {
-		return 0, "", false
+		return pullReq{}, false
 	}
 	q := req.URL.Query()
 	if q.Get("type") != "logs" || !q.Has("cursor") {
-		return 0, "", false
+		return pullReq{}, false
 	}
-	return shard, q.Get("cursor"), true
+	count, _ := strconv.Atoi(q.Get("count"))
+	return pullReq{shard: shard, cursor: q.Get("cursor"), count: max(count, 0), query: q.Get("query") != ""}, true
 }

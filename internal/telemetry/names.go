@@ -17,6 +17,7 @@ const (
 	MetricWriteDuration        = "siemship_syslog_write_duration_seconds"
 	MetricCheckpointCommits    = "siemship_checkpoint_commits_total"
 	MetricExpiredCheckpoints   = "siemship_expired_checkpoints_total"
+	MetricSLSBadAnswers        = "siemship_sls_bad_answers_total"
 	MetricShardLagSeconds      = "siemship_shard_lag_seconds"
 	MetricShardLagLogGroups    = "siemship_shard_lag_log_groups"
 	MetricLagMeasured          = "siemship_lag_measured_timestamp_seconds"

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
+	"github.com/siemship/siemship/internal/consumer"
 	"github.com/siemship/siemship/internal/pipeline"
 	"github.com/siemship/siemship/internal/syslogout"
 )
@@ -62,6 +63,7 @@ type Telemetry struct {
 	writeOK, writeErr          prometheus.Observer
 	checkpointOK, checkpointEr prometheus.Counter
 	expired                    *prometheus.CounterVec
+	badAnswers                 *prometheus.CounterVec
 
 	mu      sync.Mutex
 	started bool
@@ -175,6 +177,11 @@ func (t *Telemetry) register() error {
 	for _, p := range []string{"begin", "end", "fail"} {
 		t.expired.WithLabelValues(p)
 	}
+	t.badAnswers = prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricSLSBadAnswers,
+		Help: "PullLogs answers siemship refused (retried with backoff, the checkpoint stays), by reason."}, []string{"reason"})
+	for _, r := range consumer.BadAnswerReasons {
+		t.badAnswers.WithLabelValues(r)
+	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricBuildInfo, Help: "Always 1; the labels tell the version.",
 		ConstLabels: prometheus.Labels{"version": t.o.Version, "goversion": runtime.Version()}})
 	buildInfo.Set(1)
@@ -182,7 +189,7 @@ func (t *Telemetry) register() error {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo,
-		t.pulledRecords, t.pulledBytes, write, commits, t.expired,
+		t.pulledRecords, t.pulledBytes, write, commits, t.expired, t.badAnswers,
 		// Records filtered out by siemship itself (SLS_QUERY filters inside SLS, out of our sight). None yet.
 		counter(MetricRecordsFiltered, "Records removed by siemship's own filters (SLS_QUERY filters inside SLS and is not counted). Always 0 for now.", func() uint64 { return 0 }),
 		// siemship never drops a record: a batch is resent until delivered. Exported so that dashboards can show it.
@@ -240,6 +247,11 @@ func (t *Telemetry) Checkpointed(shard int, err error) {
 // CheckpointExpired implements consumer.ExpiredObserver.
 func (t *Telemetry) CheckpointExpired(shard int, policy string) {
 	t.expired.WithLabelValues(policy).Inc()
+}
+
+// BadAnswer implements consumer.BadAnswerObserver.
+func (t *Telemetry) BadAnswer(shard int, reason string) {
+	t.badAnswers.WithLabelValues(reason).Inc()
 }
 
 // CheckResult records the outcome of a reachability check of the destination made elsewhere (at start-up).

@@ -1,0 +1,186 @@
+package consumer
+
+import (
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func cursorOf(n int64) string { return b64(strconv.FormatInt(n, 10)) }
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+func TestCheckPullHeaders(t *testing.T) {
+	const maxRaw = 1 << 20
+	hdr := func(kv ...string) http.Header {
+		h := http.Header{}
+		h.Set("X-Log-Cursor", cursorOf(110))
+		h.Set("X-Log-Count", "10")
+		h.Set("X-Log-Bodyrawsize", "5000")
+		h.Set("X-Log-Compresstype", "lz4")
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] == "" {
+				h.Del(kv[i])
+			} else {
+				h.Set(kv[i], kv[i+1])
+			}
+		}
+		return h
+	}
+	for _, c := range []struct {
+		name   string
+		h      http.Header
+		query  bool
+		reason string // "" = accepted
+	}{
+		{"good", hdr(), false, ""},
+		{"caught up", hdr("X-Log-Cursor", cursorOf(100), "X-Log-Count", "0", "X-Log-Bodyrawsize", "0", "X-Log-Compresstype", ""), false, ""},
+		{"raw size -1", hdr("X-Log-Bodyrawsize", "-1"), false, ReasonHeader},
+		{"raw size -5", hdr("X-Log-Bodyrawsize", "-5"), false, ReasonHeader},
+		{"raw size not a number", hdr("X-Log-Bodyrawsize", "12abc"), false, ReasonHeader},
+		{"raw size missing", hdr("X-Log-Bodyrawsize", ""), false, ReasonHeader},
+		{"raw size 0 with groups", hdr("X-Log-Bodyrawsize", "0"), false, ReasonHeader},
+		{"raw size 4 GiB", hdr("X-Log-Bodyrawsize", "4294967296"), false, ReasonTooLarge},
+		{"raw size past int64", hdr("X-Log-Bodyrawsize", "99999999999999999999"), false, ReasonHeader},
+		{"count missing", hdr("X-Log-Count", ""), false, ReasonHeader},
+		{"count negative", hdr("X-Log-Count", "-1"), false, ReasonHeader},
+		{"count above the request's", hdr("X-Log-Count", "1001", "X-Log-Cursor", cursorOf(1101)), false, ReasonHeader},
+		{"no cursor", hdr("X-Log-Cursor", ""), false, ReasonHeader},
+		{"no compression", hdr("X-Log-Compresstype", ""), false, ReasonHeader},
+		{"deflate", hdr("X-Log-Compresstype", "deflate"), false, ReasonHeader},
+		{"cursor back", hdr("X-Log-Cursor", cursorOf(99)), false, ReasonCursor},
+		{"cursor jumps ahead", hdr("X-Log-Cursor", cursorOf(115)), false, ReasonCursor},
+		{"cursor short of the count", hdr("X-Log-Cursor", cursorOf(105)), false, ReasonCursor},
+		{"query: cursor ahead of the count", hdr("X-Log-Cursor", cursorOf(115)), true, ""},
+		{"query: cursor short of the count", hdr("X-Log-Cursor", cursorOf(105)), true, ReasonCursor},
+		{"opaque cursor", hdr("X-Log-Cursor", "not-base64!"), false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := checkPullHeaders(c.h, 3, cursorOf(100), 1000, c.query, maxRaw)
+			if c.reason == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var bad *BadAnswerError
+			if !errors.As(err, &bad) || bad.Reason != c.reason || bad.Shard != 3 {
+				t.Fatalf("got %v, want a refusal for %s", err, c.reason)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+		})
+	}
+}
+
+func TestCursorValue(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{cursorOf(0), 0, true},
+		{cursorOf(1547470682356153916), 1547470682356153916, true},
+		{"MTA=", 10, true},
+		{"", 0, false},
+		{"!!", 0, false},
+		{b64("12a"), 0, false},
+	} {
+		got, ok := cursorValue(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("cursorValue(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// TestReadPullBody: a body is read only up to what its raw size can compress to; a longer one, announced or not,
+// is refused, and a body with a raw size of 0 must be empty.
+func TestReadPullBody(t *testing.T) {
+	resp := func(body string, length int64) *http.Response {
+		return &http.Response{Body: io.NopCloser(strings.NewReader(body)), ContentLength: length}
+	}
+	long := strings.Repeat("x", 3000)
+	for _, c := range []struct {
+		name    string
+		resp    *http.Response
+		rawSize int
+		ok      bool
+	}{
+		{"known length", resp("abc", 3), 10, true},
+		{"chunked", resp("abc", -1), 10, true},
+		{"empty for raw size 0", resp("", 0), 0, true},
+		{"body with raw size 0", resp("abc", 3), 0, false},
+		{"chunked body with raw size 0", resp("abc", -1), 0, false},
+		{"announced longer than the bound", resp("", 900<<20), 10, false},
+		{"chunked longer than the bound", resp(long, -1), 10, false},
+		{"shorter than announced", resp("abc", 5), 10, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := readPullBody(c.resp, 1, c.rawSize, nil)
+			if c.ok != (err == nil) {
+				t.Fatalf("err = %v", err)
+			}
+			var bad *BadAnswerError
+			if err != nil && (!errors.As(err, &bad) || bad.Reason != ReasonBody) {
+				t.Fatalf("err = %v, want a body refusal", err)
+			}
+		})
+	}
+}
+
+// TestAnswerGuard: answers are bounded (announced or streamed), redirects are refused, successful pulls get the
+// pull bound.
+func TestAnswerGuard(t *testing.T) {
+	big := strings.Repeat("y", maxAnswerBytes+10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("case") {
+		case "redirect":
+			http.Redirect(w, r, "http://elsewhere.example/", http.StatusFound)
+		case "long":
+			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+			io.WriteString(w, big)
+		case "endless":
+			w.WriteHeader(http.StatusBadGateway)
+			for range 100 {
+				if _, err := io.WriteString(w, big[:1<<20]); err != nil {
+					return
+				}
+			}
+		default:
+			io.WriteString(w, big)
+		}
+	}))
+	defer srv.Close()
+	g := guardClient(srv.Client(), 8<<20)
+	get := func(path string) ([]byte, error) {
+		resp, err := g.Get(srv.URL + path)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		return io.ReadAll(resp.Body)
+	}
+	if _, err := get("/logstores/x/consumergroups?case=redirect"); err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Errorf("redirect: %v", err)
+	}
+	var bad *BadAnswerError
+	if _, err := get("/logstores/x/shards/2?type=logs&cursor=MA%3D%3D&case=redirect"); !errors.As(err, &bad) ||
+		bad.Reason != ReasonStatus || bad.Shard != 2 {
+		t.Errorf("redirected pull: %v, want a status refusal of shard 2", err)
+	}
+	if _, err := get("/logstores/x/consumergroups?case=long"); !errors.Is(err, errAnswerTooLong) {
+		t.Errorf("announced too long: %v", err)
+	}
+	if b, err := get("/logstores/x/consumergroups?case=endless"); !errors.Is(err, errAnswerTooLong) || len(b) > maxAnswerBytes {
+		t.Errorf("endless error page: %d bytes, %v", len(b), err)
+	}
+	if b, err := get("/logstores/x/shards/0?type=logs&cursor=MA%3D%3D"); err != nil || len(b) != len(big) {
+		t.Errorf("a pull within the pull bound: %d bytes, %v", len(b), err)
+	}
+}
