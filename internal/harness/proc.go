@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -173,6 +176,29 @@ func (p *Proc) Stopped() map[string]uint64 {
 		}
 	}
 	return out
+}
+
+// PID is the process's id.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
+
+// PeakRSS is the process's peak resident set (VmHWM) since it started or since the last ResetPeakRSS.
+func (p *Proc) PeakRSS() (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.PID()))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/PID/status")
+}
+
+// ResetPeakRSS starts PeakRSS afresh (Linux: writing 5 to /proc/PID/clear_refs).
+func (p *Proc) ResetPeakRSS() error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", p.PID()), []byte("5"), 0)
 }
 
 // Name is the name the process was started with.

@@ -1,0 +1,158 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/siemship/siemship/internal/harness"
+	"github.com/siemship/siemship/internal/slsproxy"
+	"github.com/siemship/siemship/internal/syslogrecv"
+)
+
+// TestHostileSLS puts a proxy between siemship (the built binary, default SIEMSHIP_MEMORY_LIMIT of 256 MiB) and the
+// emulator that rewrites SLS's answers as a hostile or broken server would. Each case writes new records, serves
+// every PullLogs answer carrying data rewritten for a while, then lets the real answers through (the server
+// recovers). In every case the process stays up, its peak RSS stays under the limit, nothing is delivered twice
+// (a checkpoint moved past undelivered data would show as missing records, a jump back as duplicates), and every
+// record arrives after the recovery; a refused answer is logged (one line, sampled) with its reason.
+func TestHostileSLS(t *testing.T) {
+	const (
+		shards     = 2
+		perCase    = 400
+		memLimit   = 256 << 20
+		hostileFor = 1500 * time.Millisecond
+	)
+	emu := harness.StartEmulator(t, shards, 0)
+	proxy, err := slsproxy.Start(emu.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = proxy.Close() })
+	s := startSink(t, syslogrecv.Options{})
+	env := testEnv(emu, s.Addr(), "tcp", "SLS_ENDPOINT="+proxy.Endpoint(), "SLS_MAX_FETCH_LOG_GROUPS=5",
+		"SIEMSHIP_MEMORY_LIMIT=256MiB", "SIEMSHIP_HTTP_ADDR=127.0.0.1:0", "SIEMSHIP_LOG_LEVEL=info")
+	p := harness.StartProc(t, "siemship", env)
+	metrics := metricsURL(t, p)
+
+	cases := []struct {
+		name   string
+		rule   slsproxy.Rule
+		reason string // the reason siemship_sls_bad_answers_total counts; "" when SLS's own retries handle it
+	}{
+		{"raw size -1", slsproxy.SetHeader("X-Log-Bodyrawsize", "-1"), "header"},
+		{"raw size -5", slsproxy.SetHeader("X-Log-Bodyrawsize", "-5"), "header"},
+		{"raw size 0 with a body", slsproxy.SetHeader("X-Log-Bodyrawsize", "0"), "header"},
+		{"raw size not a number", slsproxy.SetHeader("X-Log-Bodyrawsize", "1e3"), "header"},
+		{"raw size 4 GiB", slsproxy.SetHeader("X-Log-Bodyrawsize", "4294967296"), "too_large"},
+		{"truncated lz4 body", slsproxy.Truncate(), "decompress"},
+		{"endless chunked body", slsproxy.Endless(), "body"},
+		{"900 MB Content-Length", slsproxy.HugeLength(900 << 20), "body"},
+		{"trickling body cut off", slsproxy.Trickle(5*time.Millisecond, time.Second), "body"},
+		{"LogGroups as varints", slsproxy.Relist(slsproxy.GroupsAsVarint), "protobuf"},
+		{"Logs as fixed32", slsproxy.Relist(slsproxy.LogsAsFixed32), "protobuf"},
+		{"Time as bytes", slsproxy.Relist(slsproxy.TimeAsBytes), "protobuf"},
+		{"count above the request's", slsproxy.AddToHeader("X-Log-Count", 1), "header"}, // 6 for SLS_MAX_FETCH_LOG_GROUPS=5
+		{"count one less", slsproxy.AddToHeader("X-Log-Count", -1), "cursor"},
+		{"count one less, cursor to match", slsproxy.MoveCount(-1), "count"},
+		{"cursor jumps ahead", slsproxy.MoveCursor(3), "cursor"},
+		{"cursor jumps back", slsproxy.MoveCursor(-3), "cursor"},
+		{"InvalidCursor for a valid cursor", slsproxy.SLSError(http.StatusBadRequest, "InvalidCursor", "cursor invalid"), "cursor"},
+		{"HTML 502 page", slsproxy.HTMLError(http.StatusBadGateway, 200<<10), ""},
+		{"redirect", slsproxy.Redirect("http://203.0.113.1/elsewhere"), "status"},
+	}
+	total := uint64(0)
+	for _, c := range cases {
+		if !t.Run(c.name, func(t *testing.T) {
+			if p.Exited() {
+				t.Fatal("siemship is not running")
+			}
+			if err := p.ResetPeakRSS(); err != nil {
+				t.Fatal(err)
+			}
+			before := s.Led.Report()
+			countedBefore, _ := scrapeOK(t, metrics, badAnswersMetric(c.reason))
+			proxy.Set(slsproxy.PullWithData, c.rule, -1)
+			start := proxy.Rewritten()
+			if err := emu.Generate(harness.Project, harness.Logstore, perCase); err != nil {
+				t.Fatal(err)
+			}
+			total += perCase
+			// Let it be hostile for a while, and at least for a few answers.
+			deadline := time.Now().Add(30 * time.Second)
+			time.Sleep(hostileFor)
+			for proxy.Rewritten()-start < 3 && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			rewritten := proxy.Rewritten() - start
+			if rewritten < 3 {
+				t.Fatalf("the proxy rewrote %d answers, want at least 3", rewritten)
+			}
+			if p.Exited() {
+				t.Fatalf("siemship exited under hostile answers; stderr:\n%s", p.Tail(20))
+			}
+			during := s.Led.Report()
+			proxy.Clear()
+			recovered := time.Now()
+			s.WaitUnique(t, total, 90*time.Second)
+			took := time.Since(recovered)
+			peak, err := p.PeakRSS()
+			if err != nil {
+				t.Fatal(err)
+			}
+			after := s.Led.Report()
+			t.Logf("%d answers rewritten; %d records delivered while hostile; all %d delivered %v after the recovery; "+
+				"peak RSS %d MiB; %d duplicates", rewritten, during.Unique-before.Unique, perCase, took.Round(10*time.Millisecond),
+				peak>>20, after.Duplicates-before.Duplicates)
+			if peak > memLimit {
+				t.Errorf("peak RSS %d MiB, over SIEMSHIP_MEMORY_LIMIT (%d MiB)", peak>>20, memLimit>>20)
+			}
+			if d := after.Duplicates - before.Duplicates; d != 0 {
+				t.Errorf("%d duplicates", d)
+			}
+			if c.reason == "" {
+				return
+			}
+			if n, _ := scrapeOK(t, metrics, badAnswersMetric(c.reason)); n-countedBefore < 1 {
+				t.Errorf("siemship_sls_bad_answers_total{reason=%q} rose by %v, want at least 1", c.reason, n-countedBefore)
+			}
+		}) {
+			if p.Exited() {
+				break
+			}
+		}
+	}
+	// The refusals are logged, sampled (one line every 10 s at most), each on one line.
+	refused := p.LogEntries(refusedMsg)
+	if len(refused) == 0 {
+		t.Errorf("no %q log line", refusedMsg)
+	}
+	for _, e := range refused {
+		if msg, _ := e["error"].(string); strings.Contains(msg, "\n") || len(msg) > 1000 {
+			t.Errorf("refusal logged as %d bytes, over several lines: %q", len(msg), msg)
+		}
+	}
+	if n := len(refused); n > 2+int(testDuration(p)/(10*time.Second)) {
+		t.Errorf("%d refusals logged in %v: not sampled", n, testDuration(p))
+	}
+	p.Signal(syscall.SIGTERM)
+	if code, _ := p.Wait(stopTimeout + stopMargin + 5*time.Second); code != 0 {
+		t.Errorf("exit status %d after SIGTERM, want 0", code)
+	}
+	gs := emu.Stats().Logstore(harness.Project, harness.Logstore)
+	for sh := range shards {
+		if cp, end := gs.Group(harness.Group).Checkpoint(sh), gs.Shard(sh).EndCursor; cp != end {
+			t.Errorf("shard %d: checkpoint %q after the stop, want the end cursor %q", sh, cp, end)
+		}
+	}
+}
+
+const refusedMsg = "refused an SLS PullLogs answer; the pull is retried with backoff and the checkpoint stays where it is"
+
+func badAnswersMetric(reason string) string {
+	return `siemship_sls_bad_answers_total{reason="` + reason + `"}`
+}
+
+func testDuration(p *harness.Proc) time.Duration { return time.Since(p.Started()) }
