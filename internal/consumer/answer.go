@@ -167,8 +167,9 @@ func cursorValue(c string) (int64, bool) {
 }
 
 // readPullBody reads and closes the body of a pull answer of rawSize decompressed bytes into buf's array when it
-// is large enough (the slot's previous batch is done with), refusing a body longer than rawSize can compress to.
-func readPullBody(resp *http.Response, shard, rawSize int, buf []byte) ([]byte, error) {
+// is large enough (the slot's previous batch is done with), refusing a body longer than rawSize can compress to
+// or than room, the memory left for it.
+func readPullBody(resp *http.Response, shard, rawSize int, room int64, buf []byte) ([]byte, error) {
 	defer resp.Body.Close()
 	limit := bodyBound(rawSize)
 	if rawSize == 0 {
@@ -176,6 +177,13 @@ func readPullBody(resp *http.Response, shard, rawSize int, buf []byte) ([]byte, 
 	}
 	if n := resp.ContentLength; n > limit {
 		return nil, badAnswer(shard, ReasonBody, "Content-Length %d for x-log-bodyrawsize %d (at most %d)", n, rawSize, limit)
+	}
+	if limit > room {
+		if n := resp.ContentLength; n > room {
+			return nil, badAnswer(shard, ReasonTooLarge, "a body of %d bytes for x-log-bodyrawsize %d is more than the "+
+				"memory budget for pulled batches allows (lower SLS_MAX_FETCH_LOG_GROUPS or raise SIEMSHIP_MEMORY_LIMIT)", n, rawSize)
+		}
+		limit = room
 	}
 	if n := resp.ContentLength; n >= 0 {
 		if int64(cap(buf)) < n {

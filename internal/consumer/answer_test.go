@@ -122,7 +122,7 @@ func TestReadPullBody(t *testing.T) {
 		{"shorter than announced", resp("abc", 5), 10, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := readPullBody(c.resp, 1, c.rawSize, nil)
+			_, err := readPullBody(c.resp, 1, c.rawSize, 1<<30, nil)
 			if c.ok != (err == nil) {
 				t.Fatalf("err = %v", err)
 			}
@@ -131,6 +131,14 @@ func TestReadPullBody(t *testing.T) {
 				t.Fatalf("err = %v, want a body refusal", err)
 			}
 		})
+	}
+	// A body that fits its raw size but not the memory left for it.
+	var bad *BadAnswerError
+	if _, err := readPullBody(resp("abcdef", 6), 1, 10, 5, nil); !errors.As(err, &bad) || bad.Reason != ReasonTooLarge {
+		t.Errorf("announced body past the room: %v", err)
+	}
+	if _, err := readPullBody(resp("abcdef", -1), 1, 10, 5, nil); !errors.As(err, &bad) || bad.Reason != ReasonBody {
+		t.Errorf("chunked body past the room: %v", err)
 	}
 }
 

@@ -231,7 +231,7 @@ func (t *pullTransport) pull(req *http.Request, pr pullReq, l *membudget.Lease[*
 	}
 	if a.rawSize == 0 {
 		// Nothing pulled (caught up): the SDK reads the headers only.
-		if _, err := readPullBody(resp, shard, 0, nil); err != nil {
+		if _, err := readPullBody(resp, shard, 0, 0, nil); err != nil {
 			return nil, err
 		}
 		l.Release()
@@ -251,7 +251,8 @@ func (t *pullTransport) pull(req *http.Request, pr pullReq, l *membudget.Lease[*
 			zap.Int("shard", shard), zap.Int64("bytes", est), zap.Int64("budget", budget))
 	}
 	ar := l.Item()
-	body, err := readPullBody(resp, shard, a.rawSize, ar.body)
+	// The body, the decompressed data and the records' headers together must fit maxRaw.
+	body, err := readPullBody(resp, shard, a.rawSize, maxRaw-int64(a.rawSize), ar.body)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +262,7 @@ func (t *pullTransport) pull(req *http.Request, pr pullReq, l *membudget.Lease[*
 		return nil, badAnswer(shard, ReasonDecompress, "%w", err)
 	}
 	ar.raw = raw
-	groups, err := ar.walkWithin(raw, walkLimits{groups: a.count, bytes: maxRaw})
+	groups, err := ar.walkWithin(raw, walkLimits{groups: a.count, bytes: maxRaw - int64(len(body))})
 	var tooLarge *tooLargeError
 	switch {
 	case errors.As(err, &tooLarge):
