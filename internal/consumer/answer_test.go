@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"go.uber.org/zap"
 )
 
 func cursorOf(n int64) string { return b64(strconv.FormatInt(n, 10)) }
@@ -190,5 +193,22 @@ func TestAnswerGuard(t *testing.T) {
 	}
 	if b, err := get("/logstores/x/shards/0?type=logs&cursor=MA%3D%3D"); err != nil || len(b) != len(big) {
 		t.Errorf("a pull within the pull bound: %d bytes, %v", len(b), err)
+	}
+}
+
+type panicTransport struct{}
+
+func (panicTransport) RoundTrip(*http.Request) (*http.Response, error) { panic("boom") }
+
+// TestPullTransportRecovers: a panic under the SDK's request becomes an error of that request instead of ending the
+// shard's worker or the process.
+func TestPullTransportRecovers(t *testing.T) {
+	for _, timeout := range []time.Duration{0, time.Minute} {
+		tr := &pullTransport{next: panicTransport{}, c: &Consumer{log: zap.NewNop()}, timeout: timeout}
+		req := httptest.NewRequest(http.MethodGet, "http://p.example/logstores/x/shards", nil)
+		resp, err := tr.RoundTrip(req)
+		if err == nil || resp != nil || !strings.Contains(err.Error(), "boom") {
+			t.Fatalf("timeout %v: %v, %v", timeout, resp, err)
+		}
 	}
 }

@@ -140,12 +140,24 @@ func wrapClient(hc *http.Client, c *Consumer) *http.Client {
 	return &w
 }
 
-func (t *pullTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *pullTransport) RoundTrip(req *http.Request) (resp *http.Response, err error) {
+	// The SDK calls this from its shard and heartbeat goroutines: a panic here would end a shard's worker (the SDK
+	// recovers it and stops the shard) or the process. Whatever the answer, it becomes an error of the request.
+	cancel := context.CancelFunc(func() {})
+	defer func() {
+		if r := recover(); r != nil {
+			cancel()
+			t.c.log.Error("panic while handling an SLS request; the request fails and is retried",
+				zap.String("path", req.URL.Path), zap.Any("panic", r), zap.Stack("stack"))
+			resp, err = nil, fmt.Errorf("sls request %s: internal error: %v", req.URL.Path, r)
+		}
+	}()
 	if t.timeout <= 0 {
 		return t.roundTrip(req)
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
-	resp, err := t.roundTrip(req.WithContext(ctx))
+	var ctx context.Context
+	ctx, cancel = context.WithTimeout(req.Context(), t.timeout)
+	resp, err = t.roundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()
 		return nil, err
