@@ -49,7 +49,8 @@ type Options struct {
 	// runs alone. 0 means no byte bound (only MaxPulledBatches). Batches the SDK decodes are not counted.
 	MaxPulledBytes int64
 	// SDKDecode leaves the decoding of pulled data to the SDK (gogo protobuf) instead of siemship's zero-copy
-	// walk of the raw bytes (see pullTransport). For comparison and as a fallback; slower.
+	// walk of the raw bytes (see pullTransport). For comparison in tests and benchmarks only: slower, and without
+	// pullTransport's checks of the answers (answer.go), the lease fence and the expired-cursor policy.
 	SDKDecode bool
 	// ExpiredCursor is what a shard does when its checkpoint points at data SLS no longer retains: "begin" (the
 	// default) resumes at the oldest data still there, "end" at the shard's end, "fail" stops the consumer with an
