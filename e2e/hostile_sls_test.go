@@ -40,28 +40,32 @@ func TestHostileSLS(t *testing.T) {
 	cases := []struct {
 		name   string
 		rule   slsproxy.Rule
-		reason string // the reason siemship_sls_bad_answers_total counts; "" when SLS's own retries handle it
+		reason string        // the reason siemship_sls_bad_answers_total counts; "" when SLS's own retries handle it
+		hold   time.Duration // how long the answers stay bad (default hostileFor)
+		most   int64         // the most bad answers siemship may ask for meanwhile (0: any number)
 	}{
-		{"raw size -1", slsproxy.SetHeader("X-Log-Bodyrawsize", "-1"), "header"},
-		{"raw size -5", slsproxy.SetHeader("X-Log-Bodyrawsize", "-5"), "header"},
-		{"raw size 0 with a body", slsproxy.SetHeader("X-Log-Bodyrawsize", "0"), "header"},
-		{"raw size not a number", slsproxy.SetHeader("X-Log-Bodyrawsize", "1e3"), "header"},
-		{"raw size 4 GiB", slsproxy.SetHeader("X-Log-Bodyrawsize", "4294967296"), "too_large"},
-		{"truncated lz4 body", slsproxy.Truncate(), "decompress"},
-		{"endless chunked body", slsproxy.Endless(), "body"},
-		{"900 MB Content-Length", slsproxy.HugeLength(900 << 20), "body"},
-		{"trickling body cut off", slsproxy.Trickle(5*time.Millisecond, time.Second), "body"},
-		{"LogGroups as varints", slsproxy.Relist(slsproxy.GroupsAsVarint), "protobuf"},
-		{"Logs as fixed32", slsproxy.Relist(slsproxy.LogsAsFixed32), "protobuf"},
-		{"Time as bytes", slsproxy.Relist(slsproxy.TimeAsBytes), "protobuf"},
-		{"count above the request's", slsproxy.AddToHeader("X-Log-Count", 1), "header"}, // 6 for SLS_MAX_FETCH_LOG_GROUPS=5
-		{"count one less", slsproxy.AddToHeader("X-Log-Count", -1), "cursor"},
-		{"count one less, cursor to match", slsproxy.MoveCount(-1), "count"},
-		{"cursor jumps ahead", slsproxy.MoveCursor(3), "cursor"},
-		{"cursor jumps back", slsproxy.MoveCursor(-3), "cursor"},
-		{"InvalidCursor for a valid cursor", slsproxy.SLSError(http.StatusBadRequest, "InvalidCursor", "cursor invalid"), "cursor"},
-		{"HTML 502 page", slsproxy.HTMLError(http.StatusBadGateway, 200<<10), ""},
-		{"redirect", slsproxy.Redirect("http://203.0.113.1/elsewhere"), "status"},
+		{"raw size -1", slsproxy.SetHeader("X-Log-Bodyrawsize", "-1"), "header", 0, 0},
+		{"raw size -5", slsproxy.SetHeader("X-Log-Bodyrawsize", "-5"), "header", 0, 0},
+		{"raw size 0 with a body", slsproxy.SetHeader("X-Log-Bodyrawsize", "0"), "header", 0, 0},
+		{"raw size not a number", slsproxy.SetHeader("X-Log-Bodyrawsize", "1e3"), "header", 0, 0},
+		{"raw size 4 GiB", slsproxy.SetHeader("X-Log-Bodyrawsize", "4294967296"), "too_large", 0, 0},
+		{"truncated lz4 body", slsproxy.Truncate(), "decompress", 0, 0},
+		// A refused answer is asked for again with backoff: 4 a second per shard (48 in 6 s) before.
+		{"truncated lz4 body for 6 s, with backoff", slsproxy.Truncate(), "decompress", 6 * time.Second, shards * 8},
+		{"endless chunked body", slsproxy.Endless(), "body", 0, 0},
+		{"900 MB Content-Length", slsproxy.HugeLength(900 << 20), "body", 0, 0},
+		{"trickling body cut off", slsproxy.Trickle(5*time.Millisecond, time.Second), "body", 0, 0},
+		{"LogGroups as varints", slsproxy.Relist(slsproxy.GroupsAsVarint), "protobuf", 0, 0},
+		{"Logs as fixed32", slsproxy.Relist(slsproxy.LogsAsFixed32), "protobuf", 0, 0},
+		{"Time as bytes", slsproxy.Relist(slsproxy.TimeAsBytes), "protobuf", 0, 0},
+		{"count above the request's", slsproxy.AddToHeader("X-Log-Count", 1), "header", 0, 0}, // 6 for SLS_MAX_FETCH_LOG_GROUPS=5
+		{"count one less", slsproxy.AddToHeader("X-Log-Count", -1), "cursor", 0, 0},
+		{"count one less, cursor to match", slsproxy.MoveCount(-1), "count", 0, 0},
+		{"cursor jumps ahead", slsproxy.MoveCursor(3), "cursor", 0, 0},
+		{"cursor jumps back", slsproxy.MoveCursor(-3), "cursor", 0, 0},
+		{"InvalidCursor for a valid cursor", slsproxy.SLSError(http.StatusBadRequest, "InvalidCursor", "cursor invalid"), "cursor", 0, 0},
+		{"HTML 502 page", slsproxy.HTMLError(http.StatusBadGateway, 200<<10), "", 0, 0},
+		{"redirect", slsproxy.Redirect("http://203.0.113.1/elsewhere"), "status", 0, 0},
 	}
 	total := uint64(0)
 	for _, c := range cases {
@@ -82,7 +86,11 @@ func TestHostileSLS(t *testing.T) {
 			total += perCase
 			// Let it be hostile for a while, and at least for a few answers.
 			deadline := time.Now().Add(30 * time.Second)
-			time.Sleep(hostileFor)
+			hold := hostileFor
+			if c.hold > 0 {
+				hold = c.hold
+			}
+			time.Sleep(hold)
 			for proxy.Rewritten()-start < 3 && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 			}
@@ -95,6 +103,9 @@ func TestHostileSLS(t *testing.T) {
 			}
 			during := s.Led.Report()
 			proxy.Clear()
+			if c.most > 0 && rewritten > c.most {
+				t.Errorf("%d bad answers asked for in %v, want at most %d (backoff)", rewritten, hold, c.most)
+			}
 			recovered := time.Now()
 			s.WaitUnique(t, total, 90*time.Second)
 			took := time.Since(recovered)
