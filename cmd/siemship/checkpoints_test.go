@@ -256,12 +256,12 @@ func TestResetCheckpointFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		if code := runResetCheckpoint(t.Context(), tt.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tt.want) {
+		if code := runCommand(t.Context(), "reset-checkpoint", tt.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr.String(), tt.want)
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if code := runCheckpoints(t.Context(), []string{"now"}, &stdout, &stderr); code != 2 {
+	if code := runCommand(t.Context(), "checkpoints", []string{"now"}, &stdout, &stderr); code != 2 {
 		t.Errorf("checkpoints now: exit %d", code)
 	}
 }

@@ -24,7 +24,7 @@ func TestEmulatorCommand(t *testing.T) {
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		code := runEmulator(ctx, []string{"--listen", "127.0.0.1:0", "--project", "p1", "--logstore", "l1", "--shards", "3",
+		code := runCommand(ctx, "emulator", []string{"--listen", "127.0.0.1:0", "--project", "p1", "--logstore", "l1", "--shards", "3",
 			"--access-key-id", "ID", "--access-key-secret", "S", "--generate", "50", "--store", "p2/l2:1", "--log-level", "warn"}, pw, &stderr)
 		pw.Close()
 		done <- code
@@ -83,30 +83,33 @@ func TestEmulatorCommand(t *testing.T) {
 func TestEmulatorBadFlags(t *testing.T) {
 	key := []string{"--access-key-id", "ID", "--access-key-secret", "S"}
 	tests := []struct {
-		args []string
-		want string
+		args  []string
+		want  string
+		usage bool // a flag the parser refuses: the error, then the usage
 	}{
-		{append([]string{"--shards", "0"}, key...), "siemship emulator: --shards must be >= 1\n"},
-		{append([]string{"--rate", "-1"}, key...), "siemship emulator: --rate must be >= 0\n"},
-		{append([]string{"--retention", "soon"}, key...), "siemship emulator: --retention: "},
-		{append([]string{"--log-level", "loud"}, key...), "siemship emulator: log level "},
-		{append([]string{"--store", "nope"}, key...), "siemship emulator: invalid value "},
-		{append([]string{"--project", "bad.name"}, key...), "siemship emulator: project name "},
-		{[]string{"--bogus"}, "siemship emulator: flag provided but not defined: -bogus\n"},
-		{[]string{}, "siemship emulator: --access-key-id and --access-key-secret are required (or --allow-anonymous)\n"},
-		{append([]string{"extra"}, key...), "siemship emulator: unexpected argument \"extra\"\n"},
+		{append([]string{"--shards", "0"}, key...), "siemship emulator: --shards must be >= 1\n", false},
+		{append([]string{"--rate", "-1"}, key...), "siemship emulator: --rate must be >= 0\n", false},
+		{append([]string{"--retention", "soon"}, key...), "siemship emulator: --retention: ", false},
+		{append([]string{"--log-level", "loud"}, key...), "siemship emulator: log level ", false},
+		{append([]string{"--store", "nope"}, key...), "siemship emulator: invalid value ", true},
+		{append([]string{"--project", "bad.name"}, key...), "siemship emulator: project name ", false},
+		{[]string{"--bogus"}, "siemship emulator: flag provided but not defined: -bogus\n", true},
+		{[]string{}, "siemship emulator: --access-key-id and --access-key-secret are required (or --allow-anonymous)\n", false},
+		{append([]string{"extra"}, key...), "siemship emulator: unexpected argument \"extra\"\n", true},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		if code := runEmulator(t.Context(), tt.args, &stdout, &stderr); code != 2 {
+		if code := runCommand(t.Context(), "emulator", tt.args, &stdout, &stderr); code != 2 {
 			t.Errorf("%v: exit %d, want 2", tt.args, code)
 		}
-		if !strings.HasPrefix(stderr.String(), tt.want) || strings.Count(stderr.String(), "\n") != 1 || stdout.Len() != 0 {
-			t.Errorf("%v: stderr %q stdout %q, want one line starting %q", tt.args, stderr.String(), stdout.String(), tt.want)
+		first, rest, _ := strings.Cut(stderr.String(), "\n")
+		if !strings.HasPrefix(first+"\n", tt.want) || stdout.Len() != 0 || tt.usage != strings.HasPrefix(rest, "usage: siemship emulator") ||
+			!tt.usage && rest != "" {
+			t.Errorf("%v: stderr %q stdout %q, want a line starting %q (and the usage: %v)", tt.args, stderr.String(), stdout.String(), tt.want, tt.usage)
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if code := runEmulator(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "--generate") && !strings.Contains(stdout.String(), "-generate") {
+	if code := runCommand(t.Context(), "emulator", []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "--generate") && !strings.Contains(stdout.String(), "-generate") {
 		t.Errorf("-h: exit %d, stdout %q", code, stdout.String())
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,15 +17,18 @@ import (
 )
 
 func init() {
-	commands["run"] = command{summary: "ship SLS logs to the syslog receiver until SIGTERM (the default)", run: runRun}
+	commands["run"] = command{
+		summary: "ship SLS logs to the syslog receiver until stopped (the default command)",
+		details: "run takes no flags: environment variables configure it (siemship help-env lists them, siemship check tests them).\n" +
+			"SIGTERM and SIGINT stop it gracefully: it stops pulling, finishes or abandons the batches in flight and\n" +
+			"saves the checkpoints, within SIEMSHIP_SHUTDOWN_TIMEOUT. A second signal exits at once (status 130).\n" +
+			"Exit status: 0 after a clean stop, 2 for a configuration siemship or SLS refuses, 1 otherwise.",
+		setup: func(*flag.FlagSet) runFunc { return runRun },
+	}
 }
 
 // runRun is `siemship run`: exit 0 after a clean stop, 2 for a configuration SLS or siemship refuses, 1 otherwise.
-func runRun(ctx context.Context, args []string, _, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "siemship run: takes no arguments (configuration comes from the environment; see siemship help-env), got %q\n", strings.Join(args, " "))
-		return 2
-	}
+func runRun(ctx context.Context, _, stderr io.Writer) int {
 	cfg, code := loadConfig(os.Environ(), stderr)
 	if cfg == nil {
 		return code
