@@ -130,27 +130,39 @@ func commandUsage(w io.Writer, name string, fs *flag.FlagSet) {
 	}
 }
 
-// signalContext is cancelled by the first SIGINT/SIGTERM; the second one exits the process with status 130.
+// stopSignals are the signals that stop siemship gracefully. SIGHUP is one of them: siemship is configured by its
+// environment alone, so there is nothing to reload, and under a terminal or supervisord a hangup means the session
+// that started it is gone. A process started with SIGHUP ignored (nohup) keeps ignoring it.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGINT}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+}
+
+// signalContext is cancelled by the first stop signal, with an app.StopSignal as its cause (app.Run logs which
+// signal started the stop); the second one exits the process at once with status 130.
 func signalContext() (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(ch, stopSignals()...)
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-ch:
-			cancel()
+		case sig := <-ch:
+			cancel(app.StopSignal{Signal: sig})
 		case <-done:
 			return
 		}
 		select {
-		case <-ch:
-			fmt.Fprintln(os.Stderr, "siemship: second signal, exiting at once")
+		case sig := <-ch:
+			fmt.Fprintf(os.Stderr, "siemship: second signal (%v), exiting at once\n", sig)
 			os.Exit(130)
 		case <-done:
 		}
 	}()
-	return ctx, func() { signal.Stop(ch); close(done); cancel() }
+	return ctx, func() { signal.Stop(ch); close(done); cancel(nil) }
 }
 
 func usage(w io.Writer) {

@@ -2,10 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"flag"
+	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/siemship/siemship/internal/app"
 )
 
 // allCommands are the subcommands the README documents; TestCommandHelp fails when one is missing or an
@@ -119,9 +126,31 @@ func TestDispatchErrors(t *testing.T) {
 // The help of run says where its configuration comes from and how signals stop it.
 func TestRunHelp(t *testing.T) {
 	code, stdout, _ := runDispatch("run", "-h")
-	for _, w := range []string{"siemship help-env", "SIGTERM", "second signal"} {
+	for _, w := range []string{"siemship help-env", "SIGTERM", "SIGHUP", "second signal"} {
 		if code != 0 || !strings.Contains(stdout, w) {
 			t.Errorf("run -h: exit %d, output lacks %q:\n%s", code, w, stdout)
 		}
+	}
+}
+
+// TestSignalContext: each stop signal cancels the context with the signal as its cause (app.Run logs it).
+func TestSignalContext(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			ctx, stop := signalContext()
+			defer stop()
+			if err := syscall.Kill(os.Getpid(), sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%v did not cancel the context", sig)
+			}
+			var got app.StopSignal
+			if !errors.As(context.Cause(ctx), &got) || got.Signal != sig {
+				t.Errorf("cause %v, want app.StopSignal{%v}", context.Cause(ctx), sig)
+			}
+		})
 	}
 }

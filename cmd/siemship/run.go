@@ -20,7 +20,7 @@ func init() {
 	commands["run"] = command{
 		summary: "ship SLS logs to the syslog receiver until stopped (the default command)",
 		details: "run takes no flags: environment variables configure it (siemship help-env lists them, siemship check tests them).\n" +
-			"SIGTERM and SIGINT stop it gracefully: it stops pulling, finishes or abandons the batches in flight and\n" +
+			"SIGTERM, SIGINT and SIGHUP stop it gracefully: it stops pulling, finishes or abandons the batches in flight and\n" +
 			"saves the checkpoints, within SIEMSHIP_SHUTDOWN_TIMEOUT. A second signal exits at once (status 130).\n" +
 			"Exit status: 0 after a clean stop, 2 for a configuration siemship or SLS refuses, 1 otherwise.",
 		setup: func(*flag.FlagSet) runFunc { return runRun },

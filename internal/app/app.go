@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"os"
 	"time"
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
@@ -38,6 +39,19 @@ type App struct {
 
 // Telemetry counts expired checkpoints (siemship_expired_checkpoints_total).
 var _ consumer.ExpiredObserver = (*telemetry.Telemetry)(nil)
+
+// StopSignal is the cause (context.Cause) of a context cancelled by a signal; Run logs it when it stops.
+type StopSignal struct{ Signal os.Signal }
+
+func (s StopSignal) Error() string { return "received signal " + s.Signal.String() }
+
+// logStop logs the signal that cancelled ctx, if one did.
+func (a *App) logStop(ctx context.Context) {
+	var s StopSignal
+	if errors.As(context.Cause(ctx), &s) {
+		a.log.Info("stopping on signal", zap.String("signal", s.Signal.String()))
+	}
+}
 
 // ConfigError is a configuration the components refused; the process should exit 2.
 type ConfigError struct{ Err error }
@@ -259,6 +273,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	if ctx.Err() != nil {
+		a.logStop(ctx)
 		return nil
 	}
 	err := a.out.Check(ctx)
@@ -279,6 +294,7 @@ func (a *App) Run(ctx context.Context) error {
 	var fatal error
 	select {
 	case <-ctx.Done():
+		a.logStop(ctx)
 	case fatal = <-a.cons.Failed():
 		a.log.Error("consumer cannot go on, stopping", zap.Error(fatal))
 	}
