@@ -68,13 +68,13 @@ func (c *Client) dialTransport(ctx context.Context, d *dest) (*conn, error) {
 	if c.o.Protocol == ProtocolUDP {
 		nc, err := c.dialer.DialContext(ctx, "udp", d.addr)
 		if err != nil {
-			return nil, fmt.Errorf("dial udp %s: %w", d.addr, err)
+			return nil, dialError("udp", d.addr, err)
 		}
 		return &conn{nc: nc}, nil
 	}
 	nc, err := c.dialer.DialContext(ctx, "tcp", d.addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial tcp %s: %w", d.addr, err)
+		return nil, dialError("tcp", d.addr, err)
 	}
 	cn := &conn{nc: nc, tcp: nc.(*net.TCPConn)}
 	if !c.o.Protocol.isTLS() {
@@ -113,6 +113,16 @@ func (c *Client) dialTransport(ctx context.Context, d *dest) (*conn, error) {
 		}
 	}
 	return cn, nil
+}
+
+// dialError adds the network and address to a failed dial, unless net's own error already says them ("dial tcp
+// host:port: connect: connection refused").
+func dialError(network, addr string, err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return err
+	}
+	return fmt.Errorf("dial %s %s: %w", network, addr, err)
 }
 
 // awaitCertVerdict reads for up to wait after a handshake in which the server asked for a client certificate. A
