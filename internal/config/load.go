@@ -106,10 +106,13 @@ func load(environ []string, hostname func() (string, error)) (*Config, error) {
 		if failed[e.Name] {
 			continue
 		}
-		if src := source[e.Name]; src != "" && src != e.Name {
+		switch src := source[e.Name]; {
+		case src != "" && src != e.Name:
 			f := fieldNamed(fs, e.Name)
 			e = errFrom(f, src, env[src], e.Msg)
-		} else if !fromEnv[e.Name] && e.Value != "" {
+		case fromEnv[e.Name] && !e.Secret:
+			e.Value = env[e.Name] // what the user wrote (1500ms), not the parsed value (1.5s)
+		case !fromEnv[e.Name] && e.Value != "":
 			e.Default = true
 		}
 		errs = append(errs, e)
