@@ -81,7 +81,7 @@ func setupCheckpoints(fs *flag.FlagSet) runFunc {
 }
 
 func checkpoints(ctx context.Context, environ []string, asJSON bool, stdout, stderr io.Writer) int {
-	cfg, code := loadConfig(environ, stderr)
+	cfg, code := loadConfig(config.LoadSLS, environ, stderr)
 	if cfg == nil {
 		return code
 	}

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/app"
+	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/ledger"
 	"github.com/siemship/siemship/internal/slsemu"
 	"github.com/siemship/siemship/internal/syslogrecv"
@@ -117,7 +118,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) int {
 		"SYSLOG_APP_NAME=siemship",
 		"SYSLOG_FACILITY=local0",
 	}
-	cfg, code := loadConfig(env, stderr)
+	cfg, code := loadConfig(config.Load, env, stderr)
 	if cfg == nil {
 		return code
 	}

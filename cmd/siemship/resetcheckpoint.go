@@ -68,7 +68,7 @@ func resetCheckpoint(ctx context.Context, environ []string, shard int, to config
 		fmt.Fprintf(stderr, "siemship reset-checkpoint: "+format+"\n", args...)
 		return 1
 	}
-	cfg, code := loadConfig(environ, stderr)
+	cfg, code := loadConfig(config.LoadSLS, environ, stderr)
 	if cfg == nil {
 		return code
 	}

@@ -29,7 +29,7 @@ func init() {
 
 // runRun is `siemship run`: exit 0 after a clean stop, 2 for a configuration SLS or siemship refuses, 1 otherwise.
 func runRun(ctx context.Context, _, stderr io.Writer) int {
-	cfg, code := loadConfig(os.Environ(), stderr)
+	cfg, code := loadConfig(config.Load, os.Environ(), stderr)
 	if cfg == nil {
 		return code
 	}
@@ -61,10 +61,10 @@ func runApp(ctx context.Context, cfg *config.Config, log *zap.Logger, stderr io.
 	return 0
 }
 
-// loadConfig reads and validates the configuration; on failure it prints every problem, one per line, and returns
-// a nil config and exit status 2.
-func loadConfig(environ []string, stderr io.Writer) (*config.Config, int) {
-	cfg, err := config.Load(environ)
+// loadConfig reads and validates the configuration with load (config.Load, or config.LoadSLS for the commands that
+// only talk to SLS); on failure it prints every problem, one per line, and returns a nil config and exit status 2.
+func loadConfig(load func([]string) (*config.Config, error), environ []string, stderr io.Writer) (*config.Config, int) {
+	cfg, err := load(environ)
 	if err != nil {
 		var problems []string
 		var joined interface{ Unwrap() []error }

@@ -26,7 +26,18 @@ func Load(environ []string) (*Config, error) {
 	return load(environ, os.Hostname)
 }
 
+// LoadSLS is Load for the commands that only talk to SLS (siemship checkpoints and reset-checkpoint): only the
+// SLS_* variables are required. The others are still checked when set, so a typo does not go unnoticed.
+func LoadSLS(environ []string) (*Config, error) {
+	return loadScope(environ, os.Hostname, true)
+}
+
 func load(environ []string, hostname func() (string, error)) (*Config, error) {
+	return loadScope(environ, hostname, false)
+}
+
+// loadScope is Load; with slsOnly only the variables of the SLS group are required.
+func loadScope(environ []string, hostname func() (string, error), slsOnly bool) (*Config, error) {
 	env := environMap(environ)
 	c := new(Config)
 	fs := fields(c)
@@ -92,7 +103,7 @@ func load(environ []string, hostname func() (string, error)) (*Config, error) {
 	for _, e := range c.applyComputedDefaults(hostname) {
 		fail(field{name: e.Name}, e)
 	}
-	verrs := c.validate()
+	verrs := c.validate(slsOnly)
 	// A computed default inherits the problems of its input: report the input only.
 	hbTimeout, hbInterval := c.name(&c.SLS.HeartbeatTimeout), c.name(&c.SLS.HeartbeatInterval)
 	if !fromEnv[hbTimeout] {
