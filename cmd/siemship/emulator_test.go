@@ -24,8 +24,8 @@ func TestEmulatorCommand(t *testing.T) {
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		code := runCommand(ctx, "emulator", []string{"--listen", "127.0.0.1:0", "--project", "p1", "--logstore", "l1", "--shards", "3",
-			"--access-key-id", "ID", "--access-key-secret", "S", "--generate", "50", "--store", "p2/l2:1", "--log-level", "warn"}, pw, &stderr)
+		code := runCommand(ctx, "emulator", []string{"--listen", "127.0.0.1:0", "--project", "p01", "--logstore", "l01", "--shards", "3",
+			"--access-key-id", "ID", "--access-key-secret", "S", "--generate", "50", "--store", "p02/l02:1", "--log-level", "warn"}, pw, &stderr)
 		pw.Close()
 		done <- code
 	}()
@@ -44,17 +44,17 @@ func TestEmulatorCommand(t *testing.T) {
 	hc := slsemu.HTTPClient(base.String())
 	defer hc.CloseIdleConnections()
 	c.SetHTTPClient(hc)
-	shards, err := c.ListShards("p1", "l1")
+	shards, err := c.ListShards("p01", "l01")
 	if err != nil || len(shards) != 3 {
 		t.Fatalf("list shards: %v %v", shards, err)
 	}
-	if shards, err := c.ListShards("p2", "l2"); err != nil || len(shards) != 1 {
+	if shards, err := c.ListShards("p02", "l02"); err != nil || len(shards) != 1 {
 		t.Fatalf("list shards of --store: %v %v", shards, err)
 	}
 	total := 0
 	for _, sh := range shards {
-		cur, _ := c.GetCursor("p1", "l1", sh.ShardID, "begin")
-		lgl, _, err := c.PullLogs("p1", "l1", sh.ShardID, cur, "", 1000)
+		cur, _ := c.GetCursor("p01", "l01", sh.ShardID, "begin")
+		lgl, _, err := c.PullLogs("p01", "l01", sh.ShardID, cur, "", 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,6 +93,8 @@ func TestEmulatorBadFlags(t *testing.T) {
 		{append([]string{"--log-level", "loud"}, key...), "siemship emulator: log level ", false},
 		{append([]string{"--store", "nope"}, key...), "siemship emulator: invalid value ", true},
 		{append([]string{"--project", "bad.name"}, key...), "siemship emulator: project name ", false},
+		{append([]string{"--project", "a"}, key...), "siemship emulator: project name \"a\": must be 3 to 63 characters long, not 1\n", false},
+		{append([]string{"--logstore", "Audit"}, key...), "siemship emulator: logstore name \"Audit\": may contain only lower-case letters, digits, hyphens and underscores, not \"A\"\n", false},
 		{[]string{"--bogus"}, "siemship emulator: flag provided but not defined: -bogus\n", true},
 		{[]string{}, "siemship emulator: --access-key-id and --access-key-secret are required (or --allow-anonymous)\n", false},
 		{append([]string{"extra"}, key...), "siemship emulator: unexpected argument \"extra\"\n", true},
