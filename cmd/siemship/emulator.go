@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -106,6 +107,19 @@ func (f *emulatorFlags) check() error {
 	return nil
 }
 
+// isLoopback reports whether the listen address host:port binds loopback only (an empty host binds every interface).
+func isLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func runEmulator(ctx context.Context, f *emulatorFlags, stdout, stderr io.Writer) int {
 	if err := f.check(); err != nil {
 		fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
@@ -161,6 +175,11 @@ func runEmulator(ctx context.Context, f *emulatorFlags, stdout, stderr io.Writer
 		_ = emu.Shutdown(context.Background())
 		fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
 		return 1
+	}
+	if !isLoopback(f.listen) {
+		fmt.Fprintf(stderr, "siemship emulator: WARNING: listening on %s, not on a loopback address: anyone who can reach it "+
+			"can use its /_emulator/ admin API, which has no authentication (inject faults, move the clock, delete data). "+
+			"Use --listen 127.0.0.1:PORT unless other hosts must reach it.\n", f.listen)
 	}
 	fmt.Fprintf(stdout, "sls emulator listening on %s\n", url)
 

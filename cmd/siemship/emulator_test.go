@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -114,4 +115,56 @@ func TestEmulatorBadFlags(t *testing.T) {
 	if code := runCommand(t.Context(), "emulator", []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "--generate") && !strings.Contains(stdout.String(), "-generate") {
 		t.Errorf("-h: exit %d, stdout %q", code, stdout.String())
 	}
+}
+
+// TestEmulatorListenWarning: a listen address that is not loopback exposes the unauthenticated /_emulator/ API to
+// the network, and the emulator says so on stderr; a loopback address gets no warning.
+func TestEmulatorListenWarning(t *testing.T) {
+	for _, tt := range []struct {
+		listen string
+		warn   bool
+	}{
+		{"127.0.0.1:0", false},
+		{"localhost:0", false},
+		{"[::1]:0", false},
+		{":0", true},
+		{"0.0.0.0:0", true},
+	} {
+		t.Run(tt.listen, func(t *testing.T) {
+			if tt.listen == "[::1]:0" && !hasIPv6Loopback() {
+				t.Skip("no IPv6 loopback")
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			pr, pw := io.Pipe()
+			var stderr bytes.Buffer
+			done := make(chan int, 1)
+			go func() {
+				code := runCommand(ctx, "emulator", []string{"--listen", tt.listen, "--allow-anonymous", "--log-level", "error"}, pw, &stderr)
+				pw.Close()
+				done <- code
+			}()
+			if !bufio.NewScanner(pr).Scan() { // listening
+				t.Fatalf("no output; stderr: %s", stderr.String())
+			}
+			cancel()
+			go io.Copy(io.Discard, pr) //nolint:errcheck // drain until the command closes the pipe
+			if code := <-done; code != 0 {
+				t.Fatalf("exit %d, stderr %s", code, stderr.String())
+			}
+			got := strings.Contains(stderr.String(), "WARNING") && strings.Contains(stderr.String(), "/_emulator/") &&
+				strings.Contains(stderr.String(), "--listen 127.0.0.1:")
+			if got != tt.warn {
+				t.Errorf("warning %v, want %v; stderr:\n%s", got, tt.warn, stderr.String())
+			}
+		})
+	}
+}
+
+func hasIPv6Loopback() bool {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
 }
