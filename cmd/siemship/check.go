@@ -173,7 +173,8 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 	report(true, "test message sent (topic siemship-check)")
 }
 
-// withContext runs an SDK call (which takes no context) and gives up when ctx ends.
+// withContext runs an SDK call (which takes no context) and gives up when ctx ends. An SDK error comes back with a
+// one-line message (consumer.OneLine).
 func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	type result struct {
 		v   T
@@ -182,7 +183,7 @@ func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	ch := make(chan result, 1)
 	go func() {
 		v, err := f()
-		ch <- result{v, err}
+		ch <- result{v, consumer.OneLine(err)}
 	}()
 	select {
 	case r := <-ch:

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -55,4 +58,42 @@ func TestCheck(t *testing.T) {
 	if msg := string(col.Messages()[0]); !strings.Contains(msg, "||message=siemship check test message") {
 		t.Fatalf("test message %q", msg)
 	}
+}
+
+// TestSDKErrorsOnOneLine: when something in front of SLS answers with an HTML page, check and checkpoints print one
+// line with the status and the page's text, not the SDK's JSON dump with the page escaped in it.
+func TestSDKErrorsOnOneLine(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("X-Log-Requestid", "PROXY1")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, "<html>\n<head><title>403 Forbidden</title></head>\n<body>\n<h1>403 Forbidden</h1>\n<p>blocked by the egress proxy</p>\n</body>\n</html>\n")
+	}))
+	defer page.Close()
+	emu := harness.StartEmulator(t, 1, 0)
+	env := emu.Env("127.0.0.1:1", "tcp", "SLS_ENDPOINT="+page.Listener.Addr().String())
+	oneLine := func(what, s string) {
+		t.Helper()
+		if !strings.Contains(s, "SLS answered HTTP 403") || !strings.Contains(s, "blocked by the egress proxy") ||
+			strings.Contains(s, "<h1") || strings.Contains(s, `\n`) || strings.Contains(s, "RespBody") {
+			t.Errorf("%s: %q, want one line with the status and the page's text", what, s)
+		}
+	}
+
+	var out bytes.Buffer
+	check(t.Context(), env, false, &out)
+	var sls string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "[FAIL] SLS") {
+			sls = l
+		}
+	}
+	oneLine("check", sls)
+
+	var stdout, stderr bytes.Buffer
+	if code := checkpoints(t.Context(), env, false, &stdout, &stderr); code != 1 || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("checkpoints: exit %d, stderr %q; want 1 and one line", code, stderr.String())
+	}
+	oneLine("checkpoints", stderr.String())
+	t.Logf("check: %s\ncheckpoints: %s", sls, stderr.String())
 }

@@ -131,7 +131,7 @@ const lagRequestTimeout = 10 * time.Second
 
 // lagAPI returns an SLS client for the lag measurement: the consumer's endpoint, credentials and transport, with
 // shorter timeouts than the consumer's own requests (the SDK's calls take no context).
-func lagAPI(cons *consumer.Consumer) sls.ClientInterface {
+func lagAPI(cons *consumer.Consumer) telemetry.LagAPI {
 	cl := cons.Client()
 	if base := cons.LogHubConfig().HTTPClient; base != nil {
 		hc := *base
@@ -139,7 +139,30 @@ func lagAPI(cons *consumer.Consumer) sls.ClientInterface {
 		cl.SetHTTPClient(&hc)
 	}
 	cl.SetRetryTimeout(lagRequestTimeout)
-	return cl
+	return oneLineLag{cl}
+}
+
+// oneLineLag gives the SDK errors of the lag measurement, which it logs, one-line messages (consumer.OneLine).
+type oneLineLag struct{ api telemetry.LagAPI }
+
+func (l oneLineLag) ListShards(project, logstore string) ([]*sls.Shard, error) {
+	s, err := l.api.ListShards(project, logstore)
+	return s, consumer.OneLine(err)
+}
+
+func (l oneLineLag) GetCheckpoint(project, logstore, group string) ([]*sls.ConsumerGroupCheckPoint, error) {
+	cps, err := l.api.GetCheckpoint(project, logstore, group)
+	return cps, consumer.OneLine(err)
+}
+
+func (l oneLineLag) GetCursor(project, logstore string, shardID int, from string) (string, error) {
+	c, err := l.api.GetCursor(project, logstore, shardID, from)
+	return c, consumer.OneLine(err)
+}
+
+func (l oneLineLag) GetCursorTime(project, logstore string, shardID int, cursor string) (time.Time, error) {
+	t, err := l.api.GetCursorTime(project, logstore, shardID, cursor)
+	return t, consumer.OneLine(err)
 }
 
 // syslogReconnectMax is syslogout's longest wait before it dials again after a failed dial.
