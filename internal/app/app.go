@@ -224,7 +224,7 @@ func NewSyslogClient(cfg *config.Config, log *zap.Logger) (*syslogout.Client, er
 			ServerName: cfg.TLSServerName, InsecureSkipVerify: cfg.TLSInsecureSkipVerify,
 		}, host)
 		if err != nil {
-			return nil, err
+			return nil, cfg.TLSFileError(err)
 		}
 		if cfg.TLSServerName == "" {
 			o.TLS.ServerName = "" // each destination verifies its own host name

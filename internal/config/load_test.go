@@ -51,6 +51,7 @@ func TestLoadDefaults(t *testing.T) {
 
 // TestLoadEachVariable sets every variable to a non-default value and checks where it lands.
 func TestLoadEachVariable(t *testing.T) {
+	tf := tlsFiles(t) // Load reads the TLS files
 	dir := t.TempDir()
 	akFile := filepath.Join(dir, "ak")
 	tokenFile := filepath.Join(dir, "token")
@@ -107,9 +108,9 @@ func TestLoadEachVariable(t *testing.T) {
 		}},
 		{env("SYSLOG_FRAMING=octet"), func(c *Config) bool { return c.EffectiveFraming() == FramingOctet }},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_FRAMING=lf"), func(c *Config) bool { return c.EffectiveFraming() == FramingLF }},
-		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CA_FILE=/ca.pem"), func(c *Config) bool { return c.TLSCAFile == "/ca.pem" }},
-		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE=/c.pem", "SYSLOG_TLS_KEY_FILE=/k.pem"), func(c *Config) bool {
-			return c.TLSCertFile == "/c.pem" && c.TLSKeyFile == "/k.pem"
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CA_FILE="+tf.CA), func(c *Config) bool { return c.TLSCAFile == tf.CA }},
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE="+tf.ClientCert, "SYSLOG_TLS_KEY_FILE="+tf.ClientKey), func(c *Config) bool {
+			return c.TLSCertFile == tf.ClientCert && c.TLSKeyFile == tf.ClientKey
 		}},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_SERVER_NAME=siem.internal"), func(c *Config) bool { return c.TLSServerName == "siem.internal" }},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=true"), func(c *Config) bool {
@@ -137,8 +138,8 @@ func TestLoadEachVariable(t *testing.T) {
 		{env("SYSLOG_PROTOCOL=relp"), func(c *Config) bool {
 			return c.Protocol == ProtocolRELP && c.EffectiveFraming() == FramingNone && c.EffectiveConfirm() == ""
 		}},
-		{env("SYSLOG_PROTOCOL=RELP-TLS", "SYSLOG_TLS_CA_FILE=/ca.pem", "SYSLOG_RELP_WINDOW=1024"), func(c *Config) bool {
-			return c.Protocol == ProtocolRELPTLS && c.TLSCAFile == "/ca.pem" && c.RELPWindow == 1024
+		{env("SYSLOG_PROTOCOL=RELP-TLS", "SYSLOG_TLS_CA_FILE="+tf.CA, "SYSLOG_RELP_WINDOW=1024"), func(c *Config) bool {
+			return c.Protocol == ProtocolRELPTLS && c.TLSCAFile == tf.CA && c.RELPWindow == 1024
 		}},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_CONFIRM=Close"), func(c *Config) bool { return c.EffectiveConfirm() == ConfirmClose }},
 		{env("SYSLOG_CONFIRM=write"), func(c *Config) bool { return c.EffectiveConfirm() == ConfirmWrite }},
@@ -181,6 +182,7 @@ func TestLoadEachVariable(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	tf := tlsFiles(t) // Load reads the TLS files
 	dir := t.TempDir()
 	ws := filepath.Join(dir, "ws")
 	writeFile(t, ws, "with space\n")
@@ -259,8 +261,8 @@ func TestLoadErrors(t *testing.T) {
 		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_TLS_SERVER_NAME=x"), `SYSLOG_TLS_SERVER_NAME="x": only used with SYSLOG_PROTOCOL=tls or relp-tls, not udp`},
 		{env("SYSLOG_TLS_INSECURE_SKIP_VERIFY=true"), `SYSLOG_TLS_INSECURE_SKIP_VERIFY="true": only used with SYSLOG_PROTOCOL=tls or relp-tls, not tcp`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=yes"), `SYSLOG_TLS_INSECURE_SKIP_VERIFY="yes": must be true or false`},
-		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE=/c.pem"), `SYSLOG_TLS_KEY_FILE: required when SYSLOG_TLS_CERT_FILE is set`},
-		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_KEY_FILE=/k.pem"), `SYSLOG_TLS_CERT_FILE: required when SYSLOG_TLS_KEY_FILE is set`},
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE="+tf.ClientCert), `SYSLOG_TLS_KEY_FILE: required when SYSLOG_TLS_CERT_FILE is set`},
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_KEY_FILE="+tf.ClientKey), `SYSLOG_TLS_CERT_FILE: required when SYSLOG_TLS_KEY_FILE is set`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_SERVER_NAME=a b"), `SYSLOG_TLS_SERVER_NAME="a b": must not contain spaces or control characters`},
 		{env("SYSLOG_FACILITY=usr"), `SYSLOG_FACILITY="usr": ` + errFacility.Error()},
 		{env("SYSLOG_FACILITY=24"), `SYSLOG_FACILITY="24": ` + errFacility.Error()},

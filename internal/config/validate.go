@@ -269,6 +269,9 @@ func (v *validator) syslog() {
 			v.bad(&s.TLSInsecureSkipVerify, fmt.Sprintf("only used with %s=tls or relp-tls, not %s", v.c.name(&s.Protocol), s.Protocol))
 		}
 	}
+	if protoOK && s.Protocol.IsTLS() && !v.slsOnly { // LoadSLS's commands never connect to the receiver
+		v.tlsFiles()
+	}
 	if (s.TLSCertFile == "") != (s.TLSKeyFile == "") {
 		if s.TLSCertFile == "" {
 			v.bad(&s.TLSCertFile, "required when "+v.c.name(&s.TLSKeyFile)+" is set")
