@@ -40,6 +40,13 @@ type conn struct {
 	certRequested bool // the TLS server asked for a client certificate during the handshake
 
 	relp *relpSession // nil unless RELP
+
+	// unverified: the last batch on the connection was confirmed in write or ack mode, and the connection has not
+	// been seen alive since. Only the Send or sweep holding the slot touches it.
+	unverified bool
+	// resetErr is a reset that awaitAcked read from SO_ERROR (reading it clears it) after every byte was
+	// acknowledged; the next probe reports it.
+	resetErr error
 }
 
 // dial establishes a connection: TCP connect, then for TLS the handshake and, if the server asked for a client
@@ -157,6 +164,9 @@ func (cn *conn) probe() error {
 	if cn.tcp == nil {
 		return nil
 	}
+	if cn.resetErr != nil {
+		return fmt.Errorf("probe: %w", cn.resetErr)
+	}
 	rc, err := cn.tcp.SyscallConn()
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
@@ -201,6 +211,22 @@ func (cn *conn) probe() error {
 	default:
 		return fmt.Errorf("probe: %w", err)
 	}
+}
+
+// pendingError returns the socket's pending error (SO_ERROR, which reading clears), nil for UDP.
+func (cn *conn) pendingError() error {
+	if cn.tcp == nil {
+		return nil
+	}
+	rc, err := cn.tcp.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	var soErr error
+	if err := rc.Control(func(fd uintptr) { soErr = socketError(fd) }); err != nil {
+		return nil
+	}
+	return soErr
 }
 
 // write writes the batch: the buffer in chunks (TCP, TLS) or one datagram per frame (UDP), each write under
@@ -311,6 +337,7 @@ func (cn *conn) awaitAcked(ctx context.Context, timeout time.Duration) error {
 			return fmt.Errorf("await ack: read send queue: %w", qerr)
 		}
 		if q == 0 {
+			cn.resetErr = soErr // acknowledged, then reset: the receiver may have thrown it away unread
 			return nil
 		}
 		if soErr != nil {
