@@ -62,17 +62,27 @@ func finish(t *testing.T, emu *harness.Emulator, s *harness.Sink, env []string) 
 // SIEMSHIP_SHUTDOWN_TIMEOUT, and a restart must resume from the saved checkpoints so that every record arrives
 // exactly once across both runs (a graceful stop delivers or abandons the in-flight batches and saves the
 // checkpoint of everything delivered, so nothing is sent twice).
-func TestSIGTERMResumes(t *testing.T) {
-	emu, s, env, p, sent := interrupted(t, syscall.SIGTERM)
+func TestSIGTERMResumes(t *testing.T) { testGracefulStop(t, syscall.SIGTERM) }
+
+// TestSIGHUPResumes: SIGHUP is a graceful stop like SIGTERM (siemship has nothing to reload, and under a terminal
+// or supervisord a hangup means its session is gone), not the Go runtime's default of dying at once (status 129,
+// no checkpoint flush, no log line).
+func TestSIGHUPResumes(t *testing.T) { testGracefulStop(t, syscall.SIGHUP) }
+
+func testGracefulStop(t *testing.T, sig syscall.Signal) {
+	emu, s, env, p, sent := interrupted(t, sig)
 	code, at := p.Wait(stopTimeout + stopMargin + 5*time.Second)
 	took := at.Sub(sent)
 	first := s.Led.Report()
-	t.Logf("first run: exit %d %s after SIGTERM; %d records received (%d duplicates)", code, took.Round(time.Millisecond), first.Unique, first.Duplicates)
+	t.Logf("first run: exit %d %s after %v; %d records received (%d duplicates)", code, took.Round(time.Millisecond), sig, first.Unique, first.Duplicates)
 	if code != 0 {
-		t.Errorf("exit status %d after SIGTERM, want 0", code)
+		t.Errorf("exit status %d after %v, want 0", code, sig)
 	}
 	if took > stopTimeout+stopMargin {
-		t.Errorf("exit %s after SIGTERM, want within SIEMSHIP_SHUTDOWN_TIMEOUT (%s) + %s", took, stopTimeout, stopMargin)
+		t.Errorf("exit %s after %v, want within SIEMSHIP_SHUTDOWN_TIMEOUT (%s) + %s", took, sig, stopTimeout, stopMargin)
+	}
+	if es := p.LogEntries("stopping on signal"); len(es) != 1 || es[0]["signal"] != sig.String() {
+		t.Errorf("log entries \"stopping on signal\": %v, want one with signal=%q", es, sig.String())
 	}
 	if first.Unique >= stopRecords {
 		t.Fatalf("all %d records arrived before the stop took effect: the stream is too short to test a restart", first.Unique)
@@ -119,8 +129,14 @@ func TestSIGKILLResumes(t *testing.T) {
 }
 
 // TestSecondSignalExitsAtOnce: while a graceful stop waits for a batch that the receiver does not read, a second
-// SIGTERM ends siemship at once with status 130.
+// stop signal ends siemship at once with status 130, whichever signals they are.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	for _, sigs := range [][2]syscall.Signal{{syscall.SIGTERM, syscall.SIGTERM}, {syscall.SIGHUP, syscall.SIGINT}} {
+		t.Run(sigs[0].String()+", "+sigs[1].String(), func(t *testing.T) { testSecondSignal(t, sigs[0], sigs[1]) })
+	}
+}
+
+func testSecondSignal(t *testing.T, first, second syscall.Signal) {
 	emu := harness.StartEmulator(t, 1, 30_000) // ~10 MB in batches of 10 000 records: more than the socket buffers
 	s := startSink(t, syslogrecv.Options{})
 	s.Hold()
@@ -132,21 +148,21 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(time.Second)
-	p.Signal(syscall.SIGTERM)
+	p.Signal(first)
 	time.Sleep(500 * time.Millisecond)
 	if p.Exited() {
 		code, _ := p.Wait(time.Second)
-		t.Fatalf("exited with status %d on the first SIGTERM although a batch was stuck", code)
+		t.Fatalf("exited with status %d on the first signal (%v) although a batch was stuck", code, first)
 	}
 	sent := time.Now()
-	p.Signal(syscall.SIGTERM)
+	p.Signal(second)
 	code, at := p.Wait(5 * time.Second)
-	t.Logf("exit %d %s after the second SIGTERM", code, at.Sub(sent).Round(time.Millisecond))
+	t.Logf("exit %d %s after the second signal (%v)", code, at.Sub(sent).Round(time.Millisecond), second)
 	if code != 130 {
-		t.Errorf("exit status %d after the second SIGTERM, want 130", code)
+		t.Errorf("exit status %d after the second signal, want 130", code)
 	}
 	if d := at.Sub(sent); d > time.Second {
-		t.Errorf("took %s to exit after the second SIGTERM", d)
+		t.Errorf("took %s to exit after the second signal", d)
 	}
 	s.Open()
 }

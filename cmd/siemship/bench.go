@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	commands["bench"] = command{summary: "measure throughput, CPU and memory against an emulated backlog (see docs/PERFORMANCE.md)", run: runBench}
+	commands["bench"] = command{summary: "measure throughput, CPU and memory against an emulated backlog (see docs/PERFORMANCE.md)", setup: setupBench}
 }
 
 // envList is a repeatable KEY=value flag.
@@ -29,10 +29,8 @@ func (e *envList) Set(v string) error {
 	return nil
 }
 
-// runBench is `siemship bench`: exit 0 when every phase ran and (with the built-in receiver) nothing was lost.
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// setupBench is `siemship bench`: exit 0 when every phase ran and (with the built-in receiver) nothing was lost.
+func setupBench(fs *flag.FlagSet) runFunc {
 	var o bench.Options
 	var env envList
 	fs.IntVar(&o.Shards, "shards", 16, "shards of the emulated logstore")
@@ -55,30 +53,30 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	logLevel := fs.String("log-level", "warn", "log level of the benchmark's own components")
 	childPhase := fs.String("child", "", "internal: run one shipper phase (pull or e2e) with the configuration from the environment")
 	childRecords := fs.Uint64("child-records", 0, "internal: records the pull child waits for")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	return func(ctx context.Context, stdout, stderr io.Writer) int {
+		return runBench(ctx, o, env, *inProcess, *jsonFile, *logLevel, *childPhase, *childRecords, stdout, stderr)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "siemship bench: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	log, err := telemetry.NewLogger(*logLevel, "console", stderr)
+}
+
+func runBench(ctx context.Context, o bench.Options, env envList, inProcess bool, jsonFile, logLevel, childPhase string,
+	childRecords uint64, stdout, stderr io.Writer) int {
+	log, err := telemetry.NewLogger(logLevel, "console", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "siemship bench: %v\n", err)
 		return 2
 	}
-	if *childPhase != "" {
-		n := *childRecords
+	if childPhase != "" {
+		n := childRecords
 		if n == 0 {
 			n = uint64(max(o.Records, 0))
 		}
-		if err := bench.RunChild(ctx, *childPhase, n, o.CPUProfile, os.Environ(), stdout, log); err != nil {
+		if err := bench.RunChild(ctx, childPhase, n, o.CPUProfile, os.Environ(), stdout, log); err != nil {
 			fmt.Fprintf(stderr, "siemship bench child: %v\n", err)
 			return 1
 		}
 		return 0
 	}
-	if !*inProcess {
+	if !inProcess {
 		if o.Exe, err = os.Executable(); err != nil {
 			fmt.Fprintf(stderr, "siemship bench: cannot find my own binary for the child processes (use --in-process): %v\n", err)
 			return 1
@@ -90,8 +88,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rep, err := bench.Run(ctx, o)
 	if rep != nil {
 		rep.WriteTable(stdout)
-		if *jsonFile != "" {
-			if werr := writeJSONFile(*jsonFile, rep); werr != nil {
+		if jsonFile != "" {
+			if werr := writeJSONFile(jsonFile, rep); werr != nil {
 				fmt.Fprintf(stderr, "siemship bench: %v\n", werr)
 				return 1
 			}

@@ -21,21 +21,22 @@ import (
 )
 
 func init() {
-	commands["check"] = command{summary: "check the configuration, SLS access and the syslog receiver; exit 0 or 1", run: runCheck}
+	commands["check"] = command{
+		summary: "check the configuration, SLS access and the syslog receiver; exit 0 or 1",
+		details: "It reads the same environment variables as siemship run (siemship help-env).",
+		setup:   setupCheck,
+	}
 }
 
-// runCheck is `siemship check`: a readable report of every prerequisite of `siemship run`.
-func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// setupCheck is `siemship check`: a readable report of every prerequisite of `siemship run`.
+func setupCheck(fs *flag.FlagSet) runFunc {
 	sendTest := fs.Bool("send-test", false, "also send one test message to the syslog receiver")
 	timeout := fs.Duration("timeout", 30*time.Second, "deadline for the whole check")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	return func(ctx context.Context, stdout, _ io.Writer) int {
+		ctx, cancel := context.WithTimeout(ctx, *timeout)
+		defer cancel()
+		return check(ctx, os.Environ(), *sendTest, stdout)
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	return check(ctx, os.Environ(), *sendTest, stdout)
 }
 
 func check(ctx context.Context, environ []string, sendTest bool, w io.Writer) int {
@@ -172,7 +173,8 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 	report(true, "test message sent (topic siemship-check)")
 }
 
-// withContext runs an SDK call (which takes no context) and gives up when ctx ends.
+// withContext runs an SDK call (which takes no context) and gives up when ctx ends. An SDK error comes back with a
+// one-line message (consumer.OneLine).
 func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	type result struct {
 		v   T
@@ -181,7 +183,7 @@ func withContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	ch := make(chan result, 1)
 	go func() {
 		v, err := f()
-		ch <- result{v, err}
+		ch <- result{v, consumer.OneLine(err)}
 	}()
 	select {
 	case r := <-ch:

@@ -2,11 +2,17 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/harness"
 	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testcert"
 )
 
 func TestCheck(t *testing.T) {
@@ -54,5 +60,94 @@ func TestCheck(t *testing.T) {
 	}
 	if msg := string(col.Messages()[0]); !strings.Contains(msg, "||message=siemship check test message") {
 		t.Fatalf("test message %q", msg)
+	}
+}
+
+// TestSDKErrorsOnOneLine: when something in front of SLS answers with an HTML page, check and checkpoints print one
+// line with the status and the page's text, not the SDK's JSON dump with the page escaped in it.
+func TestSDKErrorsOnOneLine(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("X-Log-Requestid", "PROXY1")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, "<html>\n<head><title>403 Forbidden</title></head>\n<body>\n<h1>403 Forbidden</h1>\n<p>blocked by the egress proxy</p>\n</body>\n</html>\n")
+	}))
+	defer page.Close()
+	emu := harness.StartEmulator(t, 1, 0)
+	env := emu.Env("127.0.0.1:1", "tcp", "SLS_ENDPOINT="+page.Listener.Addr().String())
+	oneLine := func(what, s string) {
+		t.Helper()
+		if !strings.Contains(s, "SLS answered HTTP 403") || !strings.Contains(s, "blocked by the egress proxy") ||
+			strings.Contains(s, "<h1") || strings.Contains(s, `\n`) || strings.Contains(s, "RespBody") {
+			t.Errorf("%s: %q, want one line with the status and the page's text", what, s)
+		}
+	}
+
+	var out bytes.Buffer
+	check(t.Context(), env, false, &out)
+	var sls string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "[FAIL] SLS") {
+			sls = l
+		}
+	}
+	oneLine("check", sls)
+
+	var stdout, stderr bytes.Buffer
+	if code := checkpoints(t.Context(), env, false, &stdout, &stderr); code != 1 || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("checkpoints: exit %d, stderr %q; want 1 and one line", code, stderr.String())
+	}
+	oneLine("checkpoints", stderr.String())
+	t.Logf("check: %s\ncheckpoints: %s", sls, stderr.String())
+}
+
+// TestTLSFileProblemsInCheckAndRun: a TLS file problem is a configuration problem naming its variable, the same in
+// siemship check and siemship run (both load the configuration with config.Load), and a private key readable by
+// others is a warning in both (config.Warnings).
+func TestTLSFileProblemsInCheckAndRun(t *testing.T) {
+	emu := harness.StartEmulator(t, 1, 0)
+	b, err := testcert.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := b.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := f.CA + ".missing"
+	env := emu.Env("127.0.0.1:1", "tls", "SYSLOG_TLS_CA_FILE="+missing, "SYSLOG_TLS_CERT_FILE="+f.ClientCert,
+		"SYSLOG_TLS_KEY_FILE="+f.ServerKey)
+	want := []string{
+		`SYSLOG_TLS_CA_FILE="` + missing + `": no such file; check the path`,
+		`SYSLOG_TLS_KEY_FILE="` + f.ServerKey + `": is not the private key of the client certificate`,
+	}
+	var out bytes.Buffer
+	if code := check(t.Context(), env, false, &out); code != 1 || !strings.Contains(out.String(), "[FAIL] configuration:") {
+		t.Errorf("check: exit %d, want 1 and a configuration failure:\n%s", code, out.String())
+	}
+	var stderr bytes.Buffer
+	if cfg, code := loadConfig(config.Load, env, &stderr); cfg != nil || code != 2 { // what siemship run does first
+		t.Errorf("run: loadConfig = %v, %d; want exit 2", cfg, code)
+	}
+	for _, w := range want {
+		if !strings.Contains(out.String(), w) || !strings.Contains(stderr.String(), w) {
+			t.Errorf("check and run do not both report %q:\ncheck:\n%s\nrun:\n%s", w, out.String(), stderr.String())
+		}
+	}
+
+	// A key that others can read: a warning, in check as in run.
+	if err := os.Chmod(f.ClientKey, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env = emu.Env("127.0.0.1:1", "tls", "SYSLOG_TLS_CA_FILE="+f.CA, "SYSLOG_TLS_CERT_FILE="+f.ClientCert, "SYSLOG_TLS_KEY_FILE="+f.ClientKey)
+	out.Reset()
+	check(t.Context(), env, false, &out)
+	warn := "[warn] SYSLOG_TLS_KEY_FILE=" + f.ClientKey + " is readable by group or others (mode 0644)"
+	if !strings.Contains(out.String(), warn) || !strings.Contains(out.String(), "chmod 600") {
+		t.Errorf("check lacks %q:\n%s", warn, out.String())
+	}
+	cfg, _ := loadConfig(config.Load, env, &stderr)
+	if cfg == nil || len(cfg.Warnings()) != 1 || !strings.HasPrefix("[warn] "+cfg.Warnings()[0], warn) { // run logs each
+		t.Errorf("run: warnings %v", cfg.Warnings())
 	}
 }

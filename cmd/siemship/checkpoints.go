@@ -25,7 +25,12 @@ import (
 )
 
 func init() {
-	commands["checkpoints"] = command{summary: "show each shard's checkpoint, its time, the lag and the consumer that saved it", run: runCheckpoints}
+	commands["checkpoints"] = command{
+		summary: "show each shard's checkpoint, its time, the lag and the consumer that saved it",
+		details: "It reads the SLS_* variables of siemship run (siemship help-env) and changes nothing.\n" +
+			"Exit status: 0 when every shard was inspected and none is stuck on an expired checkpoint, 1 otherwise, 2 for a bad configuration.",
+		setup: setupCheckpoints,
+	}
 }
 
 // shardState is one shard's position in the consumer group. The lag has the definitions of the
@@ -62,28 +67,21 @@ type groupView struct {
 // errNoGroup means the consumer group does not exist (yet).
 var errNoGroup = errors.New("consumer group does not exist")
 
-// runCheckpoints is `siemship checkpoints`: a read-only report of the consumer group, from the same environment as
+// setupCheckpoints is `siemship checkpoints`: a read-only report of the consumer group, from the same environment as
 // `siemship run`. Exit 0 when every shard could be inspected and none is stuck on an expired checkpoint, 1
 // otherwise, 2 for bad flags or configuration.
-func runCheckpoints(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("checkpoints", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func setupCheckpoints(fs *flag.FlagSet) runFunc {
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	timeout := fs.Duration("timeout", 60*time.Second, "deadline for the whole command")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	return func(ctx context.Context, stdout, stderr io.Writer) int {
+		ctx, cancel := context.WithTimeout(ctx, *timeout)
+		defer cancel()
+		return checkpoints(ctx, os.Environ(), *asJSON, stdout, stderr)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "siemship checkpoints: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	return checkpoints(ctx, os.Environ(), *asJSON, stdout, stderr)
 }
 
 func checkpoints(ctx context.Context, environ []string, asJSON bool, stdout, stderr io.Writer) int {
-	cfg, code := loadConfig(environ, stderr)
+	cfg, code := loadConfig(config.LoadSLS, environ, stderr)
 	if cfg == nil {
 		return code
 	}

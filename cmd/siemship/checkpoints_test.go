@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -256,12 +257,12 @@ func TestResetCheckpointFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		if code := runResetCheckpoint(t.Context(), tt.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tt.want) {
+		if code := runCommand(t.Context(), "reset-checkpoint", tt.args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr.String(), tt.want)
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if code := runCheckpoints(t.Context(), []string{"now"}, &stdout, &stderr); code != 2 {
+	if code := runCommand(t.Context(), "checkpoints", []string{"now"}, &stdout, &stderr); code != 2 {
 		t.Errorf("checkpoints now: exit %d", code)
 	}
 }
@@ -272,5 +273,31 @@ func TestUnixAny(t *testing.T) {
 		if got := unixAny(v); !got.Equal(want) {
 			t.Errorf("unixAny(%d) = %v", v, got)
 		}
+	}
+}
+
+// TestOperatorCommandsNeedOnlySLS: checkpoints and reset-checkpoint talk to SLS only, so they run without the
+// SYSLOG_* variables (they required SYSLOG_HOST); a bad value that is set is still reported.
+func TestOperatorCommandsNeedOnlySLS(t *testing.T) {
+	emu := harness.StartEmulator(t, 1, 0)
+	var env []string
+	for _, kv := range emu.Env("127.0.0.1:1", "tcp") {
+		if !strings.HasPrefix(kv, "SYSLOG_") {
+			env = append(env, kv)
+		}
+	}
+	if code, _, stderr := inspect(t, env); code != 1 || !strings.Contains(stderr, "consumer group does not exist") {
+		t.Errorf("checkpoints without SYSLOG_*: exit %d, stderr %q; want 1 and that the group does not exist", code, stderr)
+	}
+	if code, out := reset(t, env, 0, "begin", false); code != 1 || !strings.Contains(out, "consumer group does not exist") {
+		t.Errorf("reset-checkpoint without SYSLOG_*: exit %d\n%s", code, out)
+	}
+	code, _, stderr := inspect(t, append(env, "SYSLOG_PORT=0"))
+	if code != 2 || !strings.Contains(stderr, `SYSLOG_PORT="0": must be 1 to 65535`) || strings.Contains(stderr, "SYSLOG_HOST") {
+		t.Errorf("checkpoints with SYSLOG_PORT=0: exit %d, stderr %q; want 2 and only the SYSLOG_PORT problem", code, stderr)
+	}
+	if code, _, stderr := inspect(t, slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "SLS_CG=") })); code != 2 ||
+		!strings.Contains(stderr, "SLS_CG: required, not set") {
+		t.Errorf("checkpoints without SLS_CG: exit %d, stderr %q; want 2 and SLS_CG required", code, stderr)
 	}
 }

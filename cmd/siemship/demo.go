@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/app"
+	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/ledger"
 	"github.com/siemship/siemship/internal/slsemu"
 	"github.com/siemship/siemship/internal/syslogrecv"
@@ -20,7 +21,7 @@ import (
 )
 
 func init() {
-	commands["demo"] = command{summary: "run emulator, siemship and a receiver on embedded defaults and report loss", run: runDemo}
+	commands["demo"] = command{summary: "run emulator, siemship and a receiver on embedded defaults and report loss", setup: setupDemo}
 }
 
 // Fixed names of the demo's embedded emulator.
@@ -32,25 +33,31 @@ const (
 	demoSecret   = "demo-access-key-secret" // #nosec G101 -- a throw-away key of the in-process emulator
 )
 
-// runDemo is `siemship demo`: an embedded SLS emulator with generated audit logs, siemship configured through the
+// setupDemo is `siemship demo`: an embedded SLS emulator with generated audit logs, siemship configured through the
 // same environment variables a user sets, and an embedded receiver that prints what a SIEM would receive. It stops
 // by itself once every record arrived (or after --timeout) and prints a summary; exit 0 only when nothing was lost.
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	records := fs.Int("records", 20000, "records the emulator generates")
-	shards := fs.Int("shards", 4, "shards of the demo logstore")
-	show := fs.Int("show", 5, "received messages to print")
-	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
-	logLevel := fs.String("log-level", "warn", "siemship's log level (debug, info, warn, error)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *records < 1 || *shards < 1 || *shards > 64 || *timeout <= 0 {
+func setupDemo(fs *flag.FlagSet) runFunc {
+	var o demoOptions
+	fs.IntVar(&o.records, "records", 20000, "records the emulator generates")
+	fs.IntVar(&o.shards, "shards", 4, "shards of the demo logstore")
+	fs.IntVar(&o.show, "show", 5, "received messages to print")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
+	fs.StringVar(&o.logLevel, "log-level", "warn", "siemship's log level (debug, info, warn, error)")
+	return func(ctx context.Context, stdout, stderr io.Writer) int { return runDemo(ctx, o, stdout, stderr) }
+}
+
+type demoOptions struct {
+	records, shards, show int
+	timeout               time.Duration
+	logLevel              string
+}
+
+func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) int {
+	if o.records < 1 || o.shards < 1 || o.shards > 64 || o.timeout <= 0 {
 		fmt.Fprintln(stderr, "siemship demo: --records must be >= 1, --shards 1..64 and --timeout > 0")
 		return 2
 	}
-	log, err := telemetry.NewLogger(*logLevel, "console", stderr)
+	log, err := telemetry.NewLogger(o.logLevel, "console", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "siemship demo: %v\n", err)
 		return 2
@@ -58,11 +65,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	emu := slsemu.New(slsemu.Options{})
 	emu.AddKey(demoKeyID, demoSecret)
-	if err := emu.AddLogstore(demoProject, demoLogstore, *shards, 0); err != nil {
+	if err := emu.AddLogstore(demoProject, demoLogstore, o.shards, 0); err != nil {
 		fmt.Fprintf(stderr, "siemship demo: %v\n", err)
 		return 1
 	}
-	if err := emu.Generate(demoProject, demoLogstore, *records); err != nil {
+	if err := emu.Generate(demoProject, demoLogstore, o.records); err != nil {
 		fmt.Fprintf(stderr, "siemship demo: %v\n", err)
 		return 1
 	}
@@ -79,7 +86,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	recv, err := syslogrecv.Listen(syslogrecv.Options{Addr: "127.0.0.1:0"}, func(msg []byte) {
 		led.Observe(msg)
 		printMu.Lock()
-		if printed < *show {
+		if printed < o.show {
 			printed++
 			fmt.Fprintf(stdout, "received: %s\n", msg)
 		}
@@ -111,12 +118,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"SYSLOG_APP_NAME=siemship",
 		"SYSLOG_FACILITY=local0",
 	}
-	cfg, code := loadConfig(env, stderr)
+	cfg, code := loadConfig(config.Load, env, stderr)
 	if cfg == nil {
 		return code
 	}
 	fmt.Fprintf(stdout, "siemship demo: %d audit records in %d shards at %s -> siemship -> receiver at %s\n",
-		*records, *shards, emuURL, recv.Addr())
+		o.records, o.shards, emuURL, recv.Addr())
 	fmt.Fprintln(stdout, "configuration used (the same variables you would set for a real Logstore):")
 	for _, kv := range env {
 		fmt.Fprintf(stdout, "  %s\n", redactDemo(kv))
@@ -133,8 +140,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	done := make(chan error, 1)
 	go func() { done <- a.Run(runCtx) }()
 
-	want := uint64(*records)
-	deadline := time.NewTimer(*timeout)
+	want := uint64(o.records)
+	deadline := time.NewTimer(o.timeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ import (
 )
 
 func init() {
-	commands["emulator"] = command{summary: "run a local SLS emulator (see docs/emulator.md)", run: runEmulator}
+	commands["emulator"] = command{summary: "run a local SLS emulator (see docs/emulator.md)", setup: setupEmulator}
 }
 
 // storeFlag collects --store project/logstore[:shards] values.
@@ -60,10 +61,9 @@ type emulatorFlags struct {
 	retentionDuration              time.Duration
 }
 
-func parseEmulatorFlags(args []string, stdout io.Writer) (*emulatorFlags, error) {
+// setupEmulator is `siemship emulator`: an SLS emulator on a local port until SIGINT/SIGTERM.
+func setupEmulator(fs *flag.FlagSet) runFunc {
 	f := &emulatorFlags{}
-	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
 	fs.StringVar(&f.project, "project", "siemship", "project of the main logstore (the Host prefix clients use)")
 	fs.StringVar(&f.logstore, "logstore", "audit", "main logstore; --generate and --rate fill it")
@@ -80,45 +80,48 @@ func parseEmulatorFlags(args []string, stdout io.Writer) (*emulatorFlags, error)
 	fs.StringVar(&f.retention, "retention", "0", "retention of every logstore, e.g. 90m, 24h or 7d (0: forever)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "console", "log format: console or json (logs go to stderr)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: siemship emulator [flags]")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-		}
-		return nil, err
-	}
+	return func(ctx context.Context, stdout, stderr io.Writer) int { return runEmulator(ctx, f, stdout, stderr) }
+}
+
+// check validates the flags beyond what their types ensure.
+func (f *emulatorFlags) check() error {
 	switch {
-	case fs.NArg() > 0:
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case f.shards < 1:
-		return nil, errors.New("--shards must be >= 1")
+		return errors.New("--shards must be >= 1")
 	case f.generate < 0:
-		return nil, errors.New("--generate must be >= 0")
+		return errors.New("--generate must be >= 0")
 	case f.rate < 0:
-		return nil, errors.New("--rate must be >= 0")
+		return errors.New("--rate must be >= 0")
 	case f.perGroup < 1:
-		return nil, errors.New("--records-per-group must be >= 1")
+		return errors.New("--records-per-group must be >= 1")
 	case !f.anonymous && (f.keyID == "" || f.keySecret == ""):
-		return nil, errors.New("--access-key-id and --access-key-secret are required (or --allow-anonymous)")
+		return errors.New("--access-key-id and --access-key-secret are required (or --allow-anonymous)")
 	case f.stsToken != "" && f.keyID == "":
-		return nil, errors.New("--sts-token needs --access-key-id and --access-key-secret")
+		return errors.New("--sts-token needs --access-key-id and --access-key-secret")
 	}
 	d, err := slsemu.ParseRetention(f.retention)
 	if err != nil {
-		return nil, fmt.Errorf("--retention: %w", err)
+		return fmt.Errorf("--retention: %w", err)
 	}
 	f.retentionDuration = d
-	return f, nil
+	return nil
 }
 
-// runEmulator is `siemship emulator`: an SLS emulator on a local port until SIGINT/SIGTERM.
-func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseEmulatorFlags(args, stdout)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+// isLoopback reports whether the listen address host:port binds loopback only (an empty host binds every interface).
+func isLoopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func runEmulator(ctx context.Context, f *emulatorFlags, stdout, stderr io.Writer) int {
+	if err := f.check(); err != nil {
 		fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
 		return 2
 	}
@@ -172,6 +175,11 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		_ = emu.Shutdown(context.Background())
 		fmt.Fprintf(stderr, "siemship emulator: %v\n", err)
 		return 1
+	}
+	if !isLoopback(f.listen) {
+		fmt.Fprintf(stderr, "siemship emulator: WARNING: listening on %s, not on a loopback address: anyone who can reach it "+
+			"can use its /_emulator/ admin API, which has no authentication (inject faults, move the clock, delete data). "+
+			"Use --listen 127.0.0.1:PORT unless other hosts must reach it.\n", f.listen)
 	}
 	fmt.Fprintf(stdout, "sls emulator listening on %s\n", url)
 

@@ -15,39 +15,37 @@ import (
 const httpAddrVar = "SIEMSHIP_HTTP_ADDR"
 
 func init() {
-	commands["healthcheck"] = command{summary: "query the running siemship's /healthz (or /readyz); exit 0 when healthy, else 1 (container health check)", run: runHealthcheck}
+	commands["healthcheck"] = command{summary: "query the running siemship's /healthz (or /readyz); exit 0 when healthy, else 1 (container health check)",
+		setup: setupHealthcheck}
 }
 
-// runHealthcheck is `siemship healthcheck`, the container image's HEALTHCHECK: the distroless base has no shell or
+// setupHealthcheck is `siemship healthcheck`, the container image's HEALTHCHECK: the distroless base has no shell or
 // curl, so the binary asks itself. It reads the address from SIEMSHIP_HTTP_ADDR like `siemship run` does (or
 // --addr), so one environment serves both.
-func runHealthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func setupHealthcheck(fs *flag.FlagSet) runFunc {
 	addr := fs.String("addr", os.Getenv(httpAddrVar), "address of siemship's HTTP endpoint (default $"+httpAddrVar+"); an empty or unspecified host means this host")
 	ready := fs.Bool("ready", false, "query /readyz (consumer started, SIEM reachable) instead of /healthz (alive)")
 	timeout := fs.Duration("timeout", 3*time.Second, "deadline for the request")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	return func(ctx context.Context, stdout, stderr io.Writer) int {
+		return healthcheck(ctx, *addr, *ready, *timeout, stdout, stderr)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "siemship healthcheck: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
+}
+
+func healthcheck(ctx context.Context, addr string, ready bool, timeout time.Duration, stdout, stderr io.Writer) int {
 	path := "/healthz"
-	if *ready {
+	if ready {
 		path = "/readyz"
 	}
-	if *addr == "" {
+	if addr == "" {
 		fmt.Fprintf(stderr, "siemship healthcheck: %s is not set, so siemship serves no health endpoint (set it, e.g. %s=:9090, or pass --addr)\n", httpAddrVar, httpAddrVar)
 		return 1
 	}
-	u, err := healthURL(*addr, path)
+	u, err := healthURL(addr, path)
 	if err != nil {
 		fmt.Fprintf(stderr, "siemship healthcheck: %v\n", err)
 		return 2
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	status, body, err := probe(ctx, u)
 	if err != nil {

@@ -79,14 +79,14 @@ func TestHealthcheck(t *testing.T) {
 		{"nothing listening", closedAddr, nil, true, 1, "connection refused"},
 		{"endpoint off", "", nil, true, 1, "SIEMSHIP_HTTP_ADDR is not set"},
 		{"bad address", "9090", nil, true, 2, "want host:port"},
-		{"extra argument", ":" + port, []string{"now"}, true, 2, "unexpected arguments"},
+		{"extra argument", ":" + port, []string{"now"}, true, 2, "unexpected argument"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(httpAddrVar, tt.env)
 			healthy.Store(tt.healthy)
 			var stdout, stderr bytes.Buffer
-			got := runHealthcheck(t.Context(), tt.args, &stdout, &stderr)
+			got := runCommand(t.Context(), "healthcheck", tt.args, &stdout, &stderr)
 			if got != tt.want {
 				t.Errorf("exit %d, want %d; stdout %q stderr %q", got, tt.want, stdout.String(), stderr.String())
 			}
@@ -104,7 +104,7 @@ func TestHealthcheck(t *testing.T) {
 		slow := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 		defer slow.Close()
 		var stdout, stderr bytes.Buffer
-		got := runHealthcheck(t.Context(), []string{"--addr", slow.Listener.Addr().String(), "--timeout", "100ms"}, &stdout, &stderr)
+		got := runCommand(t.Context(), "healthcheck", []string{"--addr", slow.Listener.Addr().String(), "--timeout", "100ms"}, &stdout, &stderr)
 		if got != 1 || !strings.Contains(stderr.String(), "deadline exceeded") {
 			t.Errorf("exit %d, stderr %q; want 1 and a deadline error", got, stderr.String())
 		}

@@ -11,27 +11,20 @@ import (
 )
 
 func init() {
-	commands["help-env"] = command{summary: "print the environment variables siemship reads", run: runHelpEnv}
+	commands["help-env"] = command{summary: "print the environment variables siemship reads", setup: setupHelpEnv}
 }
 
-// runHelpEnv prints config.Reference as text, or with -markdown as docs/configuration.md.
-func runHelpEnv(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("help-env", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// setupHelpEnv prints config.Reference as text, or with -markdown as docs/configuration.md.
+func setupHelpEnv(fs *flag.FlagSet) runFunc {
 	markdown := fs.Bool("markdown", false, "print the reference as Markdown (docs/configuration.md)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "siemship help-env: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	if *markdown {
-		fmt.Fprint(stdout, config.Markdown())
+	return func(_ context.Context, stdout, _ io.Writer) int {
+		if *markdown {
+			fmt.Fprint(stdout, config.Markdown())
+			return 0
+		}
+		writeEnvReference(stdout, config.Reference())
 		return 0
 	}
-	writeEnvReference(stdout, config.Reference())
-	return 0
 }
 
 const helpEnvWidth = 100

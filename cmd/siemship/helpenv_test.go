@@ -10,7 +10,7 @@ import (
 
 func TestHelpEnvText(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := runHelpEnv(t.Context(), nil, &stdout, &stderr); code != 0 || stderr.Len() > 0 {
+	if code := runCommand(t.Context(), "help-env", nil, &stdout, &stderr); code != 0 || stderr.Len() > 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 	out := stdout.String()
@@ -47,7 +47,7 @@ func TestHelpEnvText(t *testing.T) {
 
 func TestHelpEnvMarkdown(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := runHelpEnv(t.Context(), []string{"-markdown"}, &stdout, &stderr); code != 0 {
+	if code := runCommand(t.Context(), "help-env", []string{"-markdown"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 	if stdout.String() != config.Markdown() {
@@ -58,7 +58,7 @@ func TestHelpEnvMarkdown(t *testing.T) {
 func TestHelpEnvBadArguments(t *testing.T) {
 	for _, args := range [][]string{{"extra"}, {"-nope"}} {
 		var stdout, stderr bytes.Buffer
-		if code := runHelpEnv(t.Context(), args, &stdout, &stderr); code != 2 || stdout.Len() > 0 || stderr.Len() == 0 {
+		if code := runCommand(t.Context(), "help-env", args, &stdout, &stderr); code != 2 || stdout.Len() > 0 || stderr.Len() == 0 {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())
 		}
 	}

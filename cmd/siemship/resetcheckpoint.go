@@ -14,46 +14,52 @@ import (
 )
 
 func init() {
-	commands["reset-checkpoint"] = command{summary: "move shard checkpoints to begin, end or a time (stop siemship first; needs --yes)", run: runResetCheckpoint}
+	commands["reset-checkpoint"] = command{
+		summary: "move shard checkpoints to begin, end or a time (stop siemship first; needs --yes)",
+		details: "siemship reset-checkpoint --shard N|all --to begin|end|<RFC 3339 time>|<unix seconds> [--yes]\n" +
+			"It reads the SLS_* variables of siemship run (siemship help-env). Without --yes it only prints the plan.",
+		setup: setupResetCheckpoint,
+	}
 }
 
 // resetConsumer is the consumer name the reset is saved under, so that `siemship checkpoints` shows who moved it.
 const resetConsumer = "siemship-reset-checkpoint"
 
-// runResetCheckpoint is `siemship reset-checkpoint --shard N|all --to begin|end|<time> [--yes]`: for a checkpoint
+// setupResetCheckpoint is `siemship reset-checkpoint --shard N|all --to begin|end|<time> [--yes]`: for a checkpoint
 // that expired (the shard is stuck on InvalidCursor) or a SIEM that needs a replay. Without --yes it only prints
 // the plan. Exit 0 when applied and verified, 1 when refused or failed, 2 for bad flags or configuration.
-func runResetCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("reset-checkpoint", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func setupResetCheckpoint(fs *flag.FlagSet) runFunc {
 	shardFlag := fs.String("shard", "", "shard ID, or all (required)")
 	toFlag := fs.String("to", "", "begin, end, an RFC 3339 time (2026-01-02T15:04:05Z) or unix seconds: the SLS receive time to restart from (required)")
 	yes := fs.Bool("yes", false, "apply the change (without it, only the plan is printed)")
 	timeout := fs.Duration("timeout", 60*time.Second, "deadline for the whole command")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	return func(ctx context.Context, stdout, stderr io.Writer) int {
+		return runResetCheckpoint(ctx, *shardFlag, *toFlag, *yes, *timeout, stdout, stderr)
 	}
-	if fs.NArg() > 0 || *shardFlag == "" || *toFlag == "" {
+}
+
+func runResetCheckpoint(ctx context.Context, shardFlag, toFlag string, yes bool, timeout time.Duration, stdout, stderr io.Writer) int {
+	if shardFlag == "" || toFlag == "" {
 		fmt.Fprintln(stderr, "usage: siemship reset-checkpoint --shard N|all --to begin|end|<RFC 3339 time>|<unix seconds> [--yes]")
 		return 2
 	}
 	shard := -1
-	if *shardFlag != "all" {
-		n, err := strconv.Atoi(*shardFlag)
+	if shardFlag != "all" {
+		n, err := strconv.Atoi(shardFlag)
 		if err != nil || n < 0 {
-			fmt.Fprintf(stderr, "siemship reset-checkpoint: --shard %q: want a shard ID or all\n", *shardFlag)
+			fmt.Fprintf(stderr, "siemship reset-checkpoint: --shard %q: want a shard ID or all\n", shardFlag)
 			return 2
 		}
 		shard = n
 	}
 	var to config.CursorStart
-	if err := to.Decode(*toFlag); err != nil {
-		fmt.Fprintf(stderr, "siemship reset-checkpoint: --to %q: %v\n", *toFlag, err)
+	if err := to.Decode(toFlag); err != nil {
+		fmt.Fprintf(stderr, "siemship reset-checkpoint: --to %q: %v\n", toFlag, err)
 		return 2
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return resetCheckpoint(ctx, os.Environ(), shard, to, *yes, stdout, stderr)
+	return resetCheckpoint(ctx, os.Environ(), shard, to, yes, stdout, stderr)
 }
 
 // resetCheckpoint moves the checkpoint of shard (-1: every shard) to the cursor of to.
@@ -62,7 +68,7 @@ func resetCheckpoint(ctx context.Context, environ []string, shard int, to config
 		fmt.Fprintf(stderr, "siemship reset-checkpoint: "+format+"\n", args...)
 		return 1
 	}
-	cfg, code := loadConfig(environ, stderr)
+	cfg, code := loadConfig(config.LoadSLS, environ, stderr)
 	if cfg == nil {
 		return code
 	}

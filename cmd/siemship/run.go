@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,16 +17,19 @@ import (
 )
 
 func init() {
-	commands["run"] = command{summary: "ship SLS logs to the syslog receiver until SIGTERM (the default)", run: runRun}
+	commands["run"] = command{
+		summary: "ship SLS logs to the syslog receiver until stopped (the default command)",
+		details: "run takes no flags: environment variables configure it (siemship help-env lists them, siemship check tests them).\n" +
+			"SIGTERM, SIGINT and SIGHUP stop it gracefully: it stops pulling, finishes or abandons the batches in flight and\n" +
+			"saves the checkpoints, within SIEMSHIP_SHUTDOWN_TIMEOUT. A second signal exits at once (status 130).\n" +
+			"Exit status: 0 after a clean stop, 2 for a configuration siemship or SLS refuses, 1 otherwise.",
+		setup: func(*flag.FlagSet) runFunc { return runRun },
+	}
 }
 
 // runRun is `siemship run`: exit 0 after a clean stop, 2 for a configuration SLS or siemship refuses, 1 otherwise.
-func runRun(ctx context.Context, args []string, _, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "siemship run: takes no arguments (configuration comes from the environment; see siemship help-env), got %q\n", strings.Join(args, " "))
-		return 2
-	}
-	cfg, code := loadConfig(os.Environ(), stderr)
+func runRun(ctx context.Context, _, stderr io.Writer) int {
+	cfg, code := loadConfig(config.Load, os.Environ(), stderr)
 	if cfg == nil {
 		return code
 	}
@@ -57,10 +61,10 @@ func runApp(ctx context.Context, cfg *config.Config, log *zap.Logger, stderr io.
 	return 0
 }
 
-// loadConfig reads and validates the configuration; on failure it prints every problem, one per line, and returns
-// a nil config and exit status 2.
-func loadConfig(environ []string, stderr io.Writer) (*config.Config, int) {
-	cfg, err := config.Load(environ)
+// loadConfig reads and validates the configuration with load (config.Load, or config.LoadSLS for the commands that
+// only talk to SLS); on failure it prints every problem, one per line, and returns a nil config and exit status 2.
+func loadConfig(load func([]string) (*config.Config, error), environ []string, stderr io.Writer) (*config.Config, int) {
+	cfg, err := load(environ)
 	if err != nil {
 		var problems []string
 		var joined interface{ Unwrap() []error }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -12,10 +13,11 @@ import (
 var version = "dev"
 
 func init() {
-	commands["version"] = command{summary: "print the version", run: runVersion}
+	commands["version"] = command{summary: "print the version (also: siemship --version)",
+		setup: func(*flag.FlagSet) runFunc { return runVersion }}
 }
 
-func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) int {
+func runVersion(_ context.Context, stdout, _ io.Writer) int {
 	rev := ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"os"
 	"time"
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
@@ -41,6 +42,19 @@ var _ consumer.ExpiredObserver = (*telemetry.Telemetry)(nil)
 
 // Telemetry counts refused SLS answers (siemship_sls_bad_answers_total).
 var _ consumer.BadAnswerObserver = (*telemetry.Telemetry)(nil)
+
+// StopSignal is the cause (context.Cause) of a context cancelled by a signal; Run logs it when it stops.
+type StopSignal struct{ Signal os.Signal }
+
+func (s StopSignal) Error() string { return "received signal " + s.Signal.String() }
+
+// logStop logs the signal that cancelled ctx, if one did.
+func (a *App) logStop(ctx context.Context) {
+	var s StopSignal
+	if errors.As(context.Cause(ctx), &s) {
+		a.log.Info("stopping on signal", zap.String("signal", s.Signal.String()))
+	}
+}
 
 // ConfigError is a configuration the components refused; the process should exit 2.
 type ConfigError struct{ Err error }
@@ -120,7 +134,7 @@ const lagRequestTimeout = 10 * time.Second
 
 // lagAPI returns an SLS client for the lag measurement: the consumer's endpoint, credentials and transport, with
 // shorter timeouts than the consumer's own requests (the SDK's calls take no context).
-func lagAPI(cons *consumer.Consumer) sls.ClientInterface {
+func lagAPI(cons *consumer.Consumer) telemetry.LagAPI {
 	cl := cons.Client()
 	if base := cons.LogHubConfig().HTTPClient; base != nil {
 		hc := *base
@@ -128,7 +142,30 @@ func lagAPI(cons *consumer.Consumer) sls.ClientInterface {
 		cl.SetHTTPClient(&hc)
 	}
 	cl.SetRetryTimeout(lagRequestTimeout)
-	return cl
+	return oneLineLag{cl}
+}
+
+// oneLineLag gives the SDK errors of the lag measurement, which it logs, one-line messages (consumer.OneLine).
+type oneLineLag struct{ api telemetry.LagAPI }
+
+func (l oneLineLag) ListShards(project, logstore string) ([]*sls.Shard, error) {
+	s, err := l.api.ListShards(project, logstore)
+	return s, consumer.OneLine(err)
+}
+
+func (l oneLineLag) GetCheckpoint(project, logstore, group string) ([]*sls.ConsumerGroupCheckPoint, error) {
+	cps, err := l.api.GetCheckpoint(project, logstore, group)
+	return cps, consumer.OneLine(err)
+}
+
+func (l oneLineLag) GetCursor(project, logstore string, shardID int, from string) (string, error) {
+	c, err := l.api.GetCursor(project, logstore, shardID, from)
+	return c, consumer.OneLine(err)
+}
+
+func (l oneLineLag) GetCursorTime(project, logstore string, shardID int, cursor string) (time.Time, error) {
+	t, err := l.api.GetCursorTime(project, logstore, shardID, cursor)
+	return t, consumer.OneLine(err)
 }
 
 // syslogReconnectMax is syslogout's longest wait before it dials again after a failed dial.
@@ -190,7 +227,7 @@ func NewSyslogClient(cfg *config.Config, log *zap.Logger) (*syslogout.Client, er
 			ServerName: cfg.TLSServerName, InsecureSkipVerify: cfg.TLSInsecureSkipVerify,
 		}, host)
 		if err != nil {
-			return nil, err
+			return nil, cfg.TLSFileError(err)
 		}
 		if cfg.TLSServerName == "" {
 			o.TLS.ServerName = "" // each destination verifies its own host name
@@ -262,6 +299,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	if ctx.Err() != nil {
+		a.logStop(ctx)
 		return nil
 	}
 	err := a.out.Check(ctx)
@@ -282,6 +320,7 @@ func (a *App) Run(ctx context.Context) error {
 	var fatal error
 	select {
 	case <-ctx.Done():
+		a.logStop(ctx)
 	case fatal = <-a.cons.Failed():
 		a.log.Error("consumer cannot go on, stopping", zap.Error(fatal))
 	}

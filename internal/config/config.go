@@ -92,7 +92,7 @@ type Syslog struct {
 
 	TLSCertFile string `envconfig:"SYSLOG_TLS_CERT_FILE" desc:"PEM client certificate for mutual TLS; needs SYSLOG_TLS_KEY_FILE. tls and relp-tls only."`
 
-	TLSKeyFile string `envconfig:"SYSLOG_TLS_KEY_FILE" desc:"PEM private key of SYSLOG_TLS_CERT_FILE. tls and relp-tls only."`
+	TLSKeyFile string `envconfig:"SYSLOG_TLS_KEY_FILE" desc:"PEM private key of SYSLOG_TLS_CERT_FILE, unencrypted. siemship warns at start-up when others than its owner can read it (chmod 600; a root-owned key readable by its group, as Kubernetes' fsGroup makes it, is fine). tls and relp-tls only."`
 
 	TLSServerName string `envconfig:"SYSLOG_TLS_SERVER_NAME" defaultdoc:"the host of SYSLOG_HOST" desc:"Name expected in the receiver's certificate (and sent as SNI), for when it differs from the host dialled, e.g. when connecting by IP address. tls and relp-tls only."`
 

@@ -57,5 +57,8 @@ func (c *Config) Warnings() []string {
 	if c.SLS.AuthVersion != AuthV4 && c.SLS.Region != "" {
 		w = append(w, fmt.Sprintf("%s is set but only used with %s=v4", c.name(&c.SLS.Region), c.name(&c.SLS.AuthVersion)))
 	}
+	if s.Protocol.IsTLS() {
+		w = append(w, c.tlsFileWarnings()...)
+	}
 	return w
 }

@@ -9,30 +9,35 @@ import (
 	"github.com/kelseyhightower/envconfig"
 )
 
-// everyVariable sets every field (no aliases, no *_FILE) to a valid non-default value.
-var everyVariable = []string{
-	"SLS_ENDPOINT=https://cn-beijing.log.aliyuncs.com", "SLS_AK_ID=id", "SLS_AK_KEY=key", "SLS_SECURITY_TOKEN=tok",
-	"SLS_PROJECT=proj", "SLS_LOGSTORE=store", "SLS_CG=group", "SLS_CONSUMER_NAME=pod-1",
-	"SLS_CURSOR_START=2026-01-02T15:04:05Z", "SLS_EXPIRED_CURSOR=end", "SLS_QUERY=* | where a = 'b'", "SLS_HEARTBEAT_INTERVAL=10s",
-	"SLS_HEARTBEAT_TIMEOUT=45s", "SLS_FETCH_INTERVAL=300ms", "SLS_MAX_FETCH_LOG_GROUPS=500", "SLS_COMPRESS=zstd",
-	"SLS_AUTH_VERSION=v4", "SLS_REGION=cn-beijing",
-	"SYSLOG_HOST=b:1", "SYSLOG_PORT=6514", "SYSLOG_PROTOCOL=tls", "SYSLOG_FRAMING=lf", "SYSLOG_TLS_CA_FILE=/ca",
-	"SYSLOG_TLS_CERT_FILE=/cert", "SYSLOG_TLS_KEY_FILE=/key", "SYSLOG_TLS_SERVER_NAME=siem", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=true",
-	"SYSLOG_FACILITY=local7", "SYSLOG_SEVERITY=notice", "SYSLOG_HOSTNAME=h", "SYSLOG_APP_NAME=app", "SYSLOG_PROCID=1",
-	"SYSLOG_MSGID=m", `SYSLOG_STRUCTURED_DATA=[a@1 b="c"]`, "SYSLOG_SEP=##", "SYSLOG_MAX_MESSAGE_BYTES=8192",
-	"SYSLOG_CONNECTIONS=3", "SYSLOG_DIAL_TIMEOUT=2s", "SYSLOG_CONFIRM=close", "SYSLOG_BALANCE=roundrobin",
-	"SYSLOG_RELP_WINDOW=64", "SYSLOG_WRITE_TIMEOUT=10s",
-	"SIEMSHIP_LOG_LEVEL=warn", "SIEMSHIP_LOG_FORMAT=console", "SIEMSHIP_SHUTDOWN_TIMEOUT=40s",
-	"SIEMSHIP_RETRY_INITIAL_BACKOFF=1s", "SIEMSHIP_RETRY_MAX_BACKOFF=1m", "SIEMSHIP_MEMORY_LIMIT=1GiB",
-	"SIEMSHIP_HTTP_ADDR=127.0.0.1:9090",
+// everyVariable sets every field (no aliases, no *_FILE) to a valid non-default value; the TLS files are written
+// into a temporary directory, since Load reads them.
+func everyVariable(t *testing.T) []string {
+	f := tlsFiles(t)
+	return []string{
+		"SLS_ENDPOINT=https://cn-beijing.log.aliyuncs.com", "SLS_AK_ID=id", "SLS_AK_KEY=key", "SLS_SECURITY_TOKEN=tok",
+		"SLS_PROJECT=proj", "SLS_LOGSTORE=store", "SLS_CG=group", "SLS_CONSUMER_NAME=pod-1",
+		"SLS_CURSOR_START=2026-01-02T15:04:05Z", "SLS_EXPIRED_CURSOR=end", "SLS_QUERY=* | where a = 'b'", "SLS_HEARTBEAT_INTERVAL=10s",
+		"SLS_HEARTBEAT_TIMEOUT=45s", "SLS_FETCH_INTERVAL=300ms", "SLS_MAX_FETCH_LOG_GROUPS=500", "SLS_COMPRESS=zstd",
+		"SLS_AUTH_VERSION=v4", "SLS_REGION=cn-beijing",
+		"SYSLOG_HOST=b:1", "SYSLOG_PORT=6514", "SYSLOG_PROTOCOL=tls", "SYSLOG_FRAMING=lf", "SYSLOG_TLS_CA_FILE=" + f.CA,
+		"SYSLOG_TLS_CERT_FILE=" + f.ClientCert, "SYSLOG_TLS_KEY_FILE=" + f.ClientKey, "SYSLOG_TLS_SERVER_NAME=siem", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=true",
+		"SYSLOG_FACILITY=local7", "SYSLOG_SEVERITY=notice", "SYSLOG_HOSTNAME=h", "SYSLOG_APP_NAME=app", "SYSLOG_PROCID=1",
+		"SYSLOG_MSGID=m", `SYSLOG_STRUCTURED_DATA=[a@1 b="c"]`, "SYSLOG_SEP=##", "SYSLOG_MAX_MESSAGE_BYTES=8192",
+		"SYSLOG_CONNECTIONS=3", "SYSLOG_DIAL_TIMEOUT=2s", "SYSLOG_CONFIRM=close", "SYSLOG_BALANCE=roundrobin",
+		"SYSLOG_RELP_WINDOW=64", "SYSLOG_WRITE_TIMEOUT=10s",
+		"SIEMSHIP_LOG_LEVEL=warn", "SIEMSHIP_LOG_FORMAT=console", "SIEMSHIP_SHUTDOWN_TIMEOUT=40s",
+		"SIEMSHIP_RETRY_INITIAL_BACKOFF=1s", "SIEMSHIP_RETRY_MAX_BACKOFF=1m", "SIEMSHIP_MEMORY_LIMIT=1GiB",
+		"SIEMSHIP_HTTP_ADDR=127.0.0.1:9090",
+	}
 }
 
 // TestEnvconfigConformance shows that Config is an ordinary envconfig specification: envconfig.Process, reading
 // the process environment, fills it exactly as Load does from a list. (Load does not use Process because Process
 // reads the process environment and stops at the first error.)
 func TestEnvconfigConformance(t *testing.T) {
-	ours := mustLoad(t, everyVariable)
-	for _, kv := range everyVariable {
+	every := everyVariable(t)
+	ours := mustLoad(t, every)
+	for _, kv := range every {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
@@ -43,8 +48,8 @@ func TestEnvconfigConformance(t *testing.T) {
 	if *ours != theirs {
 		t.Errorf("envconfig and Load differ:\nenvconfig %v\nLoad      %v", &theirs, ours)
 	}
-	if len(everyVariable) != len(fields(new(Config))) {
-		t.Errorf("everyVariable sets %d variables, Config has %d", len(everyVariable), len(fields(new(Config))))
+	if len(every) != len(fields(new(Config))) {
+		t.Errorf("everyVariable sets %d variables, Config has %d", len(every), len(fields(new(Config))))
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 const maxSecretFileBytes = 64 << 10
 
 // Load reads the configuration from environ, a list of KEY=value strings as returned by os.Environ. It does not
-// read the process environment itself; the only I/O is reading the files named by *_FILE variables and asking the
-// system for the host name when a default needs it.
+// read the process environment itself; the only I/O is reading the files named by *_FILE variables (the secrets, and
+// the TLS files, which syslogout checks), and asking the system for the host name when a default needs it.
 //
 // An empty value counts as unset (the default applies), as docker compose and Kubernetes produce empty values from
 // unset substitutions. When a name occurs twice, the first occurrence wins, as with os.Getenv.
@@ -26,7 +26,18 @@ func Load(environ []string) (*Config, error) {
 	return load(environ, os.Hostname)
 }
 
+// LoadSLS is Load for the commands that only talk to SLS (siemship checkpoints and reset-checkpoint): only the
+// SLS_* variables are required. The others are still checked when set, so a typo does not go unnoticed.
+func LoadSLS(environ []string) (*Config, error) {
+	return loadScope(environ, os.Hostname, true)
+}
+
 func load(environ []string, hostname func() (string, error)) (*Config, error) {
+	return loadScope(environ, hostname, false)
+}
+
+// loadScope is Load; with slsOnly only the variables of the SLS group are required.
+func loadScope(environ []string, hostname func() (string, error), slsOnly bool) (*Config, error) {
 	env := environMap(environ)
 	c := new(Config)
 	fs := fields(c)
@@ -92,7 +103,7 @@ func load(environ []string, hostname func() (string, error)) (*Config, error) {
 	for _, e := range c.applyComputedDefaults(hostname) {
 		fail(field{name: e.Name}, e)
 	}
-	verrs := c.validate()
+	verrs := c.validate(slsOnly)
 	// A computed default inherits the problems of its input: report the input only.
 	hbTimeout, hbInterval := c.name(&c.SLS.HeartbeatTimeout), c.name(&c.SLS.HeartbeatInterval)
 	if !fromEnv[hbTimeout] {
@@ -106,10 +117,13 @@ func load(environ []string, hostname func() (string, error)) (*Config, error) {
 		if failed[e.Name] {
 			continue
 		}
-		if src := source[e.Name]; src != "" && src != e.Name {
+		switch src := source[e.Name]; {
+		case src != "" && src != e.Name:
 			f := fieldNamed(fs, e.Name)
 			e = errFrom(f, src, env[src], e.Msg)
-		} else if !fromEnv[e.Name] && e.Value != "" {
+		case fromEnv[e.Name] && !e.Secret:
+			e.Value = env[e.Name] // what the user wrote (1500ms), not the parsed value (1.5s)
+		case !fromEnv[e.Name] && e.Value != "":
 			e.Default = true
 		}
 		errs = append(errs, e)

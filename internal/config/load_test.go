@@ -51,6 +51,7 @@ func TestLoadDefaults(t *testing.T) {
 
 // TestLoadEachVariable sets every variable to a non-default value and checks where it lands.
 func TestLoadEachVariable(t *testing.T) {
+	tf := tlsFiles(t) // Load reads the TLS files
 	dir := t.TempDir()
 	akFile := filepath.Join(dir, "ak")
 	tokenFile := filepath.Join(dir, "token")
@@ -107,9 +108,9 @@ func TestLoadEachVariable(t *testing.T) {
 		}},
 		{env("SYSLOG_FRAMING=octet"), func(c *Config) bool { return c.EffectiveFraming() == FramingOctet }},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_FRAMING=lf"), func(c *Config) bool { return c.EffectiveFraming() == FramingLF }},
-		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CA_FILE=/ca.pem"), func(c *Config) bool { return c.TLSCAFile == "/ca.pem" }},
-		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE=/c.pem", "SYSLOG_TLS_KEY_FILE=/k.pem"), func(c *Config) bool {
-			return c.TLSCertFile == "/c.pem" && c.TLSKeyFile == "/k.pem"
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CA_FILE="+tf.CA), func(c *Config) bool { return c.TLSCAFile == tf.CA }},
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE="+tf.ClientCert, "SYSLOG_TLS_KEY_FILE="+tf.ClientKey), func(c *Config) bool {
+			return c.TLSCertFile == tf.ClientCert && c.TLSKeyFile == tf.ClientKey
 		}},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_SERVER_NAME=siem.internal"), func(c *Config) bool { return c.TLSServerName == "siem.internal" }},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=true"), func(c *Config) bool {
@@ -137,8 +138,8 @@ func TestLoadEachVariable(t *testing.T) {
 		{env("SYSLOG_PROTOCOL=relp"), func(c *Config) bool {
 			return c.Protocol == ProtocolRELP && c.EffectiveFraming() == FramingNone && c.EffectiveConfirm() == ""
 		}},
-		{env("SYSLOG_PROTOCOL=RELP-TLS", "SYSLOG_TLS_CA_FILE=/ca.pem", "SYSLOG_RELP_WINDOW=1024"), func(c *Config) bool {
-			return c.Protocol == ProtocolRELPTLS && c.TLSCAFile == "/ca.pem" && c.RELPWindow == 1024
+		{env("SYSLOG_PROTOCOL=RELP-TLS", "SYSLOG_TLS_CA_FILE="+tf.CA, "SYSLOG_RELP_WINDOW=1024"), func(c *Config) bool {
+			return c.Protocol == ProtocolRELPTLS && c.TLSCAFile == tf.CA && c.RELPWindow == 1024
 		}},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_CONFIRM=Close"), func(c *Config) bool { return c.EffectiveConfirm() == ConfirmClose }},
 		{env("SYSLOG_CONFIRM=write"), func(c *Config) bool { return c.EffectiveConfirm() == ConfirmWrite }},
@@ -181,6 +182,7 @@ func TestLoadEachVariable(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	tf := tlsFiles(t) // Load reads the TLS files
 	dir := t.TempDir()
 	ws := filepath.Join(dir, "ws")
 	writeFile(t, ws, "with space\n")
@@ -223,14 +225,16 @@ func TestLoadErrors(t *testing.T) {
 		{env("SLS_CURSOR_START=1700000000000"), `SLS_CURSOR_START="1700000000000": unix seconds too large (milliseconds?); must be begin, end, an RFC 3339 time such as 2026-01-02T15:04:05Z, or unix seconds`},
 		{env("SLS_HEARTBEAT_INTERVAL=20"), `SLS_HEARTBEAT_INTERVAL="20": needs a unit, such as 20s or 20ms`},
 		{env("SLS_HEARTBEAT_INTERVAL=soon"), `SLS_HEARTBEAT_INTERVAL="soon": must be a duration such as 500ms, 20s or 1m30s`},
-		{env("SLS_HEARTBEAT_INTERVAL=1500ms"), `SLS_HEARTBEAT_INTERVAL="1.5s": must be a whole number of seconds`},
+		{env("SLS_HEARTBEAT_INTERVAL=1500ms"), `SLS_HEARTBEAT_INTERVAL="1500ms": must be a whole number of seconds`},
 		{env("SLS_HEARTBEAT_INTERVAL=500ms", "SLS_HEARTBEAT_TIMEOUT=30s"), `SLS_HEARTBEAT_INTERVAL="500ms": must be at least 1s`},
+		{env("SLS_HEARTBEAT_INTERVAL=0.5s", "SLS_HEARTBEAT_TIMEOUT=30s"), `SLS_HEARTBEAT_INTERVAL="0.5s": must be at least 1s`},
+		{env("SYSLOG_PROTOCOL=TLS", "SYSLOG_CONFIRM=ack", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=TRUE", "SYSLOG_PORT=0"), `SYSLOG_PORT="0": must be 1 to 65535`},
 		{env("SLS_HEARTBEAT_TIMEOUT=20s", "SIEMSHIP_SHUTDOWN_TIMEOUT=10s"), `SLS_HEARTBEAT_TIMEOUT="20s": must be greater than SLS_HEARTBEAT_INTERVAL (20s)`},
-		{env("SLS_HEARTBEAT_TIMEOUT=60.5s"), `SLS_HEARTBEAT_TIMEOUT="1m0.5s": must be a whole number of seconds`},
-		{env("SLS_FETCH_INTERVAL=0s"), `SLS_FETCH_INTERVAL: must be at least 1ms`},
-		{env("SLS_FETCH_INTERVAL=1500us"), `SLS_FETCH_INTERVAL="1.5ms": must be a whole number of milliseconds`},
+		{env("SLS_HEARTBEAT_TIMEOUT=60.5s"), `SLS_HEARTBEAT_TIMEOUT="60.5s": must be a whole number of seconds`},
+		{env("SLS_FETCH_INTERVAL=0s"), `SLS_FETCH_INTERVAL="0s": must be at least 1ms`},
+		{env("SLS_FETCH_INTERVAL=1500us"), `SLS_FETCH_INTERVAL="1500us": must be a whole number of milliseconds`},
 		{env("SLS_MAX_FETCH_LOG_GROUPS=1001"), `SLS_MAX_FETCH_LOG_GROUPS="1001": must be 1 to 1000`},
-		{env("SLS_MAX_FETCH_LOG_GROUPS=0"), `SLS_MAX_FETCH_LOG_GROUPS: must be 1 to 1000`},
+		{env("SLS_MAX_FETCH_LOG_GROUPS=0"), `SLS_MAX_FETCH_LOG_GROUPS="0": must be 1 to 1000`},
 		{env("SLS_MAX_FETCH_LOG_GROUPS=many"), `SLS_MAX_FETCH_LOG_GROUPS="many": must be a whole number`},
 		{env("SLS_COMPRESS=gzip"), `SLS_COMPRESS="gzip": must be one of lz4, zstd`},
 		{env("SLS_EXPIRED_CURSOR=skip"), `SLS_EXPIRED_CURSOR="skip": must be one of begin, end, fail`},
@@ -244,10 +248,10 @@ func TestLoadErrors(t *testing.T) {
 		{env("SYSLOG_PROTOCOL=relp", "SYSLOG_FRAMING=octet"), `SYSLOG_FRAMING="octet": not used with SYSLOG_PROTOCOL=relp; unset it`},
 		{env("SYSLOG_PROTOCOL=relp", "SYSLOG_MAX_MESSAGE_BYTES=200000"), `SYSLOG_MAX_MESSAGE_BYTES="200000": must be 480 to 131072 for relp (or 0 for the default)`},
 		{env("SYSLOG_BALANCE=random"), `SYSLOG_BALANCE="random": must be one of failover, roundrobin`},
-		{env("SYSLOG_RELP_WINDOW=0"), `SYSLOG_RELP_WINDOW: must be 1 to 4096`},
+		{env("SYSLOG_RELP_WINDOW=0"), `SYSLOG_RELP_WINDOW="0": must be 1 to 4096`},
 		{env("SYSLOG_HOST=a:0"), `SYSLOG_HOST="a:0": "a:0": port must be 1 to 65535`},
 		{env("SYSLOG_HOST=[::1"), `SYSLOG_HOST="[::1": "[::1": missing ] after the IPv6 address`},
-		{env("SYSLOG_PORT=0"), `SYSLOG_PORT: must be 1 to 65535`},
+		{env("SYSLOG_PORT=0"), `SYSLOG_PORT="0": must be 1 to 65535`},
 		{env("SYSLOG_PORT=65536"), `SYSLOG_PORT="65536": must be 1 to 65535`},
 		{env("SYSLOG_PORT=tcp://10.0.0.5:514"), `SYSLOG_PORT="tcp://10.0.0.5:514": must be a whole number; this looks like a Kubernetes service link (from a Service named syslog): set SYSLOG_PORT explicitly or enableServiceLinks: false in the pod spec`},
 		{env("SYSLOG_PROTOCOL=tpc"), `SYSLOG_PROTOCOL="tpc": must be one of tcp, tls, udp, relp, relp-tls`},
@@ -257,8 +261,8 @@ func TestLoadErrors(t *testing.T) {
 		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_TLS_SERVER_NAME=x"), `SYSLOG_TLS_SERVER_NAME="x": only used with SYSLOG_PROTOCOL=tls or relp-tls, not udp`},
 		{env("SYSLOG_TLS_INSECURE_SKIP_VERIFY=true"), `SYSLOG_TLS_INSECURE_SKIP_VERIFY="true": only used with SYSLOG_PROTOCOL=tls or relp-tls, not tcp`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=yes"), `SYSLOG_TLS_INSECURE_SKIP_VERIFY="yes": must be true or false`},
-		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE=/c.pem"), `SYSLOG_TLS_KEY_FILE: required when SYSLOG_TLS_CERT_FILE is set`},
-		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_KEY_FILE=/k.pem"), `SYSLOG_TLS_CERT_FILE: required when SYSLOG_TLS_KEY_FILE is set`},
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE="+tf.ClientCert), `SYSLOG_TLS_KEY_FILE: required when SYSLOG_TLS_CERT_FILE is set`},
+		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_KEY_FILE="+tf.ClientKey), `SYSLOG_TLS_CERT_FILE: required when SYSLOG_TLS_KEY_FILE is set`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_SERVER_NAME=a b"), `SYSLOG_TLS_SERVER_NAME="a b": must not contain spaces or control characters`},
 		{env("SYSLOG_FACILITY=usr"), `SYSLOG_FACILITY="usr": ` + errFacility.Error()},
 		{env("SYSLOG_FACILITY=24"), `SYSLOG_FACILITY="24": ` + errFacility.Error()},
@@ -273,17 +277,17 @@ func TestLoadErrors(t *testing.T) {
 		{env("SYSLOG_SEP=\n"), `SYSLOG_SEP="\n": must not contain a line break`},
 		{env("SYSLOG_MAX_MESSAGE_BYTES=100"), `SYSLOG_MAX_MESSAGE_BYTES="100": must be 480 to 16777216 for tcp (or 0 for the default)`},
 		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_MAX_MESSAGE_BYTES=65536"), `SYSLOG_MAX_MESSAGE_BYTES="65536": must be 480 to 65507 for udp (or 0 for the default)`},
-		{env("SYSLOG_CONNECTIONS=0"), `SYSLOG_CONNECTIONS: must be 1 to 64`},
+		{env("SYSLOG_CONNECTIONS=0"), `SYSLOG_CONNECTIONS="0": must be 1 to 64`},
 		{env("SYSLOG_CONNECTIONS=65"), `SYSLOG_CONNECTIONS="65": must be 1 to 64`},
-		{env("SYSLOG_DIAL_TIMEOUT=0s"), `SYSLOG_DIAL_TIMEOUT: must be greater than 0`},
+		{env("SYSLOG_DIAL_TIMEOUT=0s"), `SYSLOG_DIAL_TIMEOUT="0s": must be greater than 0`},
 		{env("SYSLOG_WRITE_TIMEOUT=-1s"), `SYSLOG_WRITE_TIMEOUT="-1s": must be greater than 0`},
 		{env("SIEMSHIP_LOG_LEVEL=verbose"), `SIEMSHIP_LOG_LEVEL="verbose": must be one of debug, info, warn, error`},
 		{env("SIEMSHIP_LOG_LEVEL=fatal"), `SIEMSHIP_LOG_LEVEL="fatal": must be one of debug, info, warn, error`},
 		{env("SIEMSHIP_LOG_FORMAT=text"), `SIEMSHIP_LOG_FORMAT="text": must be one of json, console`},
-		{env("SIEMSHIP_SHUTDOWN_TIMEOUT=0s"), `SIEMSHIP_SHUTDOWN_TIMEOUT: must be greater than 0`},
-		{env("SIEMSHIP_SHUTDOWN_TIMEOUT=60s"), `SIEMSHIP_SHUTDOWN_TIMEOUT="1m0s": must be less than SLS_HEARTBEAT_TIMEOUT (1m0s), or the group hands our shards to another consumer while we still work on them`},
+		{env("SIEMSHIP_SHUTDOWN_TIMEOUT=0s"), `SIEMSHIP_SHUTDOWN_TIMEOUT="0s": must be greater than 0`},
+		{env("SIEMSHIP_SHUTDOWN_TIMEOUT=60s"), `SIEMSHIP_SHUTDOWN_TIMEOUT="60s": must be less than SLS_HEARTBEAT_TIMEOUT (1m0s), or the group hands our shards to another consumer while we still work on them`},
 		{env("SLS_HEARTBEAT_INTERVAL=5s"), `SIEMSHIP_SHUTDOWN_TIMEOUT="20s" (default): must be less than SLS_HEARTBEAT_TIMEOUT (15s), or the group hands our shards to another consumer while we still work on them`},
-		{env("SIEMSHIP_RETRY_INITIAL_BACKOFF=0s"), `SIEMSHIP_RETRY_INITIAL_BACKOFF: must be greater than 0`},
+		{env("SIEMSHIP_RETRY_INITIAL_BACKOFF=0s"), `SIEMSHIP_RETRY_INITIAL_BACKOFF="0s": must be greater than 0`},
 		{env("SIEMSHIP_RETRY_INITIAL_BACKOFF=1m"), `SIEMSHIP_RETRY_MAX_BACKOFF="30s" (default): must be at least SIEMSHIP_RETRY_INITIAL_BACKOFF (1m0s)`},
 		{env("SLS_PROJEC=x"), `unknown variable SLS_PROJEC, did you mean SLS_PROJECT?`},
 	}
@@ -317,7 +321,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		`SYSLOG_HOST: required, not set`,
 		`SLS_AK_KEY=[redacted]: must not contain spaces or control characters (a stray newline or space?)`,
 		`SYSLOG_PROTOCOL="tpc": must be one of tcp, tls, udp, relp, relp-tls`,
-		`SYSLOG_CONNECTIONS: must be 1 to 64`,
+		`SYSLOG_CONNECTIONS="0": must be 1 to 64`,
 		`SIEMSHIP_LOG_FORMAT="xml": must be one of json, console`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

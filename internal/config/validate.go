@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -79,11 +80,13 @@ const (
 )
 
 // Validate checks the values and the rules between them and returns every problem at once (errors.Join of
-// *VarError), or nil. Load calls it; call it again after changing a Config in code.
-func (c *Config) Validate() error { return joinVarErrors(c.validate()) }
+// *VarError), or nil. With a TLS protocol it reads the TLS files (syslogout.CheckTLSFiles). Load calls it; call it
+// again after changing a Config in code.
+func (c *Config) Validate() error { return joinVarErrors(c.validate(false)) }
 
-func (c *Config) validate() []*VarError {
-	v := validator{c: c}
+// validate returns every problem; with slsOnly, only the variables of the SLS group are required.
+func (c *Config) validate(slsOnly bool) []*VarError {
+	v := validator{c: c, slsOnly: slsOnly}
 	v.required()
 	v.sls()
 	v.syslog()
@@ -92,8 +95,9 @@ func (c *Config) validate() []*VarError {
 }
 
 type validator struct {
-	c    *Config
-	errs []*VarError
+	c       *Config
+	errs    []*VarError
+	slsOnly bool // only the SLS group's variables are required (LoadSLS)
 
 	heartbeatTimeoutOK bool // rules comparing with the heartbeat timeout only make sense when it is valid
 }
@@ -124,9 +128,15 @@ func (c *Config) field(ptr any) field {
 	panic(fmt.Sprintf("config: %T is not a field of Config", ptr))
 }
 
+// slsGroup is the group of the SLS settings: the ones LoadSLS requires.
+var slsGroup = func() string {
+	f, _ := reflect.TypeFor[Config]().FieldByName("SLS")
+	return f.Tag.Get("group")
+}()
+
 func (v *validator) required() {
 	for _, f := range fields(v.c) {
-		if f.required && f.isZero() {
+		if f.required && f.isZero() && (!v.slsOnly || f.group == slsGroup) {
 			msg := "required, not set"
 			if f.file != "" {
 				msg = "required, not set (set it or " + f.file + ")"
@@ -259,6 +269,9 @@ func (v *validator) syslog() {
 		if s.TLSInsecureSkipVerify {
 			v.bad(&s.TLSInsecureSkipVerify, fmt.Sprintf("only used with %s=tls or relp-tls, not %s", v.c.name(&s.Protocol), s.Protocol))
 		}
+	}
+	if protoOK && s.Protocol.IsTLS() && !v.slsOnly { // LoadSLS's commands never connect to the receiver
+		v.tlsFiles()
 	}
 	if (s.TLSCertFile == "") != (s.TLSKeyFile == "") {
 		if s.TLSCertFile == "" {

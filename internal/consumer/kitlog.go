@@ -43,7 +43,7 @@ func (k kitLogger) Log(keyvals ...interface{}) error {
 				if errors.Is(err, ErrStopping) || errors.Is(err, errNoSlot) { // our shutdown, our backpressure
 					quiet = true
 				}
-				fields = append(fields, zap.NamedError(key, err))
+				fields = append(fields, zap.NamedError(key, OneLine(err))) // the SDK's errors are multi-line JSON
 			} else {
 				fields = append(fields, zap.Any(key, val))
 			}

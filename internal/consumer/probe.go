@@ -76,7 +76,7 @@ func (c *Consumer) Probe(ctx context.Context) error {
 	select {
 	case err := <-done:
 		if err != nil {
-			return fmt.Errorf("list consumer groups of %s/%s: %w", c.cfg.Project, c.cfg.Logstore, classify(err))
+			return fmt.Errorf("list consumer groups of %s/%s: %w", c.cfg.Project, c.cfg.Logstore, OneLine(classify(err)))
 		}
 		return nil
 	case <-ctx.Done():

@@ -38,8 +38,11 @@ func (s *Server) createGroup(w http.ResponseWriter, req *request, ls *logstore) 
 	if err := json.Unmarshal(req.body, &body); err != nil {
 		return errorf(http.StatusBadRequest, "JsonInfoInvalid", "body is not a consumer group: %v", err)
 	}
-	if body.Name == nil || !validName(*body.Name) {
-		return errorf(http.StatusBadRequest, "ParameterInvalid", "consumerGroup name is missing or invalid")
+	if body.Name == nil {
+		return errorf(http.StatusBadRequest, "ParameterInvalid", "consumerGroup is missing")
+	}
+	if err := groupRule.check(*body.Name); err != nil {
+		return errorf(http.StatusBadRequest, "ParameterInvalid", "%v", err)
 	}
 	if body.Timeout == nil || *body.Timeout <= 0 || *body.Timeout > 86400 {
 		return errorf(http.StatusBadRequest, "ParameterInvalid", "timeout must be between 1 and 86400 seconds")

@@ -208,7 +208,8 @@ func route(r *http.Request) (api, logstore, shard, group string) {
 }
 
 // projectFromHost returns the project named by the Host: the part before the first dot, when the host is a name
-// with at least two labels and not an IP literal.
+// with at least two labels and not an IP literal, and that part is a valid project name (in lower case: host
+// names are case-insensitive).
 func projectFromHost(host string) string {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
@@ -217,7 +218,8 @@ func projectFromHost(host string) string {
 		return ""
 	}
 	p, rest, ok := strings.Cut(host, ".")
-	if !ok || rest == "" || !validName(p) {
+	p = strings.ToLower(p)
+	if !ok || rest == "" || projectRule.check(p) != nil {
 		return ""
 	}
 	return p

@@ -103,8 +103,8 @@ func New(o Options) *Server {
 
 // AddProject creates a project if it does not exist yet.
 func (s *Server) AddProject(name string) error {
-	if !validName(name) {
-		return fmt.Errorf("project name %q: use lower-case letters, digits and hyphens", name)
+	if err := projectRule.check(name); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -117,8 +117,8 @@ func (s *Server) AddProject(name string) error {
 // AddLogstore creates a logstore with the given number of shards (IDs 0..shards-1) and retention (0: forever),
 // creating the project too if needed.
 func (s *Server) AddLogstore(project, logstore string, shards int, ttl time.Duration) error {
-	if !validName(logstore) {
-		return fmt.Errorf("logstore name %q: use letters, digits, hyphens and underscores", logstore)
+	if err := logstoreRule.check(logstore); err != nil {
+		return err
 	}
 	if shards < 1 || shards > 256 {
 		return fmt.Errorf("logstore %s: shards must be between 1 and 256, got %d", logstore, shards)
@@ -136,19 +136,6 @@ func (s *Server) AddLogstore(project, logstore string, shards int, ttl time.Dura
 	}
 	s.projects[project][logstore] = newLogstore(project, logstore, shards, ttl, s.now(), s.o.Seed)
 	return nil
-}
-
-func validName(n string) bool {
-	if len(n) < 2 || len(n) > 128 {
-		return false
-	}
-	for _, c := range n {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 func (s *Server) lookup(project, logstore string) (*logstore, error) {

@@ -240,7 +240,9 @@ func TestProjectFromHost(t *testing.T) {
 		"localhost:8080":                      "",
 		"cn-hangzhou.log.aliyuncs.com":        "cn-hangzhou",
 		"a.b":                                 "",
-		"pr_oj.example.com":                   "pr_oj",
+		"pr_oj.example.com":                   "", // not a project name
+		"Proj-A.example.com":                  "proj-a",
+		"ab.example.com":                      "",
 		"bad/name.example.com":                "",
 	} {
 		if got := projectFromHost(host); got != want {

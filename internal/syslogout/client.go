@@ -29,7 +29,8 @@ type Client struct {
 	mu     sync.Mutex // guards slot.cn against Close, and closed
 	closed bool
 
-	st counters
+	st       counters
+	resetLog sampler // the warning about batches that a reset may have lost
 }
 
 // dest is one destination with its own pool, reconnect backoff and health.
@@ -43,7 +44,8 @@ type dest struct {
 	slots chan *slot // free slots; FIFO, so consecutive batches rotate over the pool
 	all   []*slot
 
-	health health
+	health health     // for balancing over several destinations
+	conns  connHealth // what its recent connections showed (connhealth.go)
 }
 
 // slot is one place in the pool. Only the Send holding the slot uses cn; Close may close it concurrently.
@@ -56,6 +58,7 @@ type slot struct {
 type counters struct {
 	batches, frames, bytes                                   atomic.Uint64
 	connects, reconnects, connectErrors, discards, peerClose atomic.Uint64
+	peerResets, resetsAfterDelivery                          atomic.Uint64
 	failovers                                                atomic.Uint64
 }
 
@@ -69,7 +72,13 @@ type Stats struct {
 	ConnectErrors uint64 // failed dials, TLS handshakes and RELP opens
 	Discarded     uint64 // connections dropped after an error or a failed probe (not the planned closes of ConfirmClose)
 	PeerClosed    uint64 // of which the probe found closed by the peer before a write
-	Failovers     uint64 // times a destination was marked down after a failure (several destinations only)
+	// PeerResets counts connections the receiver reset, found by the probe before a write, by a write or a
+	// confirmation, or by Check.
+	PeerResets uint64
+	// ResetsAfterDelivery counts the resets found on a connection whose last batch had been confirmed in write or
+	// ack mode: that batch is lost unless the receiver read it before the reset, and those modes cannot resend it.
+	ResetsAfterDelivery uint64
+	Failovers           uint64 // times a destination was marked down after a failure (several destinations only)
 }
 
 // New validates o and returns a Client. It does not connect: connections are dialed by the first Sends (or use
@@ -80,9 +89,10 @@ func New(o Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		o:    o,
-		log:  o.Logger.With(zap.String("protocol", string(o.Protocol))),
-		done: make(chan struct{}),
+		o:        o,
+		log:      o.Logger.With(zap.String("protocol", string(o.Protocol))),
+		done:     make(chan struct{}),
+		resetLog: sampler{every: resetLogEvery},
 	}
 	c.dialer = net.Dialer{
 		KeepAliveConfig: net.KeepAliveConfig{
@@ -181,11 +191,24 @@ func (c *Client) sendTo(ctx context.Context, d *dest, b *Batch) error {
 		return err
 	}
 	if err := c.deliver(ctx, cn, b); err != nil {
+		if se := cn.pendingError(); isReset(se) && !isReset(err) {
+			err = fmt.Errorf("%w (%w)", err, se) // e.g. a half-close refused (ENOTCONN) because the receiver reset
+		}
+		if ctx.Err() == nil && !IsPermanent(err) {
+			c.lost(d, err)
+		}
 		c.discard(d, s, cn, "delivery failed", err)
 		return fmt.Errorf("send %d frames to %s: %w", len(b.Ends), d.addr, err)
 	}
-	if c.o.Confirm == ConfirmClose {
-		c.retire(s, cn) // the connection ended with the batch
+	switch {
+	case cn.tcp == nil: // UDP: nothing to learn
+	case cn.relp != nil:
+		d.conns.survived() // the receiving daemon answered every frame
+	case c.o.Confirm == ConfirmClose:
+		d.conns.survived() // the receiver read everything and closed
+		c.retire(s, cn)    // the connection ended with the batch
+	default:
+		cn.unverified = true // write, ack: whether the receiver reads it shows when the connection is used again
 	}
 	c.st.batches.Add(1)
 	c.st.frames.Add(uint64(len(b.Ends)))
@@ -232,24 +255,17 @@ func (c *Client) acquire(ctx context.Context, d *dest) (*slot, error) {
 
 // ready returns the slot's connection after a successful probe, or dials a new one.
 func (c *Client) ready(ctx context.Context, d *dest, s *slot) (*conn, error) {
-	c.mu.Lock()
-	cn := s.cn
-	c.mu.Unlock()
-	if cn != nil {
-		err := cn.probe()
-		if err == nil {
-			return cn, nil
-		}
-		if errors.Is(err, errPeerClosed) {
-			c.st.peerClose.Add(1)
-		}
-		c.discard(d, s, cn, "probe failed", err)
+	if cn := c.reuse(d, s); cn != nil {
+		return cn, nil
 	}
 	if err := d.bo.wait(ctx); err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", d.addr, err)
 	}
 	cn, err := c.dial(ctx, d)
 	if err != nil {
+		if ctx.Err() == nil {
+			c.lost(d, err)
+		}
 		c.st.connectErrors.Add(1)
 		delay := d.bo.failure()
 		d.log.Warn("connect failed", zap.Int("conn", s.id), zap.Error(err), zap.Duration("next_attempt_in", delay))
@@ -282,8 +298,62 @@ func (c *Client) ready(ctx context.Context, d *dest, s *slot) (*conn, error) {
 	return cn, nil
 }
 
+// reuse probes the slot's connection and returns it when it is alive. A connection the receiver closed or reset is
+// discarded (nil is returned), and what the probe showed goes into the destination's connection health.
+func (c *Client) reuse(d *dest, s *slot) *conn {
+	c.mu.Lock()
+	cn := s.cn
+	c.mu.Unlock()
+	if cn == nil {
+		return nil
+	}
+	err := cn.probe()
+	switch {
+	case err == nil:
+		cn.unverified = false
+		d.conns.survived()
+		return cn
+	case errors.Is(err, errPeerClosed):
+		// A clean close: the receiver read everything we sent (an idle timeout, a graceful restart).
+		c.st.peerClose.Add(1)
+		d.conns.survived()
+		c.discard(d, s, cn, "probe failed", err)
+		return nil
+	}
+	c.lost(d, err)
+	if isReset(err) && cn.unverified {
+		// The batch written last was counted as delivered; the reset may have thrown it away unread. Sampled: a
+		// receiver that resets every connection does so once per batch.
+		c.st.resetsAfterDelivery.Add(1)
+		if n, ok := c.resetLog.allow(1); ok {
+			d.log.Warn("the receiver reset a connection after a batch on it was counted as delivered: that batch is lost unless the receiver had read it; "+
+				"this confirmation mode cannot tell nor resend it (close or relp can)",
+				zap.String("confirm", string(c.o.Confirm)), zap.Uint64("resets", n), zap.Error(err))
+		}
+		c.discardQuietly(s, cn)
+		return nil
+	}
+	c.discard(d, s, cn, "probe failed", err)
+	return nil
+}
+
+// lost records a lost connection of d: a reset, a failed dial, probe or delivery.
+func (c *Client) lost(d *dest, err error) {
+	if isReset(err) {
+		c.st.peerResets.Add(1)
+	}
+	d.conns.lost(err)
+}
+
 // discard closes a broken connection and empties its slot.
 func (c *Client) discard(d *dest, s *slot, cn *conn, reason string, err error) {
+	if c.discardQuietly(s, cn) {
+		d.log.Warn("connection discarded", zap.Int("conn", s.id), zap.String("reason", reason), zap.Error(err))
+	}
+}
+
+// discardQuietly is discard without the log line; it reports whether the client is still open.
+func (c *Client) discardQuietly(s *slot, cn *conn) bool {
 	c.mu.Lock()
 	if s.cn == cn {
 		s.cn = nil
@@ -292,9 +362,7 @@ func (c *Client) discard(d *dest, s *slot, cn *conn, reason string, err error) {
 	c.mu.Unlock()
 	cn.closeNow()
 	c.st.discards.Add(1)
-	if !closed {
-		d.log.Warn("connection discarded", zap.Int("conn", s.id), zap.String("reason", reason), zap.Error(err))
-	}
+	return !closed
 }
 
 // retire closes a connection that served its purpose (ConfirmClose: one batch) and empties its slot.
@@ -328,7 +396,8 @@ func (c *Client) Check(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// check connects to one destination and closes the connection.
+// check connects to one destination, holds the connection for checkHold and probes it (a receiver that resets or
+// closes every connection it accepts fails the check), and closes it.
 func (c *Client) check(ctx context.Context, d *dest) error {
 	select {
 	case <-c.done:
@@ -337,8 +406,28 @@ func (c *Client) check(ctx context.Context, d *dest) error {
 	}
 	cn, err := c.dial(ctx, d)
 	if err != nil {
+		if ctx.Err() == nil {
+			c.lost(d, err)
+		}
 		return err
 	}
+	if cn.tcp != nil {
+		t := time.NewTimer(checkHold)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			cn.closeNow()
+			return fmt.Errorf("check %s: %w", d.addr, context.Cause(ctx))
+		}
+		if err := cn.probe(); err != nil {
+			cn.closeNow()
+			err = fmt.Errorf("%s: the receiver closed the connection right after accepting it: %w", d.addr, err)
+			c.lost(d, err)
+			return err
+		}
+	}
+	d.conns.survived()
 	c.closeConn(cn)
 	return nil
 }
@@ -357,15 +446,17 @@ const relpCloseWait = time.Second
 // Stats returns the counters.
 func (c *Client) Stats() Stats {
 	return Stats{
-		Batches:       c.st.batches.Load(),
-		Frames:        c.st.frames.Load(),
-		Bytes:         c.st.bytes.Load(),
-		Connects:      c.st.connects.Load(),
-		Reconnects:    c.st.reconnects.Load(),
-		ConnectErrors: c.st.connectErrors.Load(),
-		Discarded:     c.st.discards.Load(),
-		PeerClosed:    c.st.peerClose.Load(),
-		Failovers:     c.st.failovers.Load(),
+		Batches:             c.st.batches.Load(),
+		Frames:              c.st.frames.Load(),
+		Bytes:               c.st.bytes.Load(),
+		Connects:            c.st.connects.Load(),
+		Reconnects:          c.st.reconnects.Load(),
+		ConnectErrors:       c.st.connectErrors.Load(),
+		Discarded:           c.st.discards.Load(),
+		PeerClosed:          c.st.peerClose.Load(),
+		PeerResets:          c.st.peerResets.Load(),
+		ResetsAfterDelivery: c.st.resetsAfterDelivery.Load(),
+		Failovers:           c.st.failovers.Load(),
 	}
 }
 

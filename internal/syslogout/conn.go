@@ -40,6 +40,13 @@ type conn struct {
 	certRequested bool // the TLS server asked for a client certificate during the handshake
 
 	relp *relpSession // nil unless RELP
+
+	// unverified: the last batch on the connection was confirmed in write or ack mode, and the connection has not
+	// been seen alive since. Only the Send or sweep holding the slot touches it.
+	unverified bool
+	// resetErr is a reset that awaitAcked read from SO_ERROR (reading it clears it) after every byte was
+	// acknowledged; the next probe reports it.
+	resetErr error
 }
 
 // dial establishes a connection: TCP connect, then for TLS the handshake and, if the server asked for a client
@@ -68,13 +75,13 @@ func (c *Client) dialTransport(ctx context.Context, d *dest) (*conn, error) {
 	if c.o.Protocol == ProtocolUDP {
 		nc, err := c.dialer.DialContext(ctx, "udp", d.addr)
 		if err != nil {
-			return nil, fmt.Errorf("dial udp %s: %w", d.addr, err)
+			return nil, dialError("udp", d.addr, err)
 		}
 		return &conn{nc: nc}, nil
 	}
 	nc, err := c.dialer.DialContext(ctx, "tcp", d.addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial tcp %s: %w", d.addr, err)
+		return nil, dialError("tcp", d.addr, err)
 	}
 	cn := &conn{nc: nc, tcp: nc.(*net.TCPConn)}
 	if !c.o.Protocol.isTLS() {
@@ -115,6 +122,16 @@ func (c *Client) dialTransport(ctx context.Context, d *dest) (*conn, error) {
 	return cn, nil
 }
 
+// dialError adds the network and address to a failed dial, unless net's own error already says them ("dial tcp
+// host:port: connect: connection refused").
+func dialError(network, addr string, err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return err
+	}
+	return fmt.Errorf("dial %s %s: %w", network, addr, err)
+}
+
 // awaitCertVerdict reads for up to wait after a handshake in which the server asked for a client certificate. A
 // TLS 1.3 server that rejects the certificate answers our Finished with an alert (Go: "certificate required", "bad
 // certificate") or just closes (rsyslog/OpenSSL: reset); silence means accepted.
@@ -146,6 +163,9 @@ func (cn *conn) awaitCertVerdict(ctx context.Context, wait time.Duration) error 
 func (cn *conn) probe() error {
 	if cn.tcp == nil {
 		return nil
+	}
+	if cn.resetErr != nil {
+		return fmt.Errorf("probe: %w", cn.resetErr)
 	}
 	rc, err := cn.tcp.SyscallConn()
 	if err != nil {
@@ -191,6 +211,22 @@ func (cn *conn) probe() error {
 	default:
 		return fmt.Errorf("probe: %w", err)
 	}
+}
+
+// pendingError returns the socket's pending error (SO_ERROR, which reading clears), nil for UDP.
+func (cn *conn) pendingError() error {
+	if cn.tcp == nil {
+		return nil
+	}
+	rc, err := cn.tcp.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	var soErr error
+	if err := rc.Control(func(fd uintptr) { soErr = socketError(fd) }); err != nil {
+		return nil
+	}
+	return soErr
 }
 
 // write writes the batch: the buffer in chunks (TCP, TLS) or one datagram per frame (UDP), each write under
@@ -301,6 +337,7 @@ func (cn *conn) awaitAcked(ctx context.Context, timeout time.Duration) error {
 			return fmt.Errorf("await ack: read send queue: %w", qerr)
 		}
 		if q == 0 {
+			cn.resetErr = soErr // acknowledged, then reset: the receiver may have thrown it away unread
 			return nil
 		}
 		if soErr != nil {

@@ -1,6 +1,8 @@
 package syslogout
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/siemship/siemship/internal/syslogrecv"
@@ -39,5 +41,36 @@ func TestOpenConnections(t *testing.T) {
 	_ = c.Close()
 	if n := c.OpenConnections(); n != 0 {
 		t.Fatalf("open after Close = %d", n)
+	}
+}
+
+// TestDialErrorNamesTheAddressOnce: a refused connection says "dial tcp <addr>" once (net's own error already
+// carries the operation and the address), for Check and for Send, TCP, TLS and RELP alike.
+func TestDialErrorNamesTheAddressOnce(t *testing.T) {
+	const addr = "127.0.0.1:1" // tcpmux: nothing listens there, the dial is refused
+	for _, proto := range []Protocol{ProtocolTCP, ProtocolTLS, ProtocolRELP} {
+		t.Run(string(proto), func(t *testing.T) {
+			o := Options{Protocol: proto, Addrs: []string{addr}}
+			if proto == ProtocolTLS {
+				o.TLS = certs(t).ClientConfig(false)
+			}
+			c := client(t, o)
+			b, _ := batch("d", 0, 1, 100, octet)
+			if proto == ProtocolRELP {
+				b, _ = batch("d", 0, 1, 100, bare)
+			}
+			for _, r := range []struct {
+				what string
+				err  error
+			}{{"Check", c.Check(t.Context())}, {"Send", c.Send(t.Context(), b)}} {
+				what, err := r.what, r.err
+				if err == nil || !errors.Is(err, syscallECONNREFUSED) {
+					t.Fatalf("%s = %v, want connection refused", what, err)
+				}
+				if n := strings.Count(err.Error(), "dial tcp "+addr); n != 1 {
+					t.Errorf("%s: %q names \"dial tcp %s\" %d times, want once", what, err, addr, n)
+				}
+			}
+		})
 	}
 }

@@ -16,7 +16,9 @@ func setUserTimeout(fd uintptr, d time.Duration) error {
 
 // peekPeer inspects the socket without blocking. With drain it consumes whatever the peer sent (plain TCP: a syslog
 // receiver has nothing to say, and unread bytes would hide a FIN behind them); without it, it only peeks one byte
-// (TLS: the records belong to crypto/tls).
+// (TLS: the records belong to crypto/tls). A peer that closed (FIN) and then reset the connection, because we wrote
+// to it after its close, reads as end of stream with the reset (EPIPE) left in SO_ERROR: that is returned as an
+// error, unlike a clean close.
 func peekPeer(fd uintptr, drain bool) (peerState, error) {
 	var buf [512]byte
 	for {
@@ -32,7 +34,7 @@ func peekPeer(fd uintptr, drain bool) (peerState, error) {
 		case err != nil:
 			return peerGone, err
 		case n == 0:
-			return peerGone, nil
+			return peerGone, socketError(fd)
 		case !drain:
 			return peerData, nil
 		}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/siemship/siemship/internal/syslogout"
 )
 
 // health holds what /healthz and /readyz report. The observer calls update it with atomics only (plus a map
@@ -15,6 +17,7 @@ import (
 type health struct {
 	now        func() time.Time
 	stallAfter time.Duration
+	conns      func() syslogout.ConnectionHealth // the destination's verdict on its recent connections
 
 	started  atomic.Bool // the consumer joined the group
 	stopping atomic.Bool // shutdown began
@@ -32,8 +35,8 @@ type shardHealth struct {
 	busySince atomic.Int64 // unix nanoseconds when the batch in the handler was handed over; 0 when none
 }
 
-func newHealth(now func() time.Time, stallAfter time.Duration) *health {
-	return &health{now: now, stallAfter: stallAfter, shards: map[int]*shardHealth{}}
+func newHealth(now func() time.Time, stallAfter time.Duration, conns func() syslogout.ConnectionHealth) *health {
+	return &health{now: now, stallAfter: stallAfter, conns: conns, shards: map[int]*shardHealth{}}
 }
 
 func (h *health) shard(id int) *shardHealth {
@@ -84,10 +87,11 @@ func (h *health) lastEvidence() time.Time {
 	return time.Unix(0, n)
 }
 
-// reachable reports whether the most recent send attempt or check succeeded.
+// reachable reports whether the most recent send attempt or check succeeded and the destination's most recent
+// connection was not lost: in write and ack mode a send "succeeds" on a connection the receiver then resets.
 func (h *health) reachable() bool {
 	ok := h.lastOK.Load()
-	return ok != 0 && ok >= h.lastFail.Load()
+	return ok != 0 && ok >= h.lastFail.Load() && !h.conns().Failing
 }
 
 // live returns the problems that make the process wedged: a batch in the handler for longer than stallAfter while
@@ -145,6 +149,12 @@ func (h *health) ready() (lines []string, ok bool) {
 		ok = false
 		lines = append(lines, "siem: not checked yet")
 	case okAt >= failAt:
+		if ch := h.conns(); ch.Failing {
+			ok = false
+			lines = append(lines, fmt.Sprintf("siem: connections failing: the last %d were lost, the first %s ago, although sends "+
+				"succeed (write and ack mode count a batch delivered before the receiver resets it; latest: %v)", ch.Lost, round(now.Sub(ch.Since)), ch.LastErr))
+			break
+		}
 		lines = append(lines, fmt.Sprintf("siem: reachable (last success %s ago)", round(now.Sub(time.Unix(0, okAt)))))
 	default:
 		ok = false

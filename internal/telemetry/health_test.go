@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/siemship/siemship/internal/syslogout"
 )
 
 // clock is a settable time for the health tests.
@@ -108,7 +110,7 @@ func TestLiveness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &clock{t: now0}
-			h := newHealth(c.now, 2*time.Minute)
+			h := newHealth(c.now, 2*time.Minute, connsFine)
 			tt.steps(h, c)
 			code, body := get(t, h.handleLive, http.MethodGet)
 			if code != tt.wantCode {
@@ -123,11 +125,17 @@ func TestLiveness(t *testing.T) {
 	}
 }
 
+// connsFine is a destination whose recent connections survived.
+func connsFine() syslogout.ConnectionHealth { return syslogout.ConnectionHealth{} }
+
 func TestReadiness(t *testing.T) {
 	errRefused := errors.New("dial tcp 127.0.0.1:514: connection refused")
+	resetting := syslogout.ConnectionHealth{Failing: true, Lost: 12, Since: now0.Add(-3 * time.Second),
+		LastErr: errors.New("probe: read: connection reset by peer")}
 	tests := []struct {
 		name     string
 		steps    func(h *health, c *clock)
+		conns    syslogout.ConnectionHealth
 		wantCode int
 		want     []string
 	}{
@@ -151,6 +159,16 @@ func TestReadiness(t *testing.T) {
 				c.add(1500 * time.Millisecond)
 			},
 			wantCode: 200, want: []string{"ok\n", "consumer: started", "siem: reachable (last success 1.5s ago)"},
+		},
+		{
+			name: "sends succeed, the receiver resets every connection",
+			steps: func(h *health, c *clock) {
+				h.started.Store(true)
+				h.sendResult(0, nil)
+			},
+			conns:    resetting,
+			wantCode: 503, want: []string{"siem: connections failing: the last 12 were lost, the first 3s ago, although sends succeed",
+				"latest: probe: read: connection reset by peer"},
 		},
 		{
 			name: "SIEM went down",
@@ -184,11 +202,14 @@ func TestReadiness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &clock{t: now0}
-			h := newHealth(c.now, 2*time.Minute)
+			h := newHealth(c.now, 2*time.Minute, func() syslogout.ConnectionHealth { return tt.conns })
 			tt.steps(h, c)
 			code, body := get(t, h.handleReady, http.MethodGet)
 			if code != tt.wantCode {
 				t.Errorf("status %d, want %d; body:\n%s", code, tt.wantCode, body)
+			}
+			if up := h.reachable(); up != (tt.wantCode == 200 || strings.Contains(body, "siem: reachable")) {
+				t.Errorf("reachable() = %v with body:\n%s", up, body)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(body, w) {
@@ -200,7 +221,7 @@ func TestReadiness(t *testing.T) {
 }
 
 func TestHealthMethods(t *testing.T) {
-	h := newHealth(time.Now, time.Minute)
+	h := newHealth(time.Now, time.Minute, connsFine)
 	if code, body := get(t, h.handleLive, http.MethodHead); code != 200 || body != "" {
 		t.Errorf("HEAD /healthz = %d %q", code, body)
 	}

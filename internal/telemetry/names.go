@@ -28,5 +28,7 @@ const (
 	MetricReconnects           = "siemship_syslog_reconnects_total"
 	MetricConnectErrors        = "siemship_syslog_connect_errors_total"
 	MetricConnectionsDiscarded = "siemship_syslog_connections_discarded_total"
+	MetricPeerResets           = "siemship_syslog_peer_resets_total"
+	MetricResetsAfterDelivery  = "siemship_syslog_batches_reset_after_delivery_total"
 	MetricReady                = "siemship_ready"
 )

@@ -29,6 +29,9 @@ type Destination interface {
 	Addr() string
 	Stats() syslogout.Stats
 	OpenConnections() int
+	// ConnectionHealth tells whether the receiver resets or refuses the recent connections, which a Send that
+	// succeeds in write or ack mode does not show.
+	ConnectionHealth() syslogout.ConnectionHealth
 }
 
 // Options configure Telemetry.
@@ -99,7 +102,7 @@ func New(o Options) (*Telemetry, error) {
 	if l == nil {
 		l = zap.NewNop()
 	}
-	t := &Telemetry{o: o, log: l, reg: prometheus.NewRegistry(), health: newHealth(o.now, o.StallAfter)}
+	t := &Telemetry{o: o, log: l, reg: prometheus.NewRegistry(), health: newHealth(o.now, o.StallAfter, o.Destination.ConnectionHealth)}
 	if err := t.register(); err != nil {
 		return nil, err
 	}
@@ -197,12 +200,16 @@ func (t *Telemetry) register() error {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricConnectionsOpen, Help: "Open connections (sockets for udp) to the syslog destination.", ConstLabels: dest},
 			func() float64 { return float64(d.OpenConnections()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricDestinationUp, ConstLabels: dest,
-			Help: "1 when the last send attempt or reachability check of the syslog destination succeeded, else 0."},
+			Help: "1 when the last send attempt or reachability check of the syslog destination succeeded and its most recent connection was not lost (reset by the receiver, refused, timed out), else 0."},
 			func() float64 { return boolFloat(t.health.reachable()) }),
 		destCounter(MetricConnects, "Connections established to the syslog destination.", func(s syslogout.Stats) uint64 { return s.Connects }),
 		destCounter(MetricReconnects, "Connections established to replace a discarded one.", func(s syslogout.Stats) uint64 { return s.Reconnects }),
 		destCounter(MetricConnectErrors, "Failed dials and TLS handshakes to the syslog destination.", func(s syslogout.Stats) uint64 { return s.ConnectErrors }),
 		destCounter(MetricConnectionsDiscarded, "Connections closed after a write error or because the peer had closed them.", func(s syslogout.Stats) uint64 { return s.Discarded }),
+		destCounter(MetricPeerResets, "Connections the syslog receiver reset (found before a write, by a write or confirmation, or by a reachability check).",
+			func(s syslogout.Stats) uint64 { return s.PeerResets }),
+		destCounter(MetricResetsAfterDelivery, "Batches counted as delivered (SYSLOG_CONFIRM=write or ack) whose connection the receiver reset before it was used again: lost unless the receiver had read them.",
+			func(s syslogout.Stats) uint64 { return s.ResetsAfterDelivery }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricReady, Help: "1 when /readyz answers 200, else 0."},
 			func() float64 { _, ok := t.health.ready(); return boolFloat(ok) }),
 	)

@@ -21,13 +21,22 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-type fakeDest struct{ open atomic.Int64 }
+type fakeDest struct {
+	open      atomic.Int64
+	resetting atomic.Bool
+}
 
 func (d *fakeDest) Addr() string { return "siem.example:6514" }
 func (d *fakeDest) Stats() syslogout.Stats {
-	return syslogout.Stats{Connects: 3, Reconnects: 2, ConnectErrors: 7, Discarded: 2}
+	return syslogout.Stats{Connects: 3, Reconnects: 2, ConnectErrors: 7, Discarded: 2, PeerResets: 4, ResetsAfterDelivery: 1}
 }
 func (d *fakeDest) OpenConnections() int { return int(d.open.Load()) }
+func (d *fakeDest) ConnectionHealth() syslogout.ConnectionHealth {
+	if d.resetting.Load() {
+		return syslogout.ConnectionHealth{Failing: true, Lost: 3, Since: time.Now(), LastErr: errors.New("connection reset by peer")}
+	}
+	return syslogout.ConnectionHealth{}
+}
 
 type fakePipe struct{}
 
@@ -41,7 +50,7 @@ var allMetrics = []string{
 	MetricRecordsTruncated, MetricRecordsSanitized, MetricRecordsDropped, MetricBatchesDelivered, MetricSendFailures,
 	MetricWriteDuration, MetricCheckpointCommits, MetricShardLagSeconds, MetricShardLagLogGroups, MetricLagMeasured,
 	MetricLagErrors, MetricConnectionsOpen, MetricDestinationUp, MetricConnects, MetricReconnects, MetricConnectErrors,
-	MetricConnectionsDiscarded, MetricReady, MetricExpiredCheckpoints,
+	MetricConnectionsDiscarded, MetricReady, MetricExpiredCheckpoints, MetricPeerResets, MetricResetsAfterDelivery,
 }
 
 // newTestTelemetry builds a Telemetry with fake sources and a fake SLS whose shard 0 is 30 log groups behind.
@@ -228,6 +237,8 @@ func TestServeMetricsAndHealth(t *testing.T) {
 		{MetricReconnects, []string{"destination=siem.example:6514"}, 2},
 		{MetricConnectErrors, []string{"destination=siem.example:6514"}, 7},
 		{MetricConnectionsDiscarded, []string{"destination=siem.example:6514"}, 2},
+		{MetricPeerResets, []string{"destination=siem.example:6514"}, 4},
+		{MetricResetsAfterDelivery, []string{"destination=siem.example:6514"}, 1},
 		{MetricReady, nil, 1},
 		{MetricLagErrors, nil, 0},
 	} {
@@ -264,6 +275,16 @@ func TestServeMetricsAndHealth(t *testing.T) {
 	// Nothing is sent: the checker probes the destination, finds it reachable, and readiness recovers.
 	eventually(t, "a reachability check", func() bool { return checks.Load() > 0 })
 	eventually(t, "/readyz 200 again", func() bool { code, _ := httpGet(t, "http://"+addr+"/readyz"); return code == 200 })
+
+	// Sends succeed but the receiver resets every connection: not up, not ready.
+	tel.o.Destination.(*fakeDest).resetting.Store(true)
+	if code, body := httpGet(t, "http://"+addr+"/readyz"); code != 503 || !strings.Contains(body, "siem: connections failing") {
+		t.Errorf("/readyz with connections reset: %d %s", code, body)
+	}
+	if up, _ := value(scrape(t, addr), MetricDestinationUp); up != 0 {
+		t.Errorf("%s = %v with connections reset, want 0", MetricDestinationUp, up)
+	}
+	tel.o.Destination.(*fakeDest).resetting.Store(false)
 
 	if code, _ := httpGet(t, "http://"+addr+"/nope"); code != 404 {
 		t.Errorf("/nope: %d", code)
