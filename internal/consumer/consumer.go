@@ -355,7 +355,7 @@ func (p processor) Process(shard int, lgl *sls.LogGroupList, t consumerLibrary.C
 	if err != nil {
 		// The data is delivered; the SDK keeps the checkpoint pending and flushes it later. Returning an error here
 		// would send the batch again.
-		c.log.Warn("checkpoint save failed, will retry", zap.Int("shard", shard), zap.String("cursor", b.NextCursor), zap.Error(err))
+		c.log.Warn("checkpoint save failed, will retry", zap.Int("shard", shard), zap.String("cursor", b.NextCursor), zap.Error(OneLine(err)))
 	}
 	return "", nil
 }

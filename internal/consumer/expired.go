@@ -89,7 +89,7 @@ func (t *pullTransport) expired(req *http.Request, refused *http.Response, shard
 	begin, err := c.shardCursor(shard, ExpiredBegin)
 	if err != nil {
 		c.log.Warn("SLS refused a checkpoint as invalid; could not fetch the shard's oldest cursor to check it, will retry",
-			zap.Int("shard", shard), zap.String("cursor", cursor), zap.Error(err))
+			zap.Int("shard", shard), zap.String("cursor", cursor), zap.Error(OneLine(err)))
 		return refused
 	}
 	cur, okCur := cursorValue(cursor)
@@ -99,7 +99,7 @@ func (t *pullTransport) expired(req *http.Request, refused *http.Response, shard
 		end, err := c.shardCursor(shard, ExpiredEnd)
 		if err != nil {
 			c.log.Warn("SLS refused a checkpoint as invalid; could not fetch the shard's end cursor to check it, will retry",
-				zap.Int("shard", shard), zap.String("cursor", cursor), zap.Error(err))
+				zap.Int("shard", shard), zap.String("cursor", cursor), zap.Error(OneLine(err)))
 			return refused
 		}
 		if e, ok := cursorValue(end); !ok || cur <= e {
@@ -132,7 +132,7 @@ func (t *pullTransport) reset(req *http.Request, refused *http.Response, shard i
 	next, err := c.shardCursor(shard, policy)
 	if err != nil {
 		c.log.Warn(why+"; could not fetch the replacement cursor, will retry",
-			zap.Int("shard", shard), zap.String("cursor", cursor), zap.String("policy", policy), zap.Error(err))
+			zap.Int("shard", shard), zap.String("cursor", cursor), zap.String("policy", policy), zap.Error(OneLine(err)))
 		return refused
 	}
 	c.observeExpired(shard, policy)
