@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"time"
@@ -14,6 +13,7 @@ import (
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 	"go.uber.org/zap"
 
+	"github.com/siemship/siemship/internal/backoff"
 	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/consumer"
 	"github.com/siemship/siemship/internal/format"
@@ -355,8 +355,8 @@ func (a *App) HTTPAddr() string {
 // waitForSLS probes SLS until it answers. Refusals end the wait with an error; network failures and server
 // errors are retried with capped exponential backoff, so an unreachable SLS never turns into a crash loop.
 func (a *App) waitForSLS(ctx context.Context) error {
-	wait := time.Second
-	for {
+	retry := backoff.Policy{Initial: time.Second, Max: time.Minute}
+	for attempt := 0; ; attempt++ {
 		err := a.cons.Probe(ctx)
 		if err == nil || ctx.Err() != nil {
 			return nil
@@ -364,16 +364,11 @@ func (a *App) waitForSLS(ctx context.Context) error {
 		if consumer.IsRejected(err) {
 			return err
 		}
-		d := wait/2 + time.Duration(rand.Int64N(int64(wait/2)+1))
+		d := retry.Delay(attempt)
 		a.log.Warn("SLS not reachable, retrying", zap.String("endpoint", a.cfg.Endpoint), zap.Duration("retry_in", d), zap.Error(err))
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if backoff.Sleep(ctx, d) != nil {
 			return nil
-		case <-t.C:
 		}
-		wait = min(wait*2, time.Minute)
 	}
 }
 

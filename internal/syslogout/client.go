@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/backoff"
 )
 
 // Client sends batches to one of Options.Addrs over a pool of connections per destination. It is safe for
@@ -39,7 +41,7 @@ type dest struct {
 	addr    string
 	log     *zap.Logger
 	tlsConf *tls.Config
-	bo      backoff
+	bo      *backoff.Gate
 
 	slots chan *slot // free slots; FIFO, so consecutive batches rotate over the pool
 	all   []*slot
@@ -117,7 +119,7 @@ func New(o Options) (*Client, error) {
 			idx:   i,
 			addr:  addr,
 			log:   c.log.With(zap.String("addr", addr)),
-			bo:    backoff{base: backoffBase, max: backoffMax},
+			bo:    &backoff.Gate{Policy: backoff.Policy{Initial: backoffBase, Max: backoffMax}},
 			slots: make(chan *slot, o.Connections),
 		}
 		if o.Protocol.isTLS() {
@@ -258,7 +260,7 @@ func (c *Client) ready(ctx context.Context, d *dest, s *slot) (*conn, error) {
 	if cn := c.reuse(d, s); cn != nil {
 		return cn, nil
 	}
-	if err := d.bo.wait(ctx); err != nil {
+	if err := d.bo.Wait(ctx); err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", d.addr, err)
 	}
 	cn, err := c.dial(ctx, d)
@@ -267,11 +269,11 @@ func (c *Client) ready(ctx context.Context, d *dest, s *slot) (*conn, error) {
 			c.lost(d, err)
 		}
 		c.st.connectErrors.Add(1)
-		delay := d.bo.failure()
+		delay := d.bo.Failure()
 		d.log.Warn("connect failed", zap.Int("conn", s.id), zap.Error(err), zap.Duration("next_attempt_in", delay))
 		return nil, err
 	}
-	d.bo.success()
+	d.bo.Success()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
