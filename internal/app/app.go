@@ -36,8 +36,12 @@ type App struct {
 	tel  *telemetry.Telemetry // nil when SIEMSHIP_HTTP_ADDR is empty
 }
 
-// Telemetry counts expired checkpoints (siemship_expired_checkpoints_total).
-var _ consumer.ExpiredObserver = (*telemetry.Telemetry)(nil)
+// Telemetry counts expired checkpoints (siemship_expired_checkpoints_total), reports a consumer group it could not
+// recreate (/readyz, siemship_consumer_group_missing) and counts foreign checkpoints.
+var (
+	_ consumer.ExpiredObserver = (*telemetry.Telemetry)(nil)
+	_ consumer.GroupObserver   = (*telemetry.Telemetry)(nil)
+)
 
 // ConfigError is a configuration the components refused; the process should exit 2.
 type ConfigError struct{ Err error }

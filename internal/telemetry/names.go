@@ -28,4 +28,7 @@ const (
 	MetricConnectErrors        = "siemship_syslog_connect_errors_total"
 	MetricConnectionsDiscarded = "siemship_syslog_connections_discarded_total"
 	MetricReady                = "siemship_ready"
+	MetricGroupMissing         = "siemship_consumer_group_missing"
+	MetricGroupRecreations     = "siemship_consumer_group_recreations_total"
+	MetricForeignCheckpoints   = "siemship_foreign_checkpoints_total"
 )

@@ -41,7 +41,8 @@ var allMetrics = []string{
 	MetricRecordsTruncated, MetricRecordsSanitized, MetricRecordsDropped, MetricBatchesDelivered, MetricSendFailures,
 	MetricWriteDuration, MetricCheckpointCommits, MetricShardLagSeconds, MetricShardLagLogGroups, MetricLagMeasured,
 	MetricLagErrors, MetricConnectionsOpen, MetricDestinationUp, MetricConnects, MetricReconnects, MetricConnectErrors,
-	MetricConnectionsDiscarded, MetricReady, MetricExpiredCheckpoints,
+	MetricConnectionsDiscarded, MetricReady, MetricExpiredCheckpoints, MetricGroupMissing, MetricGroupRecreations,
+	MetricForeignCheckpoints,
 }
 
 // newTestTelemetry builds a Telemetry with fake sources and a fake SLS whose shard 0 is 30 log groups behind.
@@ -179,6 +180,10 @@ func TestServeMetricsAndHealth(t *testing.T) {
 	tel.Checkpointed(0, nil)
 	tel.Checkpointed(0, errors.New("ConsumerNotMatch"))
 	tel.CheckpointExpired(0, "begin")
+	tel.GroupRecreation("ok")
+	tel.GroupRecreation("refused")
+	tel.GroupRecreation("refused")
+	tel.ForeignCheckpoint(1)
 	tel.SetConsumerStarted()
 
 	var fams map[string]*dto.MetricFamily
@@ -219,6 +224,11 @@ func TestServeMetricsAndHealth(t *testing.T) {
 		{MetricCheckpointCommits, []string{"result=error"}, 1},
 		{MetricExpiredCheckpoints, []string{"policy=begin"}, 1},
 		{MetricExpiredCheckpoints, []string{"policy=fail"}, 0},
+		{MetricGroupRecreations, []string{"result=ok"}, 1},
+		{MetricGroupRecreations, []string{"result=refused"}, 2},
+		{MetricGroupRecreations, []string{"result=error"}, 0},
+		{MetricForeignCheckpoints, nil, 1},
+		{MetricGroupMissing, nil, 0},
 		{MetricShardLagLogGroups, []string{"shard=0"}, 30},
 		{MetricShardLagLogGroups, []string{"shard=1"}, 0},
 		{MetricShardLagSeconds, []string{"shard=1"}, 0},
@@ -264,6 +274,23 @@ func TestServeMetricsAndHealth(t *testing.T) {
 	// Nothing is sent: the checker probes the destination, finds it reachable, and readiness recovers.
 	eventually(t, "a reachability check", func() bool { return checks.Load() > 0 })
 	eventually(t, "/readyz 200 again", func() bool { code, _ := httpGet(t, "http://"+addr+"/readyz"); return code == 200 })
+
+	// The consumer group vanished and cannot be recreated: not ready, and the gauge says why, until it exists again.
+	tel.GroupMissing(errors.New("create consumer group g: sls rejected the request: denied (Unauthorized, HTTP 403)"))
+	if code, body := httpGet(t, "http://"+addr+"/readyz"); code != 503 || !strings.Contains(body, "consumer group: missing") ||
+		!strings.Contains(body, "Unauthorized") {
+		t.Errorf("/readyz with the group missing: %d %s", code, body)
+	}
+	if v, _ := value(scrape(t, addr), MetricGroupMissing); v != 1 {
+		t.Errorf("%s = %v with the group missing, want 1", MetricGroupMissing, v)
+	}
+	tel.GroupMissing(nil)
+	if code, body := httpGet(t, "http://"+addr+"/readyz"); code != 200 {
+		t.Errorf("/readyz once the group exists again: %d %s", code, body)
+	}
+	if v, _ := value(scrape(t, addr), MetricGroupMissing); v != 0 {
+		t.Errorf("%s = %v once the group exists again, want 0", MetricGroupMissing, v)
+	}
 
 	if code, _ := httpGet(t, "http://"+addr+"/nope"); code != 404 {
 		t.Errorf("/nope: %d", code)
