@@ -327,3 +327,60 @@ func TestGroupTransportPassesThrough(t *testing.T) {
 		t.Error("the Date header was not sampled")
 	}
 }
+
+// TestOwnerCheckAgainstEmulator: two writers of one consumer name, as SLS sees them. The watched client saves a
+// checkpoint; another client saves the same one 600 ms later (two processes in step on a quiet shard), then a
+// different one. Reads through the watched client find both, with the emulator's updateTime and Date headers.
+func TestOwnerCheckAgainstEmulator(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	r, stop := newGuardRig(t, 1)
+	defer stop()
+	if err := r.admin.CreateConsumerGroup(gtProject, gtLogstore, sls.ConsumerGroup{ConsumerGroupName: gtGroup, Timeout: 6}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 { // heartbeats: the shard is ours, and Date headers place the emulator's clock
+		held := []int{0}
+		if i == 0 {
+			held = nil // a new consumer's first heartbeat
+		}
+		if _, err := r.sdk.HeartBeat(gtProject, gtLogstore, gtGroup, "c1", held); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(37 * time.Millisecond)
+	}
+	x, y := slsemu.EncodeCursor(1_000_000_001), slsemu.EncodeCursor(1_000_000_002)
+	if err := r.sdk.UpdateCheckpoint(gtProject, gtLogstore, gtGroup, "c1", 0, x, true); err != nil {
+		t.Fatal(err)
+	}
+	read := func() {
+		t.Helper()
+		if _, err := r.sdk.GetCheckpoint(gtProject, gtLogstore, gtGroup); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read()
+	if n := len(r.obs.foreign); n != 0 {
+		t.Fatalf("%d foreign checkpoints after our own save", n)
+	}
+	time.Sleep(600 * time.Millisecond)
+	if err := r.admin.UpdateCheckpoint(gtProject, gtLogstore, gtGroup, "c1", 0, x, true); err != nil {
+		t.Fatal(err)
+	}
+	read()
+	r.obs.mu.Lock()
+	n := len(r.obs.foreign)
+	r.obs.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d foreign checkpoints after the same checkpoint saved again 600 ms later, want 1 (by time)", n)
+	}
+	if err := r.admin.UpdateCheckpoint(gtProject, gtLogstore, gtGroup, "c1", 0, y, true); err != nil {
+		t.Fatal(err)
+	}
+	read()
+	r.obs.mu.Lock()
+	n = len(r.obs.foreign)
+	r.obs.mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d foreign checkpoints after another checkpoint, want 2", n)
+	}
+}
