@@ -102,6 +102,7 @@ func (k *groupKeeper) exists(sentAt time.Duration) bool {
 	k.mu.Lock()
 	if k.missing.Load() && sentAt > k.missingAt { // an answer to a request older than the evidence proves nothing
 		k.missing.Store(false)
+		k.watch.unsettle()
 		if k.observe != nil {
 			k.observe.GroupMissing(nil)
 		}

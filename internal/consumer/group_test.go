@@ -320,6 +320,16 @@ func TestGroupTransportPassesThrough(t *testing.T) {
 			}
 		})
 	}
+	// A heartbeat the group answers "unknown consumer" although we hold shards: it was recreated behind our back.
+	tr := &groupTransport{next: fakeRT{status: 400, body: `{"errorCode":"NotExistConsumerWithBody","errorMessage":"?"}`},
+		group: "g", keeper: k, watch: w}
+	req, _ := http.NewRequest("POST", "http://p.example/logstores/l/consumergroups/g?type=heartbeat&consumer=c", strings.NewReader("[0]"))
+	if _, err := tr.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	if w.settleAt <= w.now() {
+		t.Error("NotExistConsumerWithBody did not suspend the consumer-name check")
+	}
 	if v, seq, busy := w.latest(1); v != "MTA=" || seq != 1 || busy {
 		t.Errorf("shard 1: %q %d %v, want the saved checkpoint", v, seq, busy)
 	}

@@ -113,8 +113,13 @@ func (t *groupTransport) roundTrip(req *http.Request) (*http.Response, error) {
 		if call == callSave {
 			w.saveDone(*save.Shard, save.Checkpoint, false, r)
 		}
-		if strings.EqualFold(errorCode(resp), "ConsumerGroupNotExist") && !own {
+		switch code := errorCode(resp); {
+		case strings.EqualFold(code, "ConsumerGroupNotExist") && !own:
 			t.keeper.notFound(s)
+		case strings.EqualFold(code, "NotExistConsumerWithBody"):
+			// The group does not know us although we hold shards: it was recreated (by another replica, perhaps
+			// before we noticed it missing) or forgot us. Ownership is in flux for a while.
+			w.unsettle()
 		}
 		return resp, nil
 	}

@@ -30,9 +30,10 @@ type ownerWatch struct {
 	timeout time.Duration // the group's heartbeat timeout: after it, SLS may give a silent consumer's shards away
 	doubt   time.Duration // how long an unconfirmed save may still land (the request timeout and a margin)
 
-	mu     sync.Mutex
-	shards map[int]*shardMark
-	clock  serverClock
+	mu       sync.Mutex
+	shards   map[int]*shardMark
+	clock    serverClock
+	settleAt time.Duration // only saves confirmed from then on are evidence (see unsettle)
 }
 
 type shardMark struct {
@@ -97,6 +98,17 @@ func (w *ownerWatch) heartbeat(sentAt time.Duration, shards []int) {
 			m.held = false
 		}
 	}
+}
+
+// unsettle is called when the consumer group exists again after it was missing, or forgot us (a heartbeat answered
+// NotExistConsumerWithBody: another replica recreated it, or we timed out). For a while shards may have two
+// holders (SLS gives the first consumer to send a heartbeat every shard, while the others' workers still run), and
+// each replica writes checkpoints back into the new group: no evidence for two heartbeat timeouts, and none from
+// the saves made before then.
+func (w *ownerWatch) unsettle() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.settleAt = w.now() + 2*w.timeout
 }
 
 // holdsAny reports whether the latest heartbeat listed any shard.
@@ -200,7 +212,8 @@ func (w *ownerWatch) read(snap readSnapshot, cps []*sls.ConsumerGroupCheckPoint,
 		if m.knownAt < s {
 			m.known, m.knownAt = e.CheckPoint, r
 		}
-		if !sn.held || !m.held || m.heldSince != sn.heldSince || r-m.listedAt >= w.timeout-holdMargin || m.saved == "" {
+		if !sn.held || !m.held || m.heldSince != sn.heldSince || r-m.listedAt >= w.timeout-holdMargin || m.saved == "" ||
+			m.savedAt < w.settleAt {
 			continue
 		}
 		m.unsure = slices.DeleteFunc(m.unsure, func(u unconfirmed) bool { return u.until < r })

@@ -103,6 +103,10 @@ func TestOwnerWatchRead(t *testing.T) {
 				w.heartbeat(sv+time.Second, []int{1})
 				w.heartbeat(sv+2*time.Second, []int{0, 1})
 			}},
+		{name: "saved before the group came back", server: "C", update: stamp(rd),
+			setup: func(w *ownerWatch) { w.settleAt = sv + time.Second }},
+		{name: "saved after the group came back", server: "C", update: stamp(rd), want: "value",
+			setup: func(w *ownerWatch) { w.settleAt = sv - time.Second }},
 		{name: "hold about to lapse", server: "C", update: stamp(rd),
 			setup: func(w *ownerWatch) {
 				w.shards[0].listedAt = rd - 5*time.Second // timeout 6 s: no heartbeat confirmed it for 5 s
