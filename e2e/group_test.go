@@ -133,6 +133,9 @@ func TestGroupDeletedMidStream(t *testing.T) {
 	if len(es) == 0 {
 		t.Error("the missing group was not logged")
 	}
+	if at, ok := firstForeignWarning(p); ok {
+		t.Errorf("a foreign-checkpoint warning at %s, from a single process", at)
+	}
 	t.Logf("group deleted; recreation logged after %s; all %d records delivered %s after the deletion (the last %d written %s after it)",
 		logged.Sub(deleted).Round(10*time.Millisecond), total, delivered.Sub(deleted).Round(10*time.Millisecond),
 		2*part, 8*time.Second)
@@ -159,6 +162,60 @@ func TestGroupDeletedMidStream(t *testing.T) {
 	if r.unique != int(total) || r.missing != 0 || r.duplicates != 0 || r.bad != 0 {
 		t.Errorf("want every record exactly once across the deletion and a restart: %s", r)
 	}
+}
+
+// TestGroupDeletedTwoReplicas deletes the consumer group under two replicas (distinct names, two shards each) while
+// records keep arriving. One recreates the group (the other may find it there, or never see it missing). SLS gives the first
+// replica to send a heartbeat every shard while the other's shard workers still run, so a shard may be shipped by
+// both for a moment: duplicates are possible, loss is not, and neither replica may take the other for a second
+// process with its name.
+func TestGroupDeletedTwoReplicas(t *testing.T) {
+	const shards = 4
+	emu := harness.StartEmulator(t, shards, 2000)
+	s := startSink(t, syslogrecv.Options{})
+	env := testEnv(emu, s.Addr(), "tcp", append(groupHeader.env(), "SLS_MAX_FETCH_LOG_GROUPS=10",
+		"SLS_HEARTBEAT_TIMEOUT=6s")...)
+	a := harness.StartProc(t, "a", harness.Override(env, "SLS_CONSUMER_NAME=host-a"))
+	b := harness.StartProc(t, "b", harness.Override(env, "SLS_CONSUMER_NAME=host-b"))
+	s.WaitUnique(t, 2000, time.Minute)
+	waitFor(t, 30*time.Second, "two shards each", func() bool {
+		g := emu.Stats().Logstore(harness.Project, harness.Logstore).Group(harness.Group)
+		if g == nil {
+			return false
+		}
+		return len(g.Consumers["host-a"]) == 2 && len(g.Consumers["host-b"]) == 2
+	})
+	if err := emu.StartProducer(harness.Project, harness.Logstore, 200); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	deleted := time.Now()
+	if err := emu.DeleteGroup(harness.Project, harness.Logstore, harness.Group); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(15 * time.Second) // past the heartbeat timeout: hand-overs in the new group are done
+	produced := emu.Stats().Logstore(harness.Project, harness.Logstore).Generated
+	s.WaitUnique(t, uint64(produced), 30*time.Second)
+	creators := 0
+	for _, p := range []*harness.Proc{a, b} {
+		_, recreated := p.FirstLog("consumer group recreated", deleted)
+		_, back := p.FirstLog("the consumer group exists again", deleted)
+		t.Logf("%s: recreated the group %v, found it back %v", p.Name(), recreated, back)
+		if recreated {
+			creators++
+		}
+		if at, ok := firstForeignWarning(p); ok {
+			t.Errorf("%s: a foreign-checkpoint warning at %s, with distinct consumer names", p.Name(), at)
+		}
+	}
+	if creators != 1 {
+		t.Errorf("%d replicas recreated the group, want one (the other finds it there)", creators)
+	}
+	if _, ok := checkpoints(emu, shards); !ok {
+		t.Error("no consumer group at the end")
+	}
+	rep := s.Led.Report()
+	t.Logf("%d records produced before the check, %d received, %d duplicates", produced, rep.Received, rep.Duplicates)
 }
 
 func slicesEqual(a, b []string) bool {
