@@ -401,7 +401,7 @@ func (c *Consumer) newGuard(ctx context.Context, hc *http.Client) (*groupGuard, 
 	}
 	obs, _ := c.opts.Observer.(GroupObserver)
 	l := c.log.Named("group")
-	g := &groupGuard{watch: newOwnerWatch(timeout, max(hc.Timeout, sdkRequestTimeout))}
+	g := &groupGuard{watch: newOwnerWatch(c.cfg.ConsumerName, timeout, max(hc.Timeout, sdkRequestTimeout))}
 	g.keeper = &groupKeeper{project: c.cfg.Project, logstore: c.cfg.Logstore, group: c.cfg.ConsumerGroupName,
 		consumer: c.cfg.ConsumerName, cursorStart: cursorStartName(c.opts.CursorStart),
 		settings: sls.ConsumerGroup{ConsumerGroupName: c.cfg.ConsumerGroupName, Timeout: int(timeout / time.Second),

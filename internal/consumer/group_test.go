@@ -277,7 +277,7 @@ func (f fakeRT) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // TestGroupTransportPassesThrough: what groupTransport reads of requests and answers is put back unchanged.
 func TestGroupTransportPassesThrough(t *testing.T) {
-	w := newOwnerWatch(6*time.Second, time.Minute)
+	w := newOwnerWatch("c", 6*time.Second, time.Minute)
 	k := &groupKeeper{watch: w, log: zap.NewNop(), wake: make(chan struct{}, 1)}
 	for _, tc := range []struct {
 		name, method, url, reqBody string

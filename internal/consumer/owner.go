@@ -21,11 +21,13 @@ import (
 // GetCheckPoint lists every shard). A held shard whose server checkpoint differs from the one we saved last, or
 // whose update time lies after our last save, was written by someone else, unless our own save was in flight during
 // the read or one of ours may still land late (an unconfirmed save). Only shards held since before our last save
-// and still held within the heartbeat timeout count: a shard handed to another replica, or handed back, is no
+// and still held within the heartbeat timeout count, and only entries that name our consumer (or none): a shard
+// handed to another replica, or handed back, or written back by another replica after a recreation, is no
 // evidence. Comparing values alone misses two processes that move in step (a quiet shard: both pull the same new
 // log group and save the same cursor), hence the update time; SLS stamps it with its own clock, which the Date
 // headers of its answers let us place on ours (serverClock).
 type ownerWatch struct {
+	name    string        // our consumer name
 	epoch   time.Time     // mono times are durations since epoch (monotonic, immune to clock steps)
 	timeout time.Duration // the group's heartbeat timeout: after it, SLS may give a silent consumer's shards away
 	doubt   time.Duration // how long an unconfirmed save may still land (the request timeout and a margin)
@@ -66,8 +68,9 @@ const maxUnsure = 32
 // holdMargin keeps a shard out of the comparison shortly before its hold may lapse.
 const holdMargin = 2 * time.Second
 
-func newOwnerWatch(timeout, requestTimeout time.Duration) *ownerWatch {
-	return &ownerWatch{epoch: time.Now(), timeout: timeout, doubt: requestTimeout + 10*time.Second, shards: map[int]*shardMark{}}
+func newOwnerWatch(name string, timeout, requestTimeout time.Duration) *ownerWatch {
+	return &ownerWatch{name: name, epoch: time.Now(), timeout: timeout, doubt: requestTimeout + 10*time.Second,
+		shards: map[int]*shardMark{}}
 }
 
 func (w *ownerWatch) now() time.Duration { return time.Since(w.epoch) }
@@ -215,6 +218,9 @@ func (w *ownerWatch) read(snap readSnapshot, cps []*sls.ConsumerGroupCheckPoint,
 		if !sn.held || !m.held || m.heldSince != sn.heldSince || r-m.listedAt >= w.timeout-holdMargin || m.saved == "" ||
 			m.savedAt < w.settleAt {
 			continue
+		}
+		if e.Consumer != "" && e.Consumer != w.name {
+			continue // another replica's name: a hand-over or a write-back, not a second process with ours
 		}
 		m.unsure = slices.DeleteFunc(m.unsure, func(u unconfirmed) bool { return u.until < r })
 		if e.CheckPoint != m.saved {

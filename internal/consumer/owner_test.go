@@ -67,12 +67,16 @@ func TestOwnerWatchRead(t *testing.T) {
 	const offset = 1_750_000_000 * time.Second
 	stamp := func(mono time.Duration) int64 { return (mono + offset).Microseconds() }
 	tests := []struct {
-		name   string
-		setup  func(w *ownerWatch)
-		server string
-		update int64
-		want   string // "" none, "value" or "time"
+		name     string
+		setup    func(w *ownerWatch)
+		server   string
+		update   int64
+		consumer string // of the server's entry; "c1" (ours) when empty
+		want     string // "" none, "value" or "time"
 	}{
+		{name: "another value, no consumer named", server: "C", update: stamp(rd - time.Second), consumer: "-", want: "value"},
+		{name: "another value from another consumer name", server: "C", update: stamp(rd - time.Second), consumer: "c2"},
+		{name: "written later by another consumer name", server: "B", update: stamp(sv + 800*time.Millisecond), consumer: "c2"},
 		{name: "ours", server: "B", update: stamp(sv - 5*time.Millisecond)},
 		{name: "another value", server: "C", update: stamp(rd - time.Second), want: "value"},
 		{name: "our value, written later", server: "B", update: stamp(sv + 800*time.Millisecond), want: "time"},
@@ -114,7 +118,7 @@ func TestOwnerWatchRead(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			w := newOwnerWatch(6*time.Second, 60*time.Second)
+			w := newOwnerWatch("c1", 6*time.Second, 60*time.Second)
 			w.clock = serverClock{ok: true, lo: int64(offset - 5*time.Millisecond), hi: int64(offset + 5*time.Millisecond)}
 			w.heartbeat(s0, []int{0, 1})
 			w.heartbeat(rd-500*time.Millisecond, []int{0, 1})
@@ -125,10 +129,17 @@ func TestOwnerWatchRead(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(w)
 			}
+			consumer := tc.consumer
+			switch consumer {
+			case "":
+				consumer = "c1"
+			case "-":
+				consumer = ""
+			}
 			snap := w.snapshot()
 			fw := w.read(snap, []*sls.ConsumerGroupCheckPoint{
-				{ShardID: 0, CheckPoint: tc.server, UpdateTime: tc.update},
-				{ShardID: 1, CheckPoint: "never saved here", UpdateTime: stamp(rd)},
+				{ShardID: 0, CheckPoint: tc.server, UpdateTime: tc.update, Consumer: consumer},
+				{ShardID: 1, CheckPoint: "never saved here", UpdateTime: stamp(rd), Consumer: "c1"},
 			}, rd, rd+10*time.Millisecond)
 			got := ""
 			if len(fw) > 1 {
@@ -151,7 +162,7 @@ func TestOwnerWatchRead(t *testing.T) {
 }
 
 func TestOwnerWatchKnown(t *testing.T) {
-	w := newOwnerWatch(6*time.Second, 60*time.Second)
+	w := newOwnerWatch("c1", 6*time.Second, 60*time.Second)
 	w.heartbeat(time.Second, []int{0})
 	w.saveSent(0)
 	w.saveDone(0, "ours", true, 2*time.Second)
