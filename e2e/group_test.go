@@ -129,7 +129,7 @@ func TestGroupDeletedMidStream(t *testing.T) {
 	if !ok {
 		t.Error(`no "consumer group recreated" log entry`)
 	}
-	es := p.LogEntries("the consumer group does not exist (deleted while siemship runs?); recreating it")
+	es := p.LogEntries("the consumer group does not exist (deleted?); creating it")
 	if len(es) == 0 {
 		t.Error("the missing group was not logged")
 	}

@@ -56,6 +56,8 @@ type groupKeeper struct {
 	recreated  bool          // we created the group (for the log)
 	failures   int           // failed creation attempts since it went missing
 	lastLogged time.Time     // of the last creation failure logged
+
+	lastWriteBackLog time.Time // of the last failed write-back logged
 }
 
 // restoreRun is one write-back; done is closed when it has finished.
@@ -85,7 +87,7 @@ func (k *groupKeeper) notFound(sentAt time.Duration) {
 	}
 	k.mu.Unlock()
 	if first {
-		k.log.Warn("the consumer group does not exist (deleted while siemship runs?); recreating it",
+		k.log.Warn("the consumer group does not exist (deleted?); creating it",
 			zap.String("group", k.group), zap.String("project", k.project), zap.String("logstore", k.logstore))
 	}
 	k.poke()
@@ -133,11 +135,17 @@ func (k *groupKeeper) writeBackNow(r *restoreRun) {
 		k.running.CompareAndSwap(r, nil)
 	}()
 	if err := k.writeBack(); err != nil {
-		k.log.Warn("could not write the checkpoints back into the consumer group; retrying",
-			zap.String("group", k.group), zap.Error(err))
 		k.mu.Lock()
 		k.retry = true
+		logIt := time.Since(k.lastWriteBackLog) >= time.Minute
+		if logIt {
+			k.lastWriteBackLog = time.Now()
+		}
 		k.mu.Unlock()
+		if logIt {
+			k.log.Warn("could not write the checkpoints back into the consumer group; retrying (logged once a minute)",
+				zap.String("group", k.group), zap.Error(err))
+		}
 		k.poke()
 	}
 }
