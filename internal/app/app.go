@@ -37,8 +37,12 @@ type App struct {
 	tel  *telemetry.Telemetry // nil when SIEMSHIP_HTTP_ADDR is empty
 }
 
-// Telemetry counts expired checkpoints (siemship_expired_checkpoints_total).
-var _ consumer.ExpiredObserver = (*telemetry.Telemetry)(nil)
+// Telemetry counts expired checkpoints (siemship_expired_checkpoints_total), reports a consumer group it could not
+// recreate (/readyz, siemship_consumer_group_missing) and counts foreign checkpoints.
+var (
+	_ consumer.ExpiredObserver = (*telemetry.Telemetry)(nil)
+	_ consumer.GroupObserver   = (*telemetry.Telemetry)(nil)
+)
 
 // Telemetry counts refused SLS answers (siemship_sls_bad_answers_total).
 var _ consumer.BadAnswerObserver = (*telemetry.Telemetry)(nil)
@@ -137,9 +141,7 @@ const lagRequestTimeout = 10 * time.Second
 func lagAPI(cons *consumer.Consumer) telemetry.LagAPI {
 	cl := cons.Client()
 	if base := cons.LogHubConfig().HTTPClient; base != nil {
-		hc := *base
-		hc.Timeout = lagRequestTimeout
-		cl.SetHTTPClient(&hc)
+		cl.SetHTTPClient(consumer.ClientWithTimeout(base, lagRequestTimeout))
 	}
 	cl.SetRetryTimeout(lagRequestTimeout)
 	return oneLineLag{cl}

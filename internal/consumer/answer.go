@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -227,15 +228,36 @@ func readAllInto(r io.Reader, buf []byte) ([]byte, error) {
 // it refuses redirects (an SLS endpoint never redirects; following one would send signed requests elsewhere) and
 // bounds the body of every answer but a successful PullLogs, which pullTransport reads with its own bound. A
 // longer body makes the reader fail instead of growing memory.
+//
+// It also enforces the client's timeout, per request and until the body is closed: for a RoundTripper it does not
+// know, http.Client enforces Timeout with one goroutine per request that lives until the body is closed, and the
+// SDK leaves some bodies open.
 type answerGuard struct {
 	next    http.RoundTripper
-	maxPull int64 // bound of a successful PullLogs body, checked again more tightly by pullTransport
+	maxPull int64         // bound of a successful PullLogs body, checked again more tightly by pullTransport
+	timeout time.Duration // per request, body included; 0: none
 }
 
 // errAnswerTooLong is the read error of an answer body longer than its bound.
 var errAnswerTooLong = errors.New("sls answer body longer than siemship accepts")
 
 func (g *answerGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	cancel := context.CancelFunc(func() {})
+	if g.timeout > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(req.Context(), g.timeout)
+		req = req.WithContext(ctx)
+	}
+	resp, err := g.guard(req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+func (g *answerGuard) guard(req *http.Request) (*http.Response, error) {
 	resp, err := g.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -290,15 +312,37 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// guardClient returns a copy of hc whose transport is wrapped in an answerGuard.
+// guardClient returns a copy of hc whose transport is wrapped in an answerGuard, which takes over hc's Timeout.
 func guardClient(hc *http.Client, maxPull int64) *http.Client {
 	w := *hc
 	next := w.Transport
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	w.Transport = &answerGuard{next: next, maxPull: maxPull}
+	w.Transport = &answerGuard{next: next, maxPull: maxPull, timeout: w.Timeout}
+	w.Timeout = 0
 	return &w
+}
+
+// ClientWithTimeout returns a copy of hc (one of the consumer's clients) whose requests time out after d.
+func ClientWithTimeout(hc *http.Client, d time.Duration) *http.Client {
+	w := *hc
+	if g, ok := w.Transport.(*answerGuard); ok {
+		ng := *g
+		ng.timeout = d
+		w.Transport = &ng
+		return &w
+	}
+	w.Timeout = d
+	return &w
+}
+
+// requestTimeout is the per-request timeout of a client built by guardClient (or hc.Timeout).
+func requestTimeout(hc *http.Client) time.Duration {
+	if g, ok := hc.Transport.(*answerGuard); ok && hc.Timeout == 0 {
+		return g.timeout
+	}
+	return hc.Timeout
 }
 
 // truncate cuts s to at most n bytes, for error messages that quote what a server sent.

@@ -212,3 +212,19 @@ func TestPullTransportRecovers(t *testing.T) {
 		}
 	}
 }
+
+// TestClientTimeouts: the guard takes over the client's timeout (so http.Client starts no timer goroutine per
+// request), and the layers above it find it.
+func TestClientTimeouts(t *testing.T) {
+	g := guardClient(&http.Client{Timeout: 7 * time.Second}, 1<<20)
+	if g.Timeout != 0 || requestTimeout(g) != 7*time.Second {
+		t.Fatalf("guarded: client timeout %v, request timeout %v", g.Timeout, requestTimeout(g))
+	}
+	if l := ClientWithTimeout(g, 3*time.Second); l.Timeout != 0 || requestTimeout(l) != 3*time.Second || requestTimeout(g) != 7*time.Second {
+		t.Fatalf("with timeout: %v, %v (the original: %v)", l.Timeout, requestTimeout(l), requestTimeout(g))
+	}
+	w := wrapClient(g, &Consumer{log: zap.NewNop()})
+	if pt := w.Transport.(*pullTransport); pt.timeout != 7*time.Second || w.Timeout != 0 {
+		t.Fatalf("pull transport timeout %v, client %v", pt.timeout, w.Timeout)
+	}
+}

@@ -91,7 +91,8 @@ type Consumer struct {
 	pulled   *pullStash
 	trackers sync.Map // consumerLibrary.CheckPointTracker -> shard, to drop a batch when its shard worker ends
 
-	lease *lease // the shards the consumer group last confirmed as ours (lease.go)
+	lease *lease      // the shards the consumer group last confirmed as ours (lease.go)
+	guard *groupGuard // recreates a deleted group, spots a second process with our name (group.go, owner.go)
 
 	pullBackoff pullBackoff  // spaces out the pulls of shards whose last pull failed
 	badAnswers  badAnswerLog // samples the log lines about refused SLS answers
@@ -246,6 +247,7 @@ func (c *Consumer) Start(ctx context.Context) error {
 	c.ctx, c.cancel = context.WithCancel(ctx)
 	c.stopped = make(chan struct{})
 	cfg := c.cfg
+	cfg.HTTPClient = c.startGuard(c.ctx, cfg.HTTPClient)
 	if !c.opts.SDKDecode {
 		cfg.HTTPClient = wrapClient(cfg.HTTPClient, c)
 	}
@@ -277,10 +279,12 @@ func (c *Consumer) Shutdown(ctx context.Context) error {
 	select {
 	case <-c.stopped:
 		c.cancel()
+		c.guard.wait()
 		c.log.Info("consumer stopped, checkpoints flushed")
 		return nil
 	case <-ctx.Done():
 		c.cancel()
+		c.guard.wait()
 		c.log.Warn("consumer shutdown timed out; in-flight batches abandoned, they will be pulled again")
 		return fmt.Errorf("consumer shutdown: %w", ctx.Err())
 	}

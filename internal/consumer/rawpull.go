@@ -135,7 +135,7 @@ func wrapClient(hc *http.Client, c *Consumer) *http.Client {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	w.Transport = &pullTransport{next: next, c: c, timeout: w.Timeout}
+	w.Transport = &pullTransport{next: next, c: c, timeout: requestTimeout(hc)}
 	w.Timeout = 0
 	return &w
 }

@@ -22,6 +22,7 @@ import (
 //	POST /_emulator/split     {"project","logstore","shard"}               Split
 //	POST /_emulator/expire    {"project","logstore","before"|"olderThan"}  Expire
 //	POST /_emulator/forget    {"project","logstore","group","consumer"}    ForgetConsumer
+//	POST /_emulator/deletegroup {"project","logstore","group"}             DeleteGroup
 //	POST /_emulator/generate  {"project","logstore","count"}               Generate
 //	POST /_emulator/logstores {"project","logstore","shards","ttl"}        AddLogstore
 //	POST /_emulator/keys      {"id","secret","token"}                      AddKey / AddSTSKey
@@ -148,6 +149,8 @@ func (s *Server) admin(op string, a adminRequest) (any, error) {
 		return map[string]int{"expired": n}, nil
 	case "forget":
 		return nil, s.ForgetConsumer(a.Project, a.Logstore, a.Group, a.Consumer)
+	case "deletegroup":
+		return nil, s.DeleteGroup(a.Project, a.Logstore, a.Group)
 	case "generate":
 		return nil, s.Generate(a.Project, a.Logstore, a.Count)
 	case "logstores":

@@ -89,6 +89,12 @@ func TestAdminHTTP(t *testing.T) {
 	}
 	ok("forget", `{"project":"proj-a","logstore":"audit","group":"cg","consumer":"c1"}`)
 	assertSLSError(t, c.UpdateCheckpoint(testProject, testLogstore, "cg", "c1", 2, slsemu.EncodeCursor(1), false), 400, "ConsumerNotExist")
+	ok("deletegroup", `{"project":"proj-a","logstore":"audit","group":"cg"}`)
+	_, err = c.HeartBeat(testProject, testLogstore, "cg", "c1", nil)
+	assertSLSError(t, err, 404, "ConsumerGroupNotExist")
+	if err := c.CreateConsumerGroup(testProject, testLogstore, sls.ConsumerGroup{ConsumerGroupName: "cg", Timeout: 30}); err != nil {
+		t.Fatalf("create again after deletegroup: %v", err)
+	}
 
 	var st slsemu.Stats
 	_, raw := admin(t, e, "stats", "")
@@ -111,6 +117,7 @@ func TestAdminHTTP(t *testing.T) {
 		{"fail", `{"unknown":1}`, 400},
 		{"split", `{"project":"proj-a","logstore":"audit","shard":42}`, 404},
 		{"expire", `{"project":"nope","logstore":"audit"}`, 404},
+		{"deletegroup", `{"project":"proj-a","logstore":"audit","group":"nope"}`, 404},
 		{"spelling", `{"spelling":"british"}`, 400},
 		{"latency", `{"api":"ListShards","latency":"soon"}`, 400},
 		{"logstores", `{"project":"proj-a","logstore":"audit","shards":1}`, 400},

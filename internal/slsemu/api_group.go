@@ -97,11 +97,7 @@ func (s *Server) updateGroup(w http.ResponseWriter, req *request, ls *logstore) 
 }
 
 func (s *Server) deleteGroup(w http.ResponseWriter, req *request, ls *logstore) *apiError {
-	ls.mu.Lock()
-	_, ok := ls.groups[req.group]
-	delete(ls.groups, req.group)
-	ls.mu.Unlock()
-	if !ok {
+	if !ls.deleteGroup(req.group) {
 		return errorf(http.StatusNotFound, "ConsumerGroupNotExist", "consumer group %s does not exist", req.group)
 	}
 	writeJSON(w, req, nil)

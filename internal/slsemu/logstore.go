@@ -191,6 +191,15 @@ func (ls *logstore) group(name string) (*groupstate.Group, bool) {
 	return g, ok
 }
 
+// deleteGroup removes a group with its consumers and checkpoints; false when there was none.
+func (ls *logstore) deleteGroup(name string) bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	_, ok := ls.groups[name]
+	delete(ls.groups, name)
+	return ok
+}
+
 func (ls *logstore) groupNames() []string {
 	ls.mu.RLock()
 	defer ls.mu.RUnlock()

@@ -416,6 +416,19 @@ func (s *Server) ForgetConsumer(project, logstore, group, consumer string) error
 	return nil
 }
 
+// DeleteGroup deletes a consumer group with its consumers and checkpoints, as DeleteConsumerGroup does, e.g. to
+// delete it under a running consumer.
+func (s *Server) DeleteGroup(project, logstore, group string) error {
+	ls, err := s.lookup(project, logstore)
+	if err != nil {
+		return err
+	}
+	if !ls.deleteGroup(group) {
+		return fmt.Errorf("consumer group %s: %w", group, ErrNotFound)
+	}
+	return nil
+}
+
 // SetSpelling chooses how consumer-group errors spell ConsumerNotExist and ShardNotExist.
 func (s *Server) SetSpelling(sp Spelling) { s.spelling.Store(int32(sp)) }
 

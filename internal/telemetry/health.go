@@ -22,6 +22,9 @@ type health struct {
 	started  atomic.Bool // the consumer joined the group
 	stopping atomic.Bool // shutdown began
 
+	groupMu      sync.Mutex
+	groupMissing string // why the consumer group is missing and not recreated; "" when it exists
+
 	lastOK, lastFail atomic.Int64 // unix nanoseconds of the last successful and failed send attempt or check
 	lastAttempt      atomic.Int64 // unix nanoseconds when the last send attempt of any shard ended
 	errMu            sync.Mutex
@@ -76,6 +79,22 @@ func (h *health) sendResult(shard int, err error) {
 	h.errMu.Lock()
 	h.lastErr = msg
 	h.errMu.Unlock()
+}
+
+// setGroupMissing records why the consumer group is missing (err) or that it exists (nil).
+func (h *health) setGroupMissing(err error) {
+	h.groupMu.Lock()
+	defer h.groupMu.Unlock()
+	h.groupMissing = ""
+	if err != nil {
+		h.groupMissing = err.Error()
+	}
+}
+
+func (h *health) missingGroup() string {
+	h.groupMu.Lock()
+	defer h.groupMu.Unlock()
+	return h.groupMissing
 }
 
 // lastEvidence returns when the reachability of the destination was last learnt.
@@ -142,6 +161,10 @@ func (h *health) ready() (lines []string, ok bool) {
 		lines = append(lines, "consumer: not started (waiting for SLS)")
 	default:
 		lines = append(lines, "consumer: started")
+	}
+	if why := h.missingGroup(); why != "" {
+		ok = false
+		lines = append(lines, "consumer group: missing, nothing is shipped; recreating it failed: "+why)
 	}
 	now := h.now()
 	switch okAt, failAt := h.lastOK.Load(), h.lastFail.Load(); {

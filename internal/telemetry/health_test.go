@@ -190,6 +190,25 @@ func TestReadiness(t *testing.T) {
 			wantCode: 503, want: []string{"siem: unreachable (never reached; last failure 0s ago"},
 		},
 		{
+			name: "consumer group missing",
+			steps: func(h *health, c *clock) {
+				h.started.Store(true)
+				h.sendResult(0, nil)
+				h.setGroupMissing(errors.New("create consumer group g: Unauthorized"))
+			},
+			wantCode: 503, want: []string{"consumer: started", "consumer group: missing, nothing is shipped; recreating it failed: create consumer group g: Unauthorized", "siem: reachable"},
+		},
+		{
+			name: "consumer group back",
+			steps: func(h *health, c *clock) {
+				h.started.Store(true)
+				h.sendResult(0, nil)
+				h.setGroupMissing(errors.New("Unauthorized"))
+				h.setGroupMissing(nil)
+			},
+			wantCode: 200, want: []string{"ok\n", "consumer: started", "siem: reachable"},
+		},
+		{
 			name: "shutting down",
 			steps: func(h *health, c *clock) {
 				h.started.Store(true)

@@ -31,4 +31,7 @@ const (
 	MetricPeerResets           = "siemship_syslog_peer_resets_total"
 	MetricResetsAfterDelivery  = "siemship_syslog_batches_reset_after_delivery_total"
 	MetricReady                = "siemship_ready"
+	MetricGroupMissing         = "siemship_consumer_group_missing"
+	MetricGroupRecreations     = "siemship_consumer_group_recreations_total"
+	MetricForeignCheckpoints   = "siemship_foreign_checkpoints_total"
 )

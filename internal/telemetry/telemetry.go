@@ -67,6 +67,8 @@ type Telemetry struct {
 	checkpointOK, checkpointEr prometheus.Counter
 	expired                    *prometheus.CounterVec
 	badAnswers                 *prometheus.CounterVec
+	recreations                *prometheus.CounterVec
+	foreign                    prometheus.Counter
 
 	mu      sync.Mutex
 	started bool
@@ -185,6 +187,13 @@ func (t *Telemetry) register() error {
 	for _, r := range consumer.BadAnswerReasons {
 		t.badAnswers.WithLabelValues(r)
 	}
+	t.recreations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricGroupRecreations,
+		Help: "Attempts to recreate the consumer group after SLS said it does not exist, by result (ok; refused: SLS said no, e.g. no permission; error: SLS could not be asked)."}, []string{"result"})
+	for _, r := range []string{"ok", "refused", "error"} {
+		t.recreations.WithLabelValues(r)
+	}
+	t.foreign = prometheus.NewCounter(prometheus.CounterOpts{Name: MetricForeignCheckpoints,
+		Help: "Checkpoints of shards this process holds found written by another process: usually a second process with the same SLS_CONSUMER_NAME."})
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricBuildInfo, Help: "Always 1; the labels tell the version.",
 		ConstLabels: prometheus.Labels{"version": t.o.Version, "goversion": runtime.Version()}})
 	buildInfo.Set(1)
@@ -192,7 +201,10 @@ func (t *Telemetry) register() error {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo,
-		t.pulledRecords, t.pulledBytes, write, commits, t.expired, t.badAnswers,
+		t.pulledRecords, t.pulledBytes, write, commits, t.expired, t.badAnswers, t.recreations, t.foreign,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricGroupMissing,
+			Help: "1 while the consumer group does not exist and siemship could not recreate it (nothing is shipped), else 0."},
+			func() float64 { return boolFloat(t.health.missingGroup() != "") }),
 		// Records filtered out by siemship itself (SLS_QUERY filters inside SLS, out of our sight). None yet.
 		counter(MetricRecordsFiltered, "Records removed by siemship's own filters (SLS_QUERY filters inside SLS and is not counted). Always 0 for now.", func() uint64 { return 0 }),
 		// siemship never drops a record: a batch is resent until delivered. Exported so that dashboards can show it.
@@ -260,6 +272,15 @@ func (t *Telemetry) CheckpointExpired(shard int, policy string) {
 func (t *Telemetry) BadAnswer(shard int, reason string) {
 	t.badAnswers.WithLabelValues(reason).Inc()
 }
+
+// GroupMissing implements consumer.GroupObserver.
+func (t *Telemetry) GroupMissing(err error) { t.health.setGroupMissing(err) }
+
+// GroupRecreation implements consumer.GroupObserver.
+func (t *Telemetry) GroupRecreation(result string) { t.recreations.WithLabelValues(result).Inc() }
+
+// ForeignCheckpoint implements consumer.GroupObserver.
+func (t *Telemetry) ForeignCheckpoint(shard int) { t.foreign.Inc() }
 
 // CheckResult records the outcome of a reachability check of the destination made elsewhere (at start-up).
 func (t *Telemetry) CheckResult(err error) { t.health.sendResult(-1, err) }

@@ -51,6 +51,7 @@ var allMetrics = []string{
 	MetricWriteDuration, MetricCheckpointCommits, MetricShardLagSeconds, MetricShardLagLogGroups, MetricLagMeasured,
 	MetricLagErrors, MetricConnectionsOpen, MetricDestinationUp, MetricConnects, MetricReconnects, MetricConnectErrors,
 	MetricConnectionsDiscarded, MetricReady, MetricExpiredCheckpoints, MetricPeerResets, MetricResetsAfterDelivery,
+	MetricGroupMissing, MetricGroupRecreations, MetricForeignCheckpoints, MetricSLSBadAnswers,
 }
 
 // newTestTelemetry builds a Telemetry with fake sources and a fake SLS whose shard 0 is 30 log groups behind.
@@ -188,6 +189,10 @@ func TestServeMetricsAndHealth(t *testing.T) {
 	tel.Checkpointed(0, nil)
 	tel.Checkpointed(0, errors.New("ConsumerNotMatch"))
 	tel.CheckpointExpired(0, "begin")
+	tel.GroupRecreation("ok")
+	tel.GroupRecreation("refused")
+	tel.GroupRecreation("refused")
+	tel.ForeignCheckpoint(1)
 	tel.SetConsumerStarted()
 
 	var fams map[string]*dto.MetricFamily
@@ -228,6 +233,11 @@ func TestServeMetricsAndHealth(t *testing.T) {
 		{MetricCheckpointCommits, []string{"result=error"}, 1},
 		{MetricExpiredCheckpoints, []string{"policy=begin"}, 1},
 		{MetricExpiredCheckpoints, []string{"policy=fail"}, 0},
+		{MetricGroupRecreations, []string{"result=ok"}, 1},
+		{MetricGroupRecreations, []string{"result=refused"}, 2},
+		{MetricGroupRecreations, []string{"result=error"}, 0},
+		{MetricForeignCheckpoints, nil, 1},
+		{MetricGroupMissing, nil, 0},
 		{MetricShardLagLogGroups, []string{"shard=0"}, 30},
 		{MetricShardLagLogGroups, []string{"shard=1"}, 0},
 		{MetricShardLagSeconds, []string{"shard=1"}, 0},
@@ -285,6 +295,22 @@ func TestServeMetricsAndHealth(t *testing.T) {
 		t.Errorf("%s = %v with connections reset, want 0", MetricDestinationUp, up)
 	}
 	tel.o.Destination.(*fakeDest).resetting.Store(false)
+	// The consumer group vanished and cannot be recreated: not ready, and the gauge says why, until it exists again.
+	tel.GroupMissing(errors.New("create consumer group g: sls rejected the request: denied (Unauthorized, HTTP 403)"))
+	if code, body := httpGet(t, "http://"+addr+"/readyz"); code != 503 || !strings.Contains(body, "consumer group: missing") ||
+		!strings.Contains(body, "Unauthorized") {
+		t.Errorf("/readyz with the group missing: %d %s", code, body)
+	}
+	if v, _ := value(scrape(t, addr), MetricGroupMissing); v != 1 {
+		t.Errorf("%s = %v with the group missing, want 1", MetricGroupMissing, v)
+	}
+	tel.GroupMissing(nil)
+	if code, body := httpGet(t, "http://"+addr+"/readyz"); code != 200 {
+		t.Errorf("/readyz once the group exists again: %d %s", code, body)
+	}
+	if v, _ := value(scrape(t, addr), MetricGroupMissing); v != 0 {
+		t.Errorf("%s = %v once the group exists again, want 0", MetricGroupMissing, v)
+	}
 
 	if code, _ := httpGet(t, "http://"+addr+"/nope"); code != 404 {
 		t.Errorf("/nope: %d", code)
