@@ -45,13 +45,16 @@ var errTruncated = errors.New("protobuf: truncated message")
 // a.logs and a.fields, which therefore must not move during the pass: when one of them runs out of capacity, the
 // pass stops, a counting pass sizes them (with headroom) and the pass starts again. With the arena reused from
 // batch to batch that happens only while batches grow, and the usual batch is read once.
-func (a *arena) walk(raw []byte) ([]record.Group, error) { return a.walkWithin(raw, walkLimits{}) }
+func (a *arena) walk(raw []byte) ([]record.Group, error) {
+	return a.walkWithin(raw, walkLimits{groups: -1})
+}
 
 // walkLimits bound what a walk may build, so that a hostile list cannot make it allocate without bound: tiny
-// fields cost 32 bytes of record headers for every 4 bytes of data. Zero means no bound.
+// fields cost 32 bytes of record headers for every 4 bytes of data, an empty log group 2 bytes of data and 80 of
+// header.
 type walkLimits struct {
-	groups int   // log groups (a pull's x-log-count)
-	bytes  int64 // raw plus the records' headers (arena.need)
+	groups int   // the most log groups (a pull's x-log-count); -1: no bound
+	bytes  int64 // the most raw plus records' headers (arena.need); 0: no bound
 }
 
 // walkWithin is walk with limits; exceeding one is an error (errTooManyGroups or *tooLargeError).
@@ -141,7 +144,7 @@ func countContents(b []byte) (int, error) {
 }
 
 // walkOnce is one pass of walk; it returns errFull when a.logs or a.fields is too small, errTooManyGroups when the
-// list has more than maxGroups groups (0: no bound).
+// list has more than maxGroups groups (-1: no bound).
 func (a *arena) walkOnce(raw []byte, maxGroups int) ([]record.Group, error) {
 	groups := a.groups[:0]
 	logs := a.logs[:cap(a.logs)]
@@ -160,7 +163,7 @@ func (a *arena) walkOnce(raw []byte, maxGroups int) ([]record.Group, error) {
 		if typ != wireBytes {
 			return nil, wrongType("LogGroupList.LogGroups", typ)
 		}
-		if maxGroups > 0 && len(groups) == maxGroups {
+		if len(groups) == maxGroups {
 			return nil, errTooManyGroups
 		}
 		var g record.Group

@@ -258,6 +258,9 @@ func TestWalkLimits(t *testing.T) {
 	if _, err := a.walkWithin(raw, walkLimits{groups: n - 1}); !errors.Is(err, errTooManyGroups) {
 		t.Fatalf("one group more than allowed: %v", err)
 	}
+	if _, err := a.walkWithin(raw, walkLimits{groups: 0}); !errors.Is(err, errTooManyGroups) {
+		t.Fatalf("groups where x-log-count says none: %v", err)
+	}
 	// Tiny contents cost far more in headers than in data.
 	var log []byte
 	log = append(log, proto.EncodeVarint(uint64(fieldLogTime<<3|wireVarint))...)
@@ -267,7 +270,7 @@ func TestWalkLimits(t *testing.T) {
 	}
 	tiny := appendBytesField(nil, fieldListGroups, appendBytesField(nil, fieldGroupLogs, log))
 	var b arena
-	_, err := b.walkWithin(tiny, walkLimits{bytes: int64(len(tiny)) * 4})
+	_, err := b.walkWithin(tiny, walkLimits{groups: -1, bytes: int64(len(tiny)) * 4})
 	var tl *tooLargeError
 	if !errors.As(err, &tl) || tl.need < 10_000*fieldBytes {
 		t.Fatalf("10 000 empty contents in %d bytes within %d bytes: %v", len(tiny), len(tiny)*4, err)
@@ -275,7 +278,7 @@ func TestWalkLimits(t *testing.T) {
 	if cap(b.fields) != 0 {
 		t.Fatalf("the refused walk allocated %d fields", cap(b.fields))
 	}
-	if _, err := b.walkWithin(tiny, walkLimits{bytes: 10_001 * fieldBytes * 2}); err != nil {
+	if _, err := b.walkWithin(tiny, walkLimits{groups: -1, bytes: 10_001 * fieldBytes * 2}); err != nil {
 		t.Fatalf("within a large enough limit: %v", err)
 	}
 }
