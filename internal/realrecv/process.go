@@ -19,8 +19,6 @@ const (
 	readyTimeout = 10 * time.Second // start → ready; observed 30 ms – 1 s on a busy 2-core machine
 	stopTimeout  = 10 * time.Second // SIGTERM → exit before SIGKILL
 	pollInterval = 10 * time.Millisecond
-	// readyProbeTimeout bounds one connect probe of a listener without a port file.
-	readyProbeTimeout = 500 * time.Millisecond
 )
 
 // process is one receiver process with its directory layout: DIR/state, DIR/out, DIR/tls, DIR/stderr.log.
@@ -29,10 +27,11 @@ type process struct {
 	dir      string
 	certs    Certs
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when the current process has been waited for
-	waitErr error
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	done     chan struct{} // closed when the current process has been waited for
+	waitErr  error
+	outStart int64 // size of stderr.log when the current process started
 }
 
 func newProcess(t testing.TB, receiver string) *process {
@@ -67,6 +66,9 @@ func (p *process) start(argv, env []string) error {
 	}
 	defer f.Close() // the child has its own descriptor
 	fmt.Fprintf(f, "=== realrecv: start %s at %s\n", filepath.Base(argv[0]), time.Now().Format(time.RFC3339Nano))
+	if fi, err := f.Stat(); err == nil {
+		p.outStart = fi.Size()
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = p.dir
 	cmd.Env = append(os.Environ(), env...)
@@ -153,6 +155,18 @@ func (p *process) PID() int {
 func (p *process) Stderr() string {
 	b, _ := os.ReadFile(p.stderrPath())
 	return string(b)
+}
+
+// outputSinceStart is what the current (or last) process wrote to stdout and stderr.
+func (p *process) outputSinceStart() string {
+	p.mu.Lock()
+	off := p.outStart
+	p.mu.Unlock()
+	b, _ := os.ReadFile(p.stderrPath())
+	if off > int64(len(b)) {
+		return ""
+	}
+	return string(b[off:])
 }
 
 // Messages reads every message stored so far (over all runs), in arrival order. An incomplete last line (being
