@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"net"
 	"strings"
 	"syscall"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/siemship/siemship/internal/harness"
 	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testport"
 )
 
 // plainLines returns the lines of stderr that are not siemship's JSON log: what it prints for people.
@@ -86,12 +86,7 @@ func TestRejectedCredentials(t *testing.T) {
 // TestUnreachableSLS points siemship at a closed port: it must keep retrying (and say so in its log) instead of
 // exiting, and stop cleanly on SIGTERM.
 func TestUnreachableSLS(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	closed := testport.Refused(t)         // a port released after a listen could be taken by another process meanwhile
 	emu := harness.StartEmulator(t, 1, 0) // only for Env; siemship never reaches it
 	s := startSink(t, syslogrecv.Options{})
 	p := harness.StartProc(t, "siemship", testEnv(emu, s.Addr(), "tcp", "SLS_ENDPOINT="+closed))

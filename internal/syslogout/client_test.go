@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testport"
 )
 
 func TestSendStream(t *testing.T) {
@@ -405,12 +406,7 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check used the pool: %+v", st)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddr := ln.Addr().String()
-	_ = ln.Close()
+	closedAddr := testport.Refused(t) // a port released after a listen could be taken by another process meanwhile
 	c2 := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{closedAddr}})
 	if err := c2.Check(t.Context()); err == nil || !strings.Contains(err.Error(), closedAddr) {
 		t.Fatalf("Check of a closed port = %v", err)
