@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +33,12 @@ type process struct {
 	done     chan struct{} // closed when the current process has been waited for
 	waitErr  error
 	outStart int64 // size of stderr.log when the current process started
+
+	// Messages' decoded output so far: the file, how far it was decoded, and the messages
+	outMu   sync.Mutex
+	outFile os.FileInfo
+	outOff  int64
+	outMsgs []Parsed
 }
 
 func newProcess(t testing.TB, receiver string) *process {
@@ -170,21 +177,38 @@ func (p *process) outputSinceStart() string {
 }
 
 // Messages reads every message stored so far (over all runs), in arrival order. An incomplete last line (being
-// written) is left for the next call.
+// written) is left for the next call. Only what was appended since the last call is decoded (polling a large
+// output under -race would otherwise spend its time decoding the same lines again); the returned slice shares
+// its elements with later results and must not be modified.
 func (p *process) Messages() ([]Parsed, error) {
-	b, err := os.ReadFile(p.jsonPath())
+	p.outMu.Lock()
+	defer p.outMu.Unlock()
+	f, err := os.Open(p.jsonPath())
 	if errors.Is(err, os.ErrNotExist) {
+		p.outFile, p.outOff, p.outMsgs = nil, 0, nil
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s output: %w", p.receiver, err)
 	}
-	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-		b = b[:i+1]
-	} else {
-		return nil, nil
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s output: %w", p.receiver, err)
 	}
-	var out []Parsed
+	if p.outFile == nil || !os.SameFile(p.outFile, fi) || fi.Size() < p.outOff {
+		p.outFile, p.outOff, p.outMsgs = fi, 0, nil // a new or truncated file: start over
+	}
+	b, err := io.ReadAll(io.NewSectionReader(f, p.outOff, fi.Size()-p.outOff))
+	if err != nil {
+		return nil, fmt.Errorf("read %s output: %w", p.receiver, err)
+	}
+	i := bytes.LastIndexByte(b, '\n')
+	if i < 0 {
+		return p.outMsgs[:len(p.outMsgs):len(p.outMsgs)], nil
+	}
+	b = b[:i+1]
+	msgs := p.outMsgs
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for sc.Scan() {
@@ -194,14 +218,15 @@ func (p *process) Messages() ([]Parsed, error) {
 		}
 		m, err := decodeLine(p.receiver, line)
 		if err != nil {
-			return out, err
+			return msgs[:len(msgs):len(msgs)], err
 		}
-		out = append(out, m)
+		msgs = append(msgs, m)
 	}
 	if err := sc.Err(); err != nil {
-		return out, fmt.Errorf("scan %s output: %w", p.receiver, err)
+		return msgs[:len(msgs):len(msgs)], fmt.Errorf("scan %s output: %w", p.receiver, err)
 	}
-	return out, nil
+	p.outMsgs, p.outOff = msgs, p.outOff+int64(len(b))
+	return msgs[:len(msgs):len(msgs)], nil
 }
 
 // WaitForCount polls until at least n messages are stored and returns all of them. It fails when ctx ends first or
