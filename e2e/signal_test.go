@@ -63,6 +63,7 @@ func finish(t *testing.T, emu *harness.Emulator, s *harness.Sink, env []string) 
 // exactly once across both runs (a graceful stop delivers or abandons the in-flight batches and saves the
 // checkpoint of everything delivered, so nothing is sent twice).
 func TestSIGTERMResumes(t *testing.T) {
+	t.Parallel()
 	emu, s, env, p, sent := interrupted(t, syscall.SIGTERM)
 	code, at := p.Wait(stopTimeout + stopMargin + 5*time.Second)
 	took := at.Sub(sent)
@@ -99,6 +100,7 @@ func TestSIGTERMResumes(t *testing.T) {
 // TestSIGKILLResumes kills siemship with SIGKILL in the middle of the stream: nothing may be lost, and the
 // duplicates are bounded by the batches that were delivered but not yet checkpointed, at most one per shard.
 func TestSIGKILLResumes(t *testing.T) {
+	t.Parallel()
 	emu, s, env, p, _ := interrupted(t, syscall.SIGKILL)
 	if code, _ := p.Wait(5 * time.Second); code != -1 {
 		t.Errorf("exit status %d, want -1 (killed)", code)
@@ -121,6 +123,7 @@ func TestSIGKILLResumes(t *testing.T) {
 // TestSecondSignalExitsAtOnce: while a graceful stop waits for a batch that the receiver does not read, a second
 // SIGTERM ends siemship at once with status 130.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	emu := harness.StartEmulator(t, 1, 30_000) // ~10 MB in batches of 10 000 records: more than the socket buffers
 	s := startSink(t, syslogrecv.Options{})
 	s.Hold()
