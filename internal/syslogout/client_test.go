@@ -306,11 +306,16 @@ func TestContextCancellation(t *testing.T) {
 // and the client recovers when the receiver comes back on the same port.
 func TestReconnectAfterReceiverDown(t *testing.T) {
 	col := syslogrecv.NewCollector(0)
-	r, err := syslogrecv.Listen(syslogrecv.Options{}, col.Handle)
+	// The receiver comes back on the same port: a port from outside the ephemeral range is not handed to another
+	// process meanwhile, as one from port 0 could be.
+	var r *syslogrecv.Receiver
+	addr, err := testport.Listen(func(addr string) (err error) {
+		r, err = syslogrecv.Listen(syslogrecv.Options{Addr: addr}, col.Handle)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := r.Addr()
 	c := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{addr}})
 	b1, want := batch("d", 0, 10, 200, octet)
 	if err := c.Send(t.Context(), b1); err != nil {
