@@ -44,20 +44,15 @@ var errPortTaken = errors.New("port taken")
 // are chosen and before the receiver is started: a test occupies one to prove that the harness notices.
 var beforeStart func(ports map[string]int)
 
-// pickPorts returns a distinct picked port for each name.
+// pickPorts returns a picked port for each name (testport.Pick never hands out a port twice).
 func pickPorts(names []string) (map[string]int, error) {
 	ports := make(map[string]int, len(names))
 	for _, n := range names {
-		for {
-			p, err := testport.Pick()
-			if err != nil {
-				return nil, fmt.Errorf("pick a port: %w", err)
-			}
-			if !slices.Contains(slices.Collect(maps.Values(ports)), p) {
-				ports[n] = p
-				break
-			}
+		p, err := testport.Pick()
+		if err != nil {
+			return nil, fmt.Errorf("pick a port: %w", err)
 		}
+		ports[n] = p
 	}
 	return ports, nil
 }

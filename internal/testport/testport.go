@@ -6,7 +6,9 @@
 // gives it to the next process that binds port 0 or connects anywhere: on a machine shared with other test runs, a
 // receiver then fails to bind, or binds and receives another test's traffic. Ports from Pick lie outside the
 // kernel's ephemeral range, which neither bind(0) nor connect() ever hands out, so only a process that asks for that
-// very number can take one; callers still detect a failed bind or a foreign listener (Check) and pick again.
+// very number can take one; a lock file per port (in $TMPDIR/siemship-testport) keeps the test processes running
+// at the same time from picking the same one. Callers still detect a failed bind or a foreign listener (Check)
+// and pick again.
 //
 // The package is imported only by tests.
 package testport
@@ -22,6 +24,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -69,6 +72,10 @@ func candidates() [][2]int {
 // a connection in TIME_WAIT also makes a bind fail), chosen at random outside the ephemeral range. It reserves
 // nothing: a caller that lets another process bind it must detect a failed bind or a foreign listener (Check)
 // and pick again.
+//
+// Pick never returns the same port twice to the test processes that run at the same time on the machine (a
+// lock file per port, held until the process exits): a receiver that is down for a restart keeps its port
+// against the other tests of this process and of parallel test runs.
 func Pick() (int, error) {
 	used := usedPorts()
 	ranges := candidates()
@@ -83,13 +90,47 @@ func Pick() (int, error) {
 				n -= size
 				continue
 			}
-			if port := r[0] + n; !used[port] {
+			if port := r[0] + n; !used[port] && claim(port) {
 				return port, nil
 			}
 			break
 		}
 	}
 	return 0, errors.New("testport: no free port found in 1000 tries")
+}
+
+// claims are the ports this process handed out and their lock files, never closed (nor collected), so that the
+// locks last as long as the process.
+var claims struct {
+	sync.Mutex
+	taken map[int]bool
+	files []*os.File
+}
+
+// claim takes the port for this process: false when this process or another one running now took it before.
+// Without a usable lock directory it only guards against this process.
+func claim(port int) bool {
+	claims.Lock()
+	defer claims.Unlock()
+	if claims.taken[port] {
+		return false
+	}
+	if claims.taken == nil {
+		claims.taken = map[int]bool{}
+	}
+	dir := filepath.Join(os.TempDir(), "siemship-testport")
+	if err := os.MkdirAll(dir, 0o777); err == nil {
+		f, err := os.OpenFile(filepath.Join(dir, strconv.Itoa(port)), os.O_CREATE|os.O_RDWR|syscall.O_CLOEXEC, 0o666)
+		if err == nil {
+			if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+				_ = f.Close()
+				return false // held by another test process
+			}
+			claims.files = append(claims.files, f)
+		}
+	}
+	claims.taken[port] = true
+	return true
 }
 
 // usedPorts returns the local ports of every TCP and UDP socket in /proc/net/{tcp,tcp6,udp,udp6}.

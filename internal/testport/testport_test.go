@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
@@ -23,6 +24,64 @@ func TestPickOutsideEphemeralRange(t *testing.T) {
 			t.Fatalf("Pick = %d, want [%d, 65535] outside the ephemeral range %d-%d", p, lowest, lo, hi)
 		}
 	}
+}
+
+// Pick hands out a port once: to this process (a second receiver must not get the port of one that is down for
+// a restart) and to other processes of the machine (the lock file of a port taken elsewhere is locked).
+func TestPickClaimsPorts(t *testing.T) {
+	t.Parallel()
+	seen := map[int]bool{}
+	for range 500 {
+		p, err := Pick()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[p] {
+			t.Fatalf("Pick returned %d twice", p)
+		}
+		seen[p] = true
+	}
+	// Another process's claim: a lock on the port's file through another open file description.
+	port := 0
+	for p := 20000; p < 30000 && port == 0; p++ {
+		claims.Lock()
+		mine := claims.taken[p]
+		claims.Unlock()
+		if !mine && lockable(p) {
+			port = p
+		}
+	}
+	if port == 0 {
+		t.Fatal("no port without a lock between 20000 and 30000")
+	}
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "siemship-testport", strconv.Itoa(port)), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	if claim(port) {
+		t.Errorf("claim(%d) succeeded while another open file holds its lock", port)
+	}
+}
+
+// lockable reports whether nobody holds the lock of port now (without taking it).
+func lockable(port int) bool {
+	if err := os.MkdirAll(filepath.Join(os.TempDir(), "siemship-testport"), 0o777); err != nil {
+		return false
+	}
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "siemship-testport", strconv.Itoa(port)), os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return false
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return true
 }
 
 func TestParseTable(t *testing.T) {
