@@ -15,7 +15,7 @@ import (
 func TestPickOutsideEphemeralRange(t *testing.T) {
 	t.Parallel()
 	lo, hi := ephemeralRange()
-	for range 200 {
+	for range 100 {
 		p, err := Pick()
 		if err != nil {
 			t.Fatal(err)
@@ -31,7 +31,7 @@ func TestPickOutsideEphemeralRange(t *testing.T) {
 func TestPickClaimsPorts(t *testing.T) {
 	t.Parallel()
 	seen := map[int]bool{}
-	for range 500 {
+	for range 100 {
 		p, err := Pick()
 		if err != nil {
 			t.Fatal(err)
