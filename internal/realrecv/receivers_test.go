@@ -330,7 +330,7 @@ func testMTLSRejects(t *testing.T, r Receiver) {
 			t.Fatalf("stored %+v, want only markers", msgs)
 		}
 	}
-	if rs, ok := r.(*SyslogNG); ok && !strings.Contains(rs.InternalLog(), "certificate") {
+	if rs, ok := r.(*SyslogNG); ok && !internalLogHas(rs, "certificate") {
 		t.Errorf("syslog-ng internal log does not mention the certificate:\n%s", rs.InternalLog())
 	}
 }
