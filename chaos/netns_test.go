@@ -1,7 +1,10 @@
+//go:build chaos
+
 package chaos
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
@@ -28,10 +31,13 @@ var isolatedSeq atomic.Int32
 func newIsolated(t testing.TB) *isolated {
 	t.Helper()
 	n := int(isolatedSeq.Add(1))
-	id := fmt.Sprintf("%d%d", os.Getpid()%10000, n)
-	ns := &isolated{t: t, name: "siemship-chaos-" + id, hostIf: "ssh" + id, nsIf: "ssn" + id,
-		addr: fmt.Sprintf("10.231.%d.2", n%250)}
-	host := fmt.Sprintf("10.231.%d.1/30", n%250)
+	id := fmt.Sprintf("%d-%d", os.Getpid(), n) // unique on the host: interface names are not per namespace
+	// A /30 of 10.231.0.0/16 at random, among those no interface uses: a subnet derived from a per-process counter
+	// would be the same in another test run sharing the machine, and the host would route it to either namespace.
+	prefix, base := freeSubnet(t)
+	ns := &isolated{t: t, name: "siemship-chaos-" + id, hostIf: "sh" + id, nsIf: "sn" + id,
+		addr: fmt.Sprintf("%s.%d", prefix, base+2)}
+	host := fmt.Sprintf("%s.%d/30", prefix, base+1)
 	if out, err := ip("netns", "add", ns.name); err != nil {
 		missingNetNS(t, fmt.Sprintf("ip netns add: %v: %s", err, out))
 	}
@@ -53,6 +59,30 @@ func newIsolated(t testing.TB) *isolated {
 		}
 	}
 	return ns
+}
+
+// freeSubnet returns a /30 of 10.231.0.0/16 (the first three octets and the last one's base) that no interface of
+// the host has an address in.
+func freeSubnet(t testing.TB) (prefix string, base int) {
+	t.Helper()
+	out, err := ip("-4", "-o", "addr", "show")
+	if err != nil {
+		missingNetNS(t, fmt.Sprintf("ip addr show: %v: %s", err, out))
+	}
+	for range 1000 {
+		prefix, base = fmt.Sprintf("10.231.%d", rand.IntN(256)), rand.IntN(64)*4
+		used := false
+		for i := range 4 {
+			if strings.Contains(out, fmt.Sprintf(" %s.%d/", prefix, base+i)) {
+				used = true
+			}
+		}
+		if !used {
+			return prefix, base
+		}
+	}
+	t.Fatal("no free /30 in 10.231.0.0/16")
+	return "", 0
 }
 
 // cut makes the namespace unreachable without telling anyone.

@@ -16,6 +16,7 @@ import (
 // timeout, and stay at 4: a fifth batch waits for a free connection. Then the receiver reads again and every
 // record arrives. (The pipeline once let only 2 batches in flight whatever SYSLOG_CONNECTIONS said.)
 func TestConnectionsInParallel(t *testing.T) {
+	t.Parallel()
 	const shards, records, conns = 8, 4000, 4
 	emu := harness.StartEmulator(t, shards, records)
 	s := startSink(t, syslogrecv.Options{})

@@ -14,6 +14,7 @@ import (
 // with every header field and every payload pair equal to what the emulator stores. The header settings differ per
 // run so that the PRI covers its extremes (local7.debug = 191, kern.emerg = 0) and NILVALUE header fields.
 func TestExactlyOnce(t *testing.T) {
+	t.Parallel()
 	const shards, records = 8, 100_000
 	emu := harness.StartEmulator(t, shards, records)
 	exp := expectEmulator(t, emu)
@@ -30,6 +31,7 @@ func TestExactlyOnce(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := startSink(t, syslogrecv.Options{})
 			env := testEnv(emu, s.Addr(), "tcp", append(tc.hdr.env(), "SLS_CG=exactly-once-"+tc.name, "SYSLOG_FRAMING="+tc.framing)...)
 			p := harness.StartProc(t, "siemship", env)

@@ -89,6 +89,7 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 // run then starts from those checkpoints: every record arrives exactly once across both runs. With
 // SLS_CURSOR_START=begin (the default), a shard left without a checkpoint would be read again from the start.
 func TestGroupDeletedMidStream(t *testing.T) {
+	t.Parallel()
 	const shards, backlog, part = 4, 4000, 500
 	emu := harness.StartEmulator(t, shards, backlog)
 	s := startSink(t, syslogrecv.Options{})
@@ -170,6 +171,7 @@ func TestGroupDeletedMidStream(t *testing.T) {
 // both for a moment: duplicates are possible, loss is not, and neither replica may take the other for a second
 // process with its name.
 func TestGroupDeletedTwoReplicas(t *testing.T) {
+	t.Parallel()
 	const shards = 4
 	emu := harness.StartEmulator(t, shards, 2000)
 	s := startSink(t, syslogrecv.Options{})
@@ -280,6 +282,7 @@ func metric(t testing.TB, base, name string) (float64, bool) {
 // written meanwhile, exactly once: its shard workers stopped after the heartbeat timeout, and the new ones start from
 // the checkpoints siemship wrote back, not from SLS_CURSOR_START.
 func TestGroupRecreationRefused(t *testing.T) {
+	t.Parallel()
 	const shards, backlog = 2, 1000
 	emu := harness.StartEmulator(t, shards, backlog)
 	s := startSink(t, syslogrecv.Options{})
@@ -401,6 +404,7 @@ func foreignSeen(p *harness.Proc) string {
 // harness's 1 s heartbeat interval makes siemship read the group's checkpoints every second (at most every 15 s
 // with real settings).
 func TestDuplicateConsumerName(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		rate float64 // records per second
@@ -443,6 +447,7 @@ func TestDuplicateConsumerName(t *testing.T) {
 // (the shards are handed over), then one of them restarted (handed over again), for 45 s in all (a check a second
 // in each process), while records keep arriving. Neither may warn.
 func TestDistinctConsumerNames(t *testing.T) {
+	t.Parallel()
 	const shards = 4
 	emu := harness.StartEmulator(t, shards, 2000)
 	s := startSink(t, syslogrecv.Options{})

@@ -19,6 +19,7 @@ import (
 // (a checkpoint moved past undelivered data would show as missing records, a jump back as duplicates), and every
 // record arrives after the recovery; a refused answer is logged (one line, sampled) with its reason.
 func TestHostileSLS(t *testing.T) {
+	t.Parallel()
 	const (
 		shards     = 2
 		perCase    = 400

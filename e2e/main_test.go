@@ -6,6 +6,10 @@ import (
 	"go.uber.org/goleak"
 )
 
+// The tests that run the built binary (harness.StartProc) call t.Parallel: each has its own emulator, sink and
+// process. The two that run siemship in-process (TestExactlyOnceTLS, TestHostileRecords) do not: they run alone,
+// before the parallel ones, so that two SDK consumer libraries never share the race-instrumented test process.
+//
 // TestMain checks that no goroutine outlives the tests, the SDK's included: once an in-process shipper has
 // stopped, its consumer worker, shard workers and heartbeat must be gone, and internal/consumer moves the SDK's
 // HTTP timeout into its own transport, so net/http keeps no per-request timer goroutine for the responses the SDK

@@ -27,6 +27,7 @@ import (
 // them; that is TCP, not siemship, and the README's delivery guarantees say so. What siemship must and can do is
 // tested: not write into a connection the peer has closed, and resend whole every batch whose write failed.
 func TestReceiverRestarts(t *testing.T) {
+	t.Parallel()
 	const shards, records, fetch, restarts = 8, 10_000, 5, 3
 	const batch = fetch * 10
 	const latency = 20 * time.Millisecond
@@ -98,6 +99,7 @@ func TestReceiverRestarts(t *testing.T) {
 // nothing is lost even when bytes were on the wire; duplicates are the part of the interrupted batches that had
 // been read, at most one batch per shard per restart.
 func TestReceiverRestartsMidWrite(t *testing.T) {
+	t.Parallel()
 	const shards, records, fetch, restarts = 8, 20_000, 50, 4
 	const batch = fetch * 10
 	emu := harness.StartEmulator(t, shards, records)

@@ -70,6 +70,7 @@ func TestSIGTERMResumes(t *testing.T) { testGracefulStop(t, syscall.SIGTERM) }
 func TestSIGHUPResumes(t *testing.T) { testGracefulStop(t, syscall.SIGHUP) }
 
 func testGracefulStop(t *testing.T, sig syscall.Signal) {
+	t.Parallel()
 	emu, s, env, p, sent := interrupted(t, sig)
 	code, at := p.Wait(stopTimeout + stopMargin + 5*time.Second)
 	took := at.Sub(sent)
@@ -109,6 +110,7 @@ func testGracefulStop(t *testing.T, sig syscall.Signal) {
 // TestSIGKILLResumes kills siemship with SIGKILL in the middle of the stream: nothing may be lost, and the
 // duplicates are bounded by the batches that were delivered but not yet checkpointed, at most one per shard.
 func TestSIGKILLResumes(t *testing.T) {
+	t.Parallel()
 	emu, s, env, p, _ := interrupted(t, syscall.SIGKILL)
 	if code, _ := p.Wait(5 * time.Second); code != -1 {
 		t.Errorf("exit status %d, want -1 (killed)", code)
@@ -131,12 +133,14 @@ func TestSIGKILLResumes(t *testing.T) {
 // TestSecondSignalExitsAtOnce: while a graceful stop waits for a batch that the receiver does not read, a second
 // stop signal ends siemship at once with status 130, whichever signals they are.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	for _, sigs := range [][2]syscall.Signal{{syscall.SIGTERM, syscall.SIGTERM}, {syscall.SIGHUP, syscall.SIGINT}} {
 		t.Run(sigs[0].String()+", "+sigs[1].String(), func(t *testing.T) { testSecondSignal(t, sigs[0], sigs[1]) })
 	}
 }
 
 func testSecondSignal(t *testing.T, first, second syscall.Signal) {
+	t.Parallel()
 	emu := harness.StartEmulator(t, 1, 30_000) // ~10 MB in batches of 10 000 records: more than the socket buffers
 	s := startSink(t, syslogrecv.Options{})
 	s.Hold()

@@ -25,6 +25,7 @@ import (
 // save (or the flush at shutdown) stores a later checkpoint. Redelivery would need a shard to change hands or the
 // process to restart between a delivery and its checkpoint, and neither happens here.
 func TestSLSFaults(t *testing.T) {
+	t.Parallel()
 	const shards, records = 4, 10_000
 	emu := harness.StartEmulator(t, shards, records)
 	s := startSink(t, syslogrecv.Options{})

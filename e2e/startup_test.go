@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"net"
 	"strings"
 	"syscall"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/siemship/siemship/internal/harness"
 	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testport"
 )
 
 // plainLines returns the lines of stderr that are not siemship's JSON log: what it prints for people.
@@ -25,6 +25,7 @@ func plainLines(stderr string) []string {
 // TestInvalidConfiguration runs the binary with five configuration mistakes at once: it must exit 2 without
 // touching the network, with one line per problem naming the variable, and never print the secret.
 func TestInvalidConfiguration(t *testing.T) {
+	t.Parallel()
 	const secret = "e2e-secret-must-not-leak"
 	env := []string{
 		// SLS_ENDPOINT missing
@@ -61,6 +62,7 @@ func TestInvalidConfiguration(t *testing.T) {
 // TestRejectedCredentials runs the binary against the emulator with a wrong secret: SLS answers SignatureNotMatch,
 // which no retry can cure, so siemship exits 2 at once with one line that says so.
 func TestRejectedCredentials(t *testing.T) {
+	t.Parallel()
 	const secret = "wrong-secret-must-not-leak"
 	emu := harness.StartEmulator(t, 1, 10)
 	s := startSink(t, syslogrecv.Options{})
@@ -86,12 +88,8 @@ func TestRejectedCredentials(t *testing.T) {
 // TestUnreachableSLS points siemship at a closed port: it must keep retrying (and say so in its log) instead of
 // exiting, and stop cleanly on SIGTERM.
 func TestUnreachableSLS(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	t.Parallel()
+	closed := testport.Refused(t)         // a port released after a listen could be taken by another process meanwhile
 	emu := harness.StartEmulator(t, 1, 0) // only for Env; siemship never reaches it
 	s := startSink(t, syslogrecv.Options{})
 	p := harness.StartProc(t, "siemship", testEnv(emu, s.Addr(), "tcp", "SLS_ENDPOINT="+closed))

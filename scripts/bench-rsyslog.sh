@@ -8,12 +8,13 @@
 # per phase (--target-pid). With PIN=1 rsyslog runs on CPU 1 and siemship, the emulator and the bench on CPU 0, so
 # that rsyslog's share of the machine is fixed: when rsyslog's core is busy and siemship's is not, the receiver is
 # the limit. At the end the script prints how many lines rsyslog wrote (one per record sent).
-# Environment: SIEMSHIP (binary, default: built into the temporary directory), PORT (default 15514), PIN.
+# Environment: SIEMSHIP (binary, default: built into the temporary directory), PORT (default: a free port that
+# rsyslog binds itself and reports), PIN.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d /tmp/siemship-bench-rsyslog.XXXXXX)
-port=${PORT:-15514}
+port=${PORT:-0} # 0: rsyslog binds a free port and writes it to $dir/port (no port is picked and released)
 bin=${SIEMSHIP:-}
 if [[ -z $bin ]]; then
 	bin=$dir/siemship
@@ -28,7 +29,7 @@ template(name="raw" type="string" string="%rawmsg%\n")
 ruleset(name="siem" queue.type="LinkedList" queue.size="200000" queue.dequeueBatchSize="4096") {
   action(type="omfile" file="$dir/out.log" template="raw" asyncWriting="on" ioBufferSize="1m" flushOnTXEnd="off")
 }
-input(type="imptcp" port="$port" address="127.0.0.1" ruleset="siem")
+input(type="imptcp" port="$port" address="127.0.0.1" ruleset="siem" listenPortFileName="$dir/port")
 EOF
 
 pin_rsyslog=() pin_bench=()
@@ -39,7 +40,8 @@ fi
 rs=$!
 trap 'kill $rs 2>/dev/null || true; wait $rs 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
-	if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+	if [[ ${PORT:-0} == 0 && -s $dir/port ]]; then port=$(cat "$dir/port"); fi
+	if [[ $port != 0 ]] && (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
 	sleep 0.1
 done
 if ! kill -0 $rs 2>/dev/null; then

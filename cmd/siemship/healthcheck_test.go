@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/siemship/siemship/internal/testport"
 )
 
 func TestHealthURL(t *testing.T) {
@@ -56,12 +58,7 @@ func TestHealthcheck(t *testing.T) {
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddr := closed.Addr().String()
-	closed.Close()
+	closedAddr := testport.Refused(t) // a port released after a listen could be taken by another process meanwhile
 
 	tests := []struct {
 		name    string

@@ -3,6 +3,7 @@ package docker
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -291,13 +292,9 @@ func TestComposeStackWithoutDocker(t *testing.T) {
 	}
 	env["HTTP_PROXY"] = emuURL
 	env["SYSLOG_HOST"], env["SYSLOG_PORT"] = host, port
-	l, err := net.Listen("tcp", "127.0.0.1:0") // a free port for the health endpoint
-	if err != nil {
-		t.Fatal(err)
-	}
-	httpAddr := l.Addr().String()
-	l.Close()
-	env["SIEMSHIP_HTTP_ADDR"] = httpAddr
+	// siemship binds port 0 for the health endpoint and logs the address (a port picked here and released could be
+	// taken by another process before siemship binds it).
+	env["SIEMSHIP_HTTP_ADDR"] = "127.0.0.1:0"
 	sh := exec.Command(bin, "run")
 	sh.Env = append(environ(env), "PATH="+os.Getenv("PATH"))
 	logPath := filepath.Join(t.TempDir(), "siemship.log")
@@ -324,6 +321,7 @@ func TestComposeStackWithoutDocker(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+	httpAddr := loggedHTTPAddr(t, logPath)
 	// The image's health check, against the running replica: alive and ready (SIEM reachable).
 	for _, args := range [][]string{{"healthcheck"}, {"healthcheck", "--ready"}} {
 		hc := exec.Command(bin, args...)
@@ -340,4 +338,27 @@ func TestComposeStackWithoutDocker(t *testing.T) {
 	if missing := led.Missing(1, records, 10); len(missing) > 0 {
 		t.Errorf("missing records %v", missing)
 	}
+}
+
+// loggedHTTPAddr returns the address siemship logged for its metrics and health endpoint (console log format, as
+// the compose file sets it: the fields are a JSON object at the end of the line).
+func loggedHTTPAddr(t *testing.T, logPath string) string {
+	t.Helper()
+	out, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		_, fields, ok := strings.Cut(line, "serving /metrics")
+		if i := strings.IndexByte(fields, '{'); ok && i >= 0 {
+			var f struct {
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal([]byte(fields[i:]), &f) == nil && f.Addr != "" {
+				return f.Addr
+			}
+		}
+	}
+	t.Fatalf("no \"serving /metrics\" line with an addr in siemship's log:\n%s", out)
+	return ""
 }

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/siemship/siemship/internal/testport"
 )
 
 // root is the repository root, seen from this package's directory (where go test runs).
@@ -245,7 +247,7 @@ func TestBuildScriptStaticBinary(t *testing.T) {
 		t.Errorf("siemship version: %q, %v; want the stamped %s", out, err, version)
 	}
 	// The image's health check runs the binary directly; with nothing listening it must fail, not crash.
-	hc := exec.Command(bin, "healthcheck", "--addr", "127.0.0.1:1", "--timeout", "1s")
+	hc := exec.Command(bin, "healthcheck", "--addr", testport.Refused(t), "--timeout", "1s")
 	if out, err := hc.CombinedOutput(); hc.ProcessState == nil || hc.ProcessState.ExitCode() != 1 {
 		t.Errorf("siemship healthcheck with nothing listening: %v, %q; want exit 1", err, out)
 	}

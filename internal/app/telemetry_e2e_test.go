@@ -14,6 +14,7 @@ import (
 	"github.com/siemship/siemship/internal/harness"
 	"github.com/siemship/siemship/internal/syslogrecv"
 	"github.com/siemship/siemship/internal/telemetry"
+	"github.com/siemship/siemship/internal/testport"
 )
 
 // TestTelemetryEndToEnd runs siemship against the emulator and a real receiver with SIEMSHIP_HTTP_ADDR set: every
@@ -26,12 +27,17 @@ func TestTelemetryEndToEnd(t *testing.T) {
 	const shards, backlog, more = 1, 3000, 500
 	emu := harness.StartEmulator(t, shards, backlog)
 	col := syslogrecv.NewCollector(0)
-	r, err := syslogrecv.Listen(syslogrecv.Options{Addr: "127.0.0.1:0"}, col.Handle)
+	// The receiver comes back on the same address later: a port from outside the ephemeral range is not handed to
+	// another process meanwhile, as one from port 0 could be.
+	var r *syslogrecv.Receiver
+	recvAddr, err := testport.Listen(func(addr string) (err error) {
+		r, err = syslogrecv.Listen(syslogrecv.Options{Addr: addr}, col.Handle)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	recvAddr := r.Addr()
 
 	// The SDK needs about 1.5 s to stop (it polls its shard workers every 500 ms); under the race detector and
 	// with scrapes going on that is too close to the harness's 2 s shutdown timeout, so give it more.

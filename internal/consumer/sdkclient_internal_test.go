@@ -5,12 +5,14 @@ import (
 
 	consumerLibrary "github.com/aliyun/aliyun-log-go-sdk/consumer"
 	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/testport"
 )
 
 // TestPrepareSDKClient fails when an SDK upgrade changes the layout the race workaround relies on.
 func TestPrepareSDKClient(t *testing.T) {
 	cfg, err := logHubConfig(Options{
-		Endpoint: "127.0.0.1:1", AccessKeyID: "id", AccessKeySecret: "secret",
+		Endpoint: testport.Refused(t), AccessKeyID: "id", AccessKeySecret: "secret",
 		Project: "p", Logstore: "l", Group: "g", ConsumerName: "c",
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -173,10 +174,24 @@ var (
 	buildErr  error
 )
 
-// Binary builds cmd/siemship once per test process and returns its path.
+// BinaryEnv names a siemship binary built beforehand (scripts/test.sh and scripts/chaos.sh build it once with
+// scripts/build.sh for every test package); Binary then uses it instead of building its own.
+const BinaryEnv = "SIEMSHIP_TEST_BINARY"
+
+// Binary returns the path of the siemship binary: $SIEMSHIP_TEST_BINARY when set, else cmd/siemship built once per
+// test process with scripts/build.sh, as the image ships it (static, paths trimmed; it shares the build cache with
+// deploy/docker's test of that script).
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
+		if p := os.Getenv(BinaryEnv); p != "" {
+			if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+				buildErr = fmt.Errorf("%s=%s: not an executable file (%v)", BinaryEnv, p, err)
+				return
+			}
+			binPath = p
+			return
+		}
 		dir, err := os.MkdirTemp("", "siemship-e2e-bin")
 		if err != nil {
 			buildErr = err
@@ -185,7 +200,7 @@ func Binary(t testing.TB) string {
 		binPath = filepath.Join(dir, "siemship")
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/siemship")
+		cmd := exec.Command("sh", "scripts/build.sh", binPath, "test")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = &buildError{err: err, out: string(out)}

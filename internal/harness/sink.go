@@ -8,6 +8,7 @@ import (
 
 	"github.com/siemship/siemship/internal/ledger"
 	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testport"
 )
 
 // Sink is the SIEM of a test: a real syslogrecv receiver in the test process whose handler feeds a ledger (loss
@@ -30,9 +31,6 @@ type Sink struct {
 // when the test ends. With collect, every message is also kept in Col.
 func StartSink(t testing.TB, o syslogrecv.Options, collect bool) *Sink {
 	t.Helper()
-	if o.Addr == "" {
-		o.Addr = "127.0.0.1:0"
-	}
 	if o.MaxMessageBytes == 0 {
 		o.MaxMessageBytes = 1 << 20
 	}
@@ -40,11 +38,23 @@ func StartSink(t testing.TB, o syslogrecv.Options, collect bool) *Sink {
 	if collect {
 		s.Col = syslogrecv.NewCollector(0)
 	}
-	r, err := syslogrecv.Listen(o, s.handle)
+	var r *syslogrecv.Receiver
+	var err error
+	if o.Addr == "" {
+		// Up listens on the same port again: a port from outside the ephemeral range is not handed to another
+		// process while the sink is down, as one from port 0 could be.
+		_, err = testport.Listen(func(addr string) error {
+			o.Addr = addr
+			r, err = syslogrecv.Listen(o, s.handle)
+			return err
+		})
+	} else {
+		r, err = syslogrecv.Listen(o, s.handle)
+	}
 	if err != nil {
 		t.Fatalf("receiver: %v", err)
 	}
-	o.Addr = r.Addr() // a restart listens on the same port
+	o.Addr = r.Addr()
 	s.opts, s.recv = o, r
 	t.Cleanup(func() {
 		s.Open()

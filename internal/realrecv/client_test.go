@@ -3,8 +3,10 @@ package realrecv
 import (
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,7 +35,9 @@ func (f framing) frame(msg []byte) []byte {
 	return append([]byte(strconv.Itoa(len(msg))+" "), msg...)
 }
 
-// dial connects to addr, over TLS when cfg is not nil (completing the handshake).
+// dial connects to addr, over TLS when cfg is not nil (completing the handshake). A handshake reset by the
+// receiver is tried again, up to three times: rsyslog 8.2302 can close a new session by mistake (see finish), and
+// nothing was sent yet.
 func dial(t *testing.T, addr string, cfg *tls.Config) net.Conn {
 	t.Helper()
 	d := net.Dialer{Timeout: ioTimeout}
@@ -44,14 +48,21 @@ func dial(t *testing.T, addr string, cfg *tls.Config) net.Conn {
 		}
 		return c
 	}
-	c, err := (&tls.Dialer{NetDialer: &d, Config: cfg}).DialContext(t.Context(), "tcp", addr)
-	if err != nil {
-		t.Fatalf("dial tls %s: %v", addr, err)
+	for attempt := 1; ; attempt++ {
+		c, err := (&tls.Dialer{NetDialer: &d, Config: cfg}).DialContext(t.Context(), "tcp", addr)
+		if err == nil {
+			return c
+		}
+		if !errors.Is(err, syscall.ECONNRESET) || attempt == 3 {
+			t.Fatalf("dial tls %s: %v", addr, err)
+		}
+		t.Logf("dial tls %s: %v; trying again", addr, err)
+		time.Sleep(sessionSettle)
 	}
-	return c
 }
 
-// send writes the framed messages on one new connection and closes it.
+// send writes the framed messages on one new connection, ends the stream and waits until the receiver has closed
+// its side (finish).
 func send(t *testing.T, addr string, cfg *tls.Config, f framing, msgs ...[]byte) {
 	t.Helper()
 	c := dial(t, addr, cfg)
@@ -64,12 +75,40 @@ func send(t *testing.T, addr string, cfg *tls.Config, f framing, msgs ...[]byte)
 			t.Fatalf("write to %s: %v", addr, err)
 		}
 	}
-	if tc, ok := c.(*tls.Conn); ok {
-		if err := tc.CloseWrite(); err != nil {
-			t.Fatalf("tls close-notify: %v", err)
-		}
-	}
+	finish(t, c)
 }
+
+// finish ends the stream (FIN, or close_notify over TLS), waits until the receiver closes the connection (then it
+// has read everything) and a little longer. rsyslog 8.2302's imtcp can close a session twice (two worker threads
+// at once: "epoll_ctl failed ... Bad file descriptor"; fixed upstream by rsyslog pull request 5806), and the
+// second close hits the connection that got the descriptor meanwhile: a connection opened right after another one
+// ended can be reset or lose its messages. A reset or another error also counts as closed (syslog-ng drops a
+// connection with a bad frame).
+func finish(t *testing.T, c net.Conn) {
+	t.Helper()
+	var err error
+	switch cc := c.(type) {
+	case *tls.Conn:
+		err = cc.CloseWrite()
+	case *net.TCPConn:
+		err = cc.CloseWrite()
+	}
+	if err != nil {
+		t.Fatalf("end the stream to %s: %v", c.RemoteAddr(), err)
+	}
+	if err := c.SetReadDeadline(time.Now().Add(ioTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.Copy(io.Discard, c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("%s kept the connection open %s after the end of the stream", c.RemoteAddr(), ioTimeout)
+	}
+	time.Sleep(sessionSettle)
+}
+
+// sessionSettle is how long finish waits after the receiver closed a session, for a second close of it to be over.
+const sessionSettle = 50 * time.Millisecond
 
 // expectRejected writes msg on an established connection and expects the server to close it with an error
 // (e.g. a TLS alert for a missing client certificate) instead of going quiet.

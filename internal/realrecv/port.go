@@ -1,13 +1,14 @@
 package realrecv
 
 import (
+	"errors"
 	"fmt"
-	"net"
-	"os"
+	"maps"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/siemship/siemship/internal/testport"
 )
 
 // Listener names, used with Addr and reported in Parsed.Input.
@@ -24,52 +25,86 @@ const (
 	ListenerRELPTLSServerAuth = "relptlsserver"
 )
 
-// freePort asks the kernel for a free port on 127.0.0.1 and releases it (for listeners that cannot report the
-// port they bound, such as imrelp and every syslog-ng source).
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("pick free port: %w", err)
+// Ports: every listener gets a port from testport.Pick (outside the kernel's ephemeral range) rather than port 0,
+// although rsyslog's imtcp could bind port 0 and report it (listenPortFileName): Restart must come back on the same
+// ports, and a port from the ephemeral range, released while the receiver is down, can be handed to any process on
+// the machine that binds port 0 or connects somewhere. imrelp and syslog-ng cannot report a port at all.
+//
+// A receiver that cannot bind a port logs it and (rsyslog) runs on without that listener, and another process may
+// be listening there: a start is ready only when every port's listening sockets belong to the receiver process
+// (testport.Check); otherwise it fails with errPortTaken and StartRsyslog / StartSyslogNG start again on new ports.
+
+// startAttempts bounds the starts on new ports after a port was found taken.
+const startAttempts = 5
+
+// errPortTaken: the receiver could not bind one of its ports, or another process listens on it.
+var errPortTaken = errors.New("port taken")
+
+// beforeStart, when a test sets it, is called with the ports of each start (first start and Restart) after they
+// are chosen and before the receiver is started: a test occupies one to prove that the harness notices.
+var beforeStart func(ports map[string]int)
+
+// pickPorts returns a picked port for each name (testport.Pick never hands out a port twice).
+func pickPorts(names []string) (map[string]int, error) {
+	ports := make(map[string]int, len(names))
+	for _, n := range names {
+		p, err := testport.Pick()
+		if err != nil {
+			return nil, fmt.Errorf("pick a port: %w", err)
+		}
+		ports[n] = p
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports, nil
 }
 
-// listening reports whether a socket listens on 127.0.0.1:port (or on any address), read from /proc/net/tcp so
-// that the receiver never sees a probe connection (a connect probe makes TLS and RELP listeners log errors). Where
-// /proc/net/tcp cannot be read it falls back to a connect probe.
-func listening(port int) bool {
-	b, err := os.ReadFile("/proc/net/tcp")
-	if err != nil {
-		return canConnect(port)
-	}
-	return listeningTable(b, "127.0.0.1", port)
+// bindErrors are what the receivers print when a listener cannot bind its port: rsyslog's imtcp and imrelp (which
+// then run on without the listener) and syslog-ng (which exits).
+var bindErrors = []string{
+	"Address already in use",           // rsyslog imtcp, syslog-ng (with the errno text)
+	"error while binding",              // rsyslog imrelp
+	"could not activate relp listener", // rsyslog imrelp
+	"Could not create tcp listener",    // rsyslog imtcp
+	"Error binding socket",             // syslog-ng
 }
 
-// listeningIn reports whether the socket table at path (/proc/PID/net/tcp: the table of PID's network namespace)
-// has a listener on addr:port or on any address.
-func listeningIn(path, addr string, port int) bool {
-	b, err := os.ReadFile(path)
-	return err == nil && listeningTable(b, addr, port)
-}
-
-// listeningTable looks for a TCP_LISTEN socket on addr:port or 0.0.0.0:port in a /proc/net/tcp table.
-func listeningTable(table []byte, addr string, port int) bool {
-	ip := net.ParseIP(addr).To4()
-	if ip == nil {
-		return false
-	}
-	// addresses in host byte order: little-endian hosts print 127.0.0.1 as 0100007F, big-endian ones as 7F000001
-	want := []string{fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[3], ip[2], ip[1], ip[0], port),
-		fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[0], ip[1], ip[2], ip[3], port), fmt.Sprintf("00000000:%04X", port)}
-	for _, line := range strings.Split(string(table), "\n")[1:] {
-		f := strings.Fields(line)
-		// sl local_address rem_address st ...; st 0A is TCP_LISTEN
-		if len(f) > 3 && f[3] == "0A" && slices.Contains(want, f[1]) {
+func bindFailure(out string) bool {
+	for _, s := range bindErrors {
+		if strings.Contains(out, s) {
 			return true
 		}
 	}
 	return false
+}
+
+// checkPorts is the readiness test of both receivers: true once the process listens on every port of ports at
+// addr, and only it; errPortTaken when a port's listener belongs to another process or the receiver's output since
+// this start reports a failed bind.
+func (p *process) checkPorts(addr string, ports map[string]int) (bool, error) {
+	pid := p.PID()
+	if pid == 0 {
+		return false, errors.New("not running")
+	}
+	for _, name := range slices.Sorted(maps.Keys(ports)) {
+		err := testport.Check(pid, addr, ports[name])
+		var stolen *testport.StolenError
+		switch {
+		case err == nil:
+		case errors.Is(err, testport.ErrNotListening):
+			if out := p.outputSinceStart(); bindFailure(out) {
+				return false, fmt.Errorf("%w: listener %s (port %d) could not bind: %s", errPortTaken, name, ports[name],
+					truncateTail(out, 2<<10))
+			}
+			return false, nil
+		case errors.As(err, &stolen):
+			return false, fmt.Errorf("%w: listener %s: %v", errPortTaken, name, err)
+		default:
+			if gone, _ := p.exited(); gone {
+				return false, nil // waitReady reports the exit
+			}
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // ipPath is iproute2's ip command.
@@ -78,14 +113,4 @@ func ipPath() string {
 		return p
 	}
 	return "/usr/sbin/ip"
-}
-
-// canConnect reports whether something accepts TCP connections on 127.0.0.1:port.
-func canConnect(port int) bool {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), readyProbeTimeout)
-	if err != nil {
-		return false
-	}
-	_ = c.Close()
-	return true
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,8 +20,6 @@ const (
 	readyTimeout = 10 * time.Second // start → ready; observed 30 ms – 1 s on a busy 2-core machine
 	stopTimeout  = 10 * time.Second // SIGTERM → exit before SIGKILL
 	pollInterval = 10 * time.Millisecond
-	// readyProbeTimeout bounds one connect probe of a listener without a port file.
-	readyProbeTimeout = 500 * time.Millisecond
 )
 
 // process is one receiver process with its directory layout: DIR/state, DIR/out, DIR/tls, DIR/stderr.log.
@@ -29,10 +28,17 @@ type process struct {
 	dir      string
 	certs    Certs
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when the current process has been waited for
-	waitErr error
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	done     chan struct{} // closed when the current process has been waited for
+	waitErr  error
+	outStart int64 // size of stderr.log when the current process started
+
+	// Messages' decoded output so far: the file, how far it was decoded, and the messages
+	outMu   sync.Mutex
+	outFile os.FileInfo
+	outOff  int64
+	outMsgs []Parsed
 }
 
 func newProcess(t testing.TB, receiver string) *process {
@@ -67,6 +73,9 @@ func (p *process) start(argv, env []string) error {
 	}
 	defer f.Close() // the child has its own descriptor
 	fmt.Fprintf(f, "=== realrecv: start %s at %s\n", filepath.Base(argv[0]), time.Now().Format(time.RFC3339Nano))
+	if fi, err := f.Stat(); err == nil {
+		p.outStart = fi.Size()
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = p.dir
 	cmd.Env = append(os.Environ(), env...)
@@ -155,22 +164,51 @@ func (p *process) Stderr() string {
 	return string(b)
 }
 
+// outputSinceStart is what the current (or last) process wrote to stdout and stderr.
+func (p *process) outputSinceStart() string {
+	p.mu.Lock()
+	off := p.outStart
+	p.mu.Unlock()
+	b, _ := os.ReadFile(p.stderrPath())
+	if off > int64(len(b)) {
+		return ""
+	}
+	return string(b[off:])
+}
+
 // Messages reads every message stored so far (over all runs), in arrival order. An incomplete last line (being
-// written) is left for the next call.
+// written) is left for the next call. Only what was appended since the last call is decoded (polling a large
+// output under -race would otherwise spend its time decoding the same lines again); the returned slice shares
+// its elements with later results and must not be modified.
 func (p *process) Messages() ([]Parsed, error) {
-	b, err := os.ReadFile(p.jsonPath())
+	p.outMu.Lock()
+	defer p.outMu.Unlock()
+	f, err := os.Open(p.jsonPath())
 	if errors.Is(err, os.ErrNotExist) {
+		p.outFile, p.outOff, p.outMsgs = nil, 0, nil
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s output: %w", p.receiver, err)
 	}
-	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-		b = b[:i+1]
-	} else {
-		return nil, nil
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s output: %w", p.receiver, err)
 	}
-	var out []Parsed
+	if p.outFile == nil || !os.SameFile(p.outFile, fi) || fi.Size() < p.outOff {
+		p.outFile, p.outOff, p.outMsgs = fi, 0, nil // a new or truncated file: start over
+	}
+	b, err := io.ReadAll(io.NewSectionReader(f, p.outOff, fi.Size()-p.outOff))
+	if err != nil {
+		return nil, fmt.Errorf("read %s output: %w", p.receiver, err)
+	}
+	i := bytes.LastIndexByte(b, '\n')
+	if i < 0 {
+		return p.outMsgs[:len(p.outMsgs):len(p.outMsgs)], nil
+	}
+	b = b[:i+1]
+	msgs := p.outMsgs
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for sc.Scan() {
@@ -180,14 +218,15 @@ func (p *process) Messages() ([]Parsed, error) {
 		}
 		m, err := decodeLine(p.receiver, line)
 		if err != nil {
-			return out, err
+			return msgs[:len(msgs):len(msgs)], err
 		}
-		out = append(out, m)
+		msgs = append(msgs, m)
 	}
 	if err := sc.Err(); err != nil {
-		return out, fmt.Errorf("scan %s output: %w", p.receiver, err)
+		return msgs[:len(msgs):len(msgs)], fmt.Errorf("scan %s output: %w", p.receiver, err)
 	}
-	return out, nil
+	p.outMsgs, p.outOff = msgs, p.outOff+int64(len(b))
+	return msgs[:len(msgs):len(msgs)], nil
 }
 
 // WaitForCount polls until at least n messages are stored and returns all of them. It fails when ctx ends first or

@@ -125,7 +125,20 @@ func TestSyslogNGDropsLFFrameOnOctetListener(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].Msg != "marker" {
 		t.Fatalf("stored %+v, want only the marker", msgs)
 	}
-	if !strings.Contains(s.InternalLog(), "Invalid frame header") {
+	if !internalLogHas(s, "Invalid frame header") {
 		t.Errorf("internal log lacks \"Invalid frame header\":\n%s", s.InternalLog())
 	}
+}
+
+// internalLogHas waits up to ioTimeout for syslog-ng's internal log to contain want: it is written through its own
+// log path, with no order against the messages of the json output.
+func internalLogHas(s *SyslogNG, want string) bool {
+	deadline := time.Now().Add(ioTimeout)
+	for !strings.Contains(s.InternalLog(), want) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(pollInterval)
+	}
+	return true
 }

@@ -1,7 +1,9 @@
 package realrecv
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -51,45 +53,49 @@ type Rsyslog struct {
 	*process
 	opts RsyslogOptions
 	bin  string
-	// ports of the listeners; 0 before the first start for the imtcp listeners (the kernel picks, rsyslog reports
-	// it through listenPortFileName), then fixed so that Restart keeps them.
+	// ports of the listeners, chosen at the first start (see port.go) and kept by Restart.
 	portsMu sync.Mutex
 	ports   map[string]int
 }
 
-// StartRsyslog starts an rsyslog instance and waits until every listener accepts connections. The instance is
-// stopped by t.Cleanup. The test is skipped (failed with CI=true) when rsyslogd is not installed.
+// StartRsyslog starts an rsyslog instance and waits until it listens on every port. When a port turns out to be
+// taken by another process it starts again on new ports. The instance is stopped by t.Cleanup. The test is
+// skipped (failed with CI=true) when rsyslogd is not installed.
 func StartRsyslog(t testing.TB, o RsyslogOptions) *Rsyslog {
 	t.Helper()
 	bin := rsyslogdPath()
 	if bin == "" {
 		missingReceiver(t, "rsyslogd (not on PATH, not /usr/sbin/rsyslogd)")
 	}
-	r := &Rsyslog{process: newProcess(t, ReceiverRsyslog), opts: o, bin: bin, ports: map[string]int{ListenerTCP: 0}}
-	if o.TLS {
-		r.ports[ListenerTLS] = 0
-	}
-	if o.MTLS {
-		r.ports[ListenerMTLS] = 0
-	}
+	r := &Rsyslog{process: newProcess(t, ReceiverRsyslog), opts: o, bin: bin}
+	r.logOnFailure(t, nil)
+	names := []string{ListenerTCP}
 	for _, l := range []struct {
 		on   bool
 		name string
-	}{{o.RELP, ListenerRELP}, {o.RELPTLS, ListenerRELPTLS}, {o.RELPTLSServerAuth, ListenerRELPTLSServerAuth}} {
-		if !l.on {
-			continue
+	}{{o.TLS, ListenerTLS}, {o.MTLS, ListenerMTLS}, {o.RELP, ListenerRELP}, {o.RELPTLS, ListenerRELPTLS},
+		{o.RELPTLSServerAuth, ListenerRELPTLSServerAuth}} {
+		if l.on {
+			names = append(names, l.name)
 		}
-		port, err := freePort()
+	}
+	for attempt := 1; ; attempt++ {
+		ports, err := pickPorts(names)
 		if err != nil {
 			t.Fatalf("realrecv: %v", err)
 		}
-		r.ports[l.name] = port
+		r.portsMu.Lock()
+		r.ports = ports
+		r.portsMu.Unlock()
+		err = r.run()
+		if err == nil {
+			return r
+		}
+		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
+			t.Fatalf("realrecv: start rsyslog: %v\nstderr:\n%s", err, truncateTail(r.Stderr(), 16<<10))
+		}
+		t.Logf("realrecv: start rsyslog: %v; starting again on other ports", err)
 	}
-	r.logOnFailure(t, nil)
-	if err := r.run(); err != nil {
-		t.Fatalf("realrecv: start rsyslog: %v\nstderr:\n%s", err, truncateTail(r.Stderr(), 16<<10))
-	}
-	return r
 }
 
 // Addr returns host:port of a listener: ListenerTCP or ListenerLF (one imtcp port for both framings), ListenerTLS
@@ -118,15 +124,8 @@ func (r *Rsyslog) address() string {
 	return r.opts.Address
 }
 
-// listening reports whether rsyslogd listens on port, read from its own network namespace's socket table.
-func (r *Rsyslog) listening(port int) bool {
-	if pid := r.PID(); pid != 0 && r.opts.NetNS != "" {
-		return listeningIn(fmt.Sprintf("/proc/%d/net/tcp", pid), r.address(), port)
-	}
-	return listening(port)
-}
-
-// Restart stops rsyslog with SIGTERM (when it runs) and starts it again on the same ports with the same output file.
+// Restart stops rsyslog with SIGTERM (when it runs) and starts it again on the same ports with the same output
+// file. A port taken by another process meanwhile fails the test: the ports cannot change under a running sender.
 func (r *Rsyslog) Restart(t testing.TB) {
 	t.Helper()
 	r.Stop()
@@ -135,84 +134,43 @@ func (r *Rsyslog) Restart(t testing.TB) {
 	}
 }
 
-// portFile is where imtcp writes the port of listener.
-func (r *Rsyslog) portFile(listener string) string {
-	return filepath.Join(r.dir, "state", listener+".port")
-}
-
-// run writes the config, starts rsyslogd and waits for every listener.
+// run writes the config, starts rsyslogd and waits until it, and nobody else, listens on every port.
 func (r *Rsyslog) run() error {
+	r.portsMu.Lock()
+	ports := maps.Clone(r.ports)
+	r.portsMu.Unlock()
 	cfg := filepath.Join(r.dir, "rsyslog.conf")
-	if err := os.WriteFile(cfg, []byte(r.config()), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(r.config(ports)), 0o644); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
-	imtcp := []string{ListenerTCP}
-	if r.opts.TLS {
-		imtcp = append(imtcp, ListenerTLS)
-	}
-	if r.opts.MTLS {
-		imtcp = append(imtcp, ListenerMTLS)
-	}
-	for _, l := range imtcp {
-		if err := os.Remove(r.portFile(l)); err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("remove stale port file: %w", err)
-		}
+	if beforeStart != nil {
+		beforeStart(ports)
 	}
 	pidFile := filepath.Join(r.dir, "state", "rsyslogd.pid")
 	_ = os.Remove(pidFile) // left behind by SIGKILL; rsyslogd refuses to start when its PID is alive
 	argv := []string{r.bin, "-n", "-f", cfg, "-i", pidFile}
 	if r.opts.NetNS != "" {
-		// ip execs rsyslogd: same PID, so signals and Pdeathsig reach rsyslogd itself.
+		// ip execs rsyslogd: same PID, so signals and Pdeathsig reach rsyslogd itself, and its sockets are found
+		// in its own /proc/PID/fd and its namespace's /proc/PID/net/tcp.
 		argv = append([]string{ipPath(), "netns", "exec", r.opts.NetNS}, argv...)
 	}
 	if err := r.start(argv, nil); err != nil {
 		return err
 	}
-	err := r.waitReady(func() (bool, error) {
-		for _, l := range imtcp {
-			r.portsMu.Lock()
-			known := r.ports[l]
-			r.portsMu.Unlock()
-			if known != 0 {
-				// imtcp writes listenPortFileName only for port="0".
-				if !r.listening(known) {
-					return false, nil
-				}
-				continue
-			}
-			b, err := os.ReadFile(r.portFile(l))
-			if err != nil || len(b) == 0 {
-				return false, nil
-			}
-			port, err := strconv.Atoi(strings.TrimSpace(string(b)))
-			if err != nil {
-				return false, nil // partially written
-			}
-			// imtcp writes the file between bind() and listen(): connecting right away can be refused.
-			if !r.listening(port) {
-				return false, nil
-			}
-			r.portsMu.Lock()
-			r.ports[l] = port
-			r.portsMu.Unlock()
-		}
-		// imrelp has no port file.
-		for _, l := range []string{ListenerRELP, ListenerRELPTLS, ListenerRELPTLSServerAuth} {
-			if port, ok := r.ports[l]; ok && !r.listening(port) {
-				return false, nil
-			}
-		}
-		return true, nil
-	})
+	err := r.waitReady(func() (bool, error) { return r.checkPorts(r.address(), ports) })
 	if err != nil {
 		r.Kill()
+		if out := r.outputSinceStart(); !errors.Is(err, errPortTaken) && bindFailure(out) {
+			err = fmt.Errorf("%w: %v: %s", errPortTaken, err, truncateTail(out, 2<<10))
+		}
 		return err
 	}
 	return nil
 }
 
-// config renders rsyslog.conf. See receivers.md (docs) for the reasoning behind each setting.
-func (r *Rsyslog) config() string {
+// config renders rsyslog.conf with the listeners on ports. See receivers.md (docs) for the reasoning behind each
+// setting.
+func (r *Rsyslog) config(ports map[string]int) string {
 	d := r.dir
 	var b strings.Builder
 	fmt.Fprintf(&b, `# generated by siemship internal/realrecv
@@ -252,38 +210,38 @@ ruleset(name="net" queue.type="Direct") {
   action(type="omfile" file="%[1]s/out/json.log" template="json")
 }
 
-input(type="imtcp" name="%[2]s" address="@ADDR@" port="%[3]d" listenPortFileName="%[4]s" ruleset="net")
-`, d, ListenerTCP, r.ports[ListenerTCP], r.portFile(ListenerTCP))
+input(type="imtcp" name="%[2]s" address="@ADDR@" port="%[3]d" ruleset="net")
+`, d, ListenerTCP, ports[ListenerTCP])
 	if r.opts.TLS {
 		prio := r.opts.GnuTLSPriority
 		if prio == "" {
 			prio = defaultGnuTLSPriority
 		}
-		fmt.Fprintf(&b, `input(type="imtcp" name="%s" address="@ADDR@" port="%d" listenPortFileName="%s" ruleset="net"
+		fmt.Fprintf(&b, `input(type="imtcp" name="%s" address="@ADDR@" port="%d" ruleset="net"
       streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon"
       gnutlsPriorityString="%s")
-`, ListenerTLS, r.ports[ListenerTLS], r.portFile(ListenerTLS), prio)
+`, ListenerTLS, ports[ListenerTLS], prio)
 	}
 	if r.opts.MTLS {
-		fmt.Fprintf(&b, `input(type="imtcp" name="%s" address="@ADDR@" port="%d" listenPortFileName="%s" ruleset="net"
+		fmt.Fprintf(&b, `input(type="imtcp" name="%s" address="@ADDR@" port="%d" ruleset="net"
       streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="x509/certvalid"
       streamDriver.CAFile="%s" streamDriver.CertFile="%s" streamDriver.KeyFile="%s")
-`, ListenerMTLS, r.ports[ListenerMTLS], r.portFile(ListenerMTLS),
+`, ListenerMTLS, ports[ListenerMTLS],
 			r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
 	}
 	if r.opts.RELP {
 		fmt.Fprintf(&b, "input(type=\"imrelp\" name=%q address=\"@ADDR@\" port=\"%d\" ruleset=\"net\" maxDataSize=\"%d\")\n",
-			ListenerRELP, r.ports[ListenerRELP], MaxMessageSize)
+			ListenerRELP, ports[ListenerRELP], MaxMessageSize)
 	}
 	if r.opts.RELPTLS {
 		fmt.Fprintf(&b, `input(type="imrelp" name=%q address="@ADDR@" port="%d" ruleset="net" maxDataSize="%d"
       tls="on" tls.cacert="%s" tls.mycert="%s" tls.myprivkey="%s" tls.authmode="certvalid")
-`, ListenerRELPTLS, r.ports[ListenerRELPTLS], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
+`, ListenerRELPTLS, ports[ListenerRELPTLS], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
 	}
 	if r.opts.RELPTLSServerAuth {
 		fmt.Fprintf(&b, `input(type="imrelp" name=%q address="@ADDR@" port="%d" ruleset="net" maxDataSize="%d"
       tls="on" tls.cacert="%s" tls.mycert="%s" tls.myprivkey="%s")
-`, ListenerRELPTLSServerAuth, r.ports[ListenerRELPTLSServerAuth], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
+`, ListenerRELPTLSServerAuth, ports[ListenerRELPTLSServerAuth], MaxMessageSize, r.certs.CAFile, r.certs.ServerCertFile, r.certs.ServerKeyFile)
 	}
 	return strings.ReplaceAll(b.String(), "@ADDR@", r.address())
 }

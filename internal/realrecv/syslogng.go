@@ -1,7 +1,9 @@
 package realrecv
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -26,11 +28,12 @@ type SyslogNG struct {
 	*process
 	opts              SyslogNGOptions
 	bin, lib, modules string
-	ports             map[string]int // chosen before the first start, kept by Restart
+	ports             map[string]int // chosen at the first start (see port.go), kept by Restart
 	starts            int            // "starting up" lines expected in internal.log
 }
 
-// StartSyslogNG starts a syslog-ng instance and waits until it reports "starting up". The instance is stopped by
+// StartSyslogNG starts a syslog-ng instance and waits until it reports "starting up" and listens on every port.
+// When a port turns out to be taken by another process it starts again on new ports. The instance is stopped by
 // t.Cleanup. The test is skipped (failed with CI=true) when syslog-ng is not installed.
 func StartSyslogNG(t testing.TB, o SyslogNGOptions) *SyslogNG {
 	t.Helper()
@@ -40,41 +43,29 @@ func StartSyslogNG(t testing.TB, o SyslogNGOptions) *SyslogNG {
 	}
 	s := &SyslogNG{process: newProcess(t, ReceiverSyslogNG), opts: o, bin: bin, lib: lib, modules: modules}
 	s.logOnFailure(t, func() string { return "internal.log:\n" + s.InternalLog() })
-	// syslog-ng cannot report the ports it bound: pick free ones; retry when another process grabbed one meanwhile.
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		if err = s.pickPorts(); err != nil {
-			break
-		}
-		if err = s.run(); err == nil || !strings.Contains(s.Stderr()+s.InternalLog(), "Address already in use") {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("realrecv: start syslog-ng: %v\nstderr:\n%s\ninternal.log:\n%s", err,
-			truncateTail(s.Stderr(), 16<<10), truncateTail(s.InternalLog(), 16<<10))
-	}
-	return s
-}
-
-func (s *SyslogNG) pickPorts() error {
 	names := []string{ListenerTCP, ListenerLF}
-	if s.opts.TLS {
+	if o.TLS {
 		names = append(names, ListenerTLS, ListenerTLSLF)
 	}
-	if s.opts.MTLS {
+	if o.MTLS {
 		names = append(names, ListenerMTLS)
 	}
-	ports := make(map[string]int, len(names))
-	for _, n := range names {
-		p, err := freePort()
+	for attempt := 1; ; attempt++ {
+		ports, err := pickPorts(names)
 		if err != nil {
-			return err
+			t.Fatalf("realrecv: %v", err)
 		}
-		ports[n] = p
+		s.ports = ports
+		err = s.run()
+		if err == nil {
+			return s
+		}
+		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
+			t.Fatalf("realrecv: start syslog-ng: %v\nstderr:\n%s\ninternal.log:\n%s", err,
+				truncateTail(s.Stderr(), 16<<10), truncateTail(s.InternalLog(), 16<<10))
+		}
+		t.Logf("realrecv: start syslog-ng: %v; starting again on other ports", err)
 	}
-	s.ports = ports
-	return nil
 }
 
 // Addr returns host:port of a source: ListenerTCP, ListenerLF, with TLS ListenerTLS and ListenerTLSLF, with MTLS
@@ -87,7 +78,8 @@ func (s *SyslogNG) Addr(listener string) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
-// Restart stops syslog-ng with SIGTERM (when it runs) and starts it again on the same ports and output file.
+// Restart stops syslog-ng with SIGTERM (when it runs) and starts it again on the same ports and output file. A port
+// taken by another process meanwhile fails the test: the ports cannot change under a running sender.
 func (s *SyslogNG) Restart(t testing.TB) {
 	t.Helper()
 	s.Stop()
@@ -106,8 +98,8 @@ func (s *SyslogNG) InternalLog() string {
 
 func (s *SyslogNG) internalLogPath() string { return filepath.Join(s.dir, "out", "internal.log") }
 
-// run writes the config, starts syslog-ng and waits for one more "starting up" line in internal.log and for every
-// source to listen.
+// run writes the config, starts syslog-ng and waits for one more "starting up" line in internal.log and until it,
+// and nobody else, listens on every port.
 func (s *SyslogNG) run() error {
 	cfg := filepath.Join(s.dir, "syslog-ng.conf")
 	if err := os.WriteFile(cfg, []byte(s.config()), 0o644); err != nil {
@@ -117,6 +109,9 @@ func (s *SyslogNG) run() error {
 	ctl, pid := filepath.Join(state, "syslog-ng.ctl"), filepath.Join(state, "syslog-ng.pid")
 	_ = os.Remove(ctl) // left behind by SIGKILL
 	_ = os.Remove(pid)
+	if beforeStart != nil {
+		beforeStart(maps.Clone(s.ports))
+	}
 	argv := []string{s.bin, "--module-path=" + s.modules, "-F", "--no-caps", "-f", cfg,
 		"-R", filepath.Join(state, "syslog-ng.persist"), "-c", ctl, "-p", pid}
 	if err := s.start(argv, []string{"LD_LIBRARY_PATH=" + s.lib}); err != nil {
@@ -127,15 +122,14 @@ func (s *SyslogNG) run() error {
 		if strings.Count(s.InternalLog(), "syslog-ng starting up;") < want {
 			return false, nil
 		}
-		for _, port := range s.ports {
-			if !listening(port) {
-				return false, nil
-			}
-		}
-		return true, nil
+		return s.checkPorts("127.0.0.1", s.ports)
 	})
 	if err != nil {
 		s.Kill()
+		// syslog-ng exits when a source cannot bind
+		if out := s.outputSinceStart(); !errors.Is(err, errPortTaken) && bindFailure(out) {
+			err = fmt.Errorf("%w: %v: %s", errPortTaken, err, truncateTail(out, 2<<10))
+		}
 		return err
 	}
 	s.starts = want

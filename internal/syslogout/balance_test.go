@@ -1,23 +1,24 @@
 package syslogout
 
 import (
-	"net"
 	"testing"
 	"time"
 
 	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testport"
 )
 
 // Failover: the first destination is down, batches go to the second; once the first is back, a probe returns the
 // client to it. Each batch arrives whole at one destination.
 func TestFailover(t *testing.T) {
-	// Reserve a port for the first destination, then free it: it is "down".
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// The first destination is "down": its port is reserved (connections are refused, and no other process can
+	// take it before the receiver comes up there).
+	res, err := testport.Reserve()
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := ln.Addr().String()
-	_ = ln.Close()
+	defer res.Release()
+	first := res.Addr()
 	colB := syslogrecv.NewCollector(0)
 	rb := receiver(t, syslogrecv.Options{}, colB.Handle)
 	c := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{first, rb.Addr()}, ProbeInterval: 200 * time.Millisecond})
@@ -37,6 +38,7 @@ func TestFailover(t *testing.T) {
 	}
 
 	colA := syslogrecv.NewCollector(0)
+	res.Release()
 	ra := receiver(t, syslogrecv.Options{Addr: first}, colA.Handle)
 	time.Sleep(250 * time.Millisecond) // the probe is due
 	if err := c.Send(t.Context(), bt); err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testport"
 )
 
 func TestSendStream(t *testing.T) {
@@ -305,11 +306,16 @@ func TestContextCancellation(t *testing.T) {
 // and the client recovers when the receiver comes back on the same port.
 func TestReconnectAfterReceiverDown(t *testing.T) {
 	col := syslogrecv.NewCollector(0)
-	r, err := syslogrecv.Listen(syslogrecv.Options{}, col.Handle)
+	// The receiver comes back on the same port: a port from outside the ephemeral range is not handed to another
+	// process meanwhile, as one from port 0 could be.
+	var r *syslogrecv.Receiver
+	addr, err := testport.Listen(func(addr string) (err error) {
+		r, err = syslogrecv.Listen(syslogrecv.Options{Addr: addr}, col.Handle)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := r.Addr()
 	c := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{addr}})
 	b1, want := batch("d", 0, 10, 200, octet)
 	if err := c.Send(t.Context(), b1); err != nil {
@@ -405,12 +411,7 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check used the pool: %+v", st)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddr := ln.Addr().String()
-	_ = ln.Close()
+	closedAddr := testport.Refused(t) // a port released after a listen could be taken by another process meanwhile
 	c2 := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{closedAddr}})
 	if err := c2.Check(t.Context()); err == nil || !strings.Contains(err.Error(), closedAddr) {
 		t.Fatalf("Check of a closed port = %v", err)
