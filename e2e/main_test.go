@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/siemship/siemship/internal/harness"
 )
 
 // The tests that run the built binary (harness.StartProc) call t.Parallel: each has its own emulator, sink and
@@ -15,5 +17,6 @@ import (
 // HTTP timeout into its own transport, so net/http keeps no per-request timer goroutine for the responses the SDK
 // never closes (CreateConsumerGroup, UpdateCheckpoint). Nothing needs to be ignored.
 func TestMain(m *testing.M) {
+	harness.HandleHangup()
 	goleak.VerifyTestMain(m)
 }
