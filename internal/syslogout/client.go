@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/backoff"
+	"github.com/siemship/siemship/internal/logsample"
 )
 
 // Client sends batches to one of Options.Addrs over a pool of connections per destination. It is safe for
@@ -32,7 +33,7 @@ type Client struct {
 	closed bool
 
 	st       counters
-	resetLog sampler // the warning about batches that a reset may have lost
+	resetLog logsample.Sampler // the warning about batches that a reset may have lost
 }
 
 // dest is one destination with its own pool, reconnect backoff and health.
@@ -94,7 +95,7 @@ func New(o Options) (*Client, error) {
 		o:        o,
 		log:      o.Logger.With(zap.String("protocol", string(o.Protocol))),
 		done:     make(chan struct{}),
-		resetLog: sampler{every: resetLogEvery},
+		resetLog: logsample.Sampler{Every: resetLogEvery},
 	}
 	c.dialer = net.Dialer{
 		KeepAliveConfig: net.KeepAliveConfig{
@@ -327,7 +328,7 @@ func (c *Client) reuse(d *dest, s *slot) *conn {
 		// The batch written last was counted as delivered; the reset may have thrown it away unread. Sampled: a
 		// receiver that resets every connection does so once per batch.
 		c.st.resetsAfterDelivery.Add(1)
-		if n, ok := c.resetLog.allow(1); ok {
+		if n, ok := c.resetLog.Allow(1); ok {
 			d.log.Warn("the receiver reset a connection after a batch on it was counted as delivered: that batch is lost unless the receiver had read it; "+
 				"this confirmation mode cannot tell nor resend it (close or relp can)",
 				zap.String("confirm", string(c.o.Confirm)), zap.Uint64("resets", n), zap.Error(err))
