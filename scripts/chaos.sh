@@ -7,7 +7,7 @@
 # With CHAOS_WRITE_DOC=1 a passing run rewrites docs/RELIABILITY.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go vet -tags chaos ./chaos/
+go vet -race -tags chaos ./chaos/ # -race: the test run's build configuration, not a third one
 bindir=$(mktemp -d /tmp/siemship-chaos-bin.XXXXXX)
 trap 'rm -rf "$bindir"' EXIT
 sh scripts/build.sh "$bindir/siemship" test >/dev/null
