@@ -53,7 +53,6 @@ type groupKeeper struct {
 	mu         sync.Mutex
 	missingAt  time.Duration // send time of the latest request that found the group missing
 	retry      bool          // the last write-back failed: try again
-	recreated  bool          // we created the group (for the log)
 	failures   int           // failed creation attempts since it went missing
 	lastLogged time.Time     // of the last creation failure logged
 
@@ -81,7 +80,7 @@ func (k *groupKeeper) notFound(sentAt time.Duration) {
 	first := !k.missing.Load()
 	if first {
 		k.missing.Store(true)
-		k.missingAt, k.failures, k.recreated = sentAt, 0, false
+		k.missingAt, k.failures = sentAt, 0
 	} else {
 		k.missingAt = max(k.missingAt, sentAt)
 	}
@@ -209,9 +208,12 @@ func (k *groupKeeper) run(ctx context.Context) {
 				delay = k.minDelay
 			}
 			lastOK, next = time.Now(), time.Now().Add(jitter(delay))
-			k.mu.Lock()
-			k.recreated = created
-			k.mu.Unlock()
+			if created {
+				// Its own line: a request of the SDK answered meanwhile may already run the write-back, whose line
+				// ("exists again") cannot know who created the group.
+				k.log.Info("consumer group recreated", zap.String("group", k.group),
+					zap.Int("timeout_seconds", k.settings.Timeout), zap.Bool("in_order", k.settings.InOrder))
+			}
 			if k.observe != nil {
 				k.observe.GroupRecreation("ok")
 			}
@@ -297,9 +299,6 @@ func (k *groupKeeper) failed(err error, retryIn time.Duration) {
 // writeBack writes, into the group that exists again, the latest checkpoint this process knows for every shard that
 // has none there, and logs where each shard resumes.
 func (k *groupKeeper) writeBack() error {
-	k.mu.Lock()
-	recreated := k.recreated
-	k.mu.Unlock()
 	cps, err := k.restoreAPI.GetCheckpoint(k.project, k.logstore, k.group)
 	if err != nil {
 		return fmt.Errorf("read checkpoints: %w", err)
@@ -323,14 +322,10 @@ func (k *groupKeeper) writeBack() error {
 			fresh = append(fresh, e.ShardID)
 		}
 	}
-	msg := "the consumer group exists again"
-	if recreated {
-		msg = "consumer group recreated"
-	}
 	slices.Sort(kept)
 	slices.Sort(written)
 	slices.Sort(fresh)
-	k.log.Info(msg+"; shard workers still running continue from their position in memory, a shard that starts "+
+	k.log.Info("the consumer group exists again; shard workers still running continue from their position in memory, a shard that starts "+
 		"afresh resumes from the checkpoint the group has (written back by siemship where it had none) or at "+
 		"SLS_CURSOR_START",
 		zap.String("group", k.group), zap.Ints("checkpoints_kept", kept), zap.Ints("checkpoints_written_back", written),
