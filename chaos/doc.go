@@ -1,8 +1,8 @@
 //go:build chaos
 
 // Package chaos is siemship's chaos suite (issue 4): it runs the built siemship binary as one or more subprocesses
-// against the SLS emulator and a real receiver (internal/syslogrecv in the test process, or a private rsyslogd from
-// internal/realrecv), injects one fault per case (receiver restarts, kills, downtime and stalls; a receiver cut off
+// against the SLS emulator and a real receiver (internal/testgear/syslogrecv in the test process, or a private rsyslogd from
+// internal/testgear/realrecv), injects one fault per case (receiver restarts, kills, downtime and stalls; a receiver cut off
 // without a FIN in a network namespace; SLS 5xx and 403 answers; SLS unreachable for one replica through a
 // forwarder; replicas killed or stopped; a shard split; an expired checkpoint; poison records) in every
 // confirmation mode the case applies to, and reports one row per case and mode: records produced, delivered

@@ -14,8 +14,8 @@ import (
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/slsemu"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
 )
 
 // The cases on the SLS side run in every mode against rsyslog (RELP needs a real RELP receiver). Every one of them

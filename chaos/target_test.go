@@ -7,10 +7,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/ledger"
-	"github.com/siemship/siemship/internal/realrecv"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/ledger"
+	"github.com/siemship/siemship/internal/testgear/realrecv"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // target is the SIEM of a case: it counts what arrived by seq.
@@ -21,7 +21,7 @@ type target interface {
 	missing(first, last uint64, limit int) []uint64
 }
 
-// sink is internal/syslogrecv in the test process (harness.Sink): it can restart on the same port and stop reading.
+// sink is internal/testgear/syslogrecv in the test process (harness.Sink): it can restart on the same port and stop reading.
 type sink struct{ *harness.Sink }
 
 func startSink(t testing.TB) sink {

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // TestConnectionsInParallel: with SYSLOG_CONNECTIONS=4, four batches are on the wire at once. The receiver stops

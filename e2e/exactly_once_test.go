@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // TestExactlyOnce ships a whole logstore of 100 000 generated audit records in 8 shards, once per framing over

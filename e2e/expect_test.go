@@ -8,9 +8,9 @@ import (
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
-	"github.com/siemship/siemship/internal/harness"
 	"github.com/siemship/siemship/internal/record"
-	"github.com/siemship/siemship/internal/slsemu"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
 )
 
 // idKey is the content every test record carries with a unique decimal value: the emulator's generator numbers its

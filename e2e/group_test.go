@@ -14,9 +14,9 @@ import (
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/slsemu"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // groupHeader is the syslog header of the consumer-group tests.

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/slsproxy"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/slsproxy"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // TestHostileSLS puts a proxy between siemship (the built binary, default SIEMSHIP_MEMORY_LIMIT of 256 MiB) and the

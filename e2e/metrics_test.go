@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
+	"github.com/siemship/siemship/internal/testgear/harness"
 )
 
 // metricsURL waits for the process to log where it serves /metrics (SIEMSHIP_HTTP_ADDR=127.0.0.1:0) and returns

@@ -3,7 +3,7 @@ package e2e
 import (
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
+	"github.com/siemship/siemship/internal/testgear/harness"
 )
 
 // Settings of every run, on top of the harness's.

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/slsemu"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // Sizes of the interrupted streams: small batches, and PullLogs slowed down in the first run, so that a signal

@@ -4,9 +4,9 @@ import (
 	"crypto/tls"
 	"testing"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/syslogrecv"
-	"github.com/siemship/siemship/internal/testcert"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/testcert"
 )
 
 // startSink starts the test's SIEM (harness.Sink) with a collector, so that verify can read every message.

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/syslogrecv"
-	"github.com/siemship/siemship/internal/testport"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/testport"
 )
 
 // plainLines returns the lines of stderr that are not siemship's JSON log: what it prints for people.

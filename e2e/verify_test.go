@@ -12,7 +12,7 @@ import (
 
 	"github.com/crewjam/rfc5424"
 
-	"github.com/siemship/siemship/internal/format"
+	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -76,7 +76,7 @@ func (r tally) String() string {
 
 // verify checks every received message against the expectation: the raw header shape, every header field as
 // parsed by crewjam/rfc5424 (the reference parser, not our encoder), the timestamp, and every payload pair as
-// format.ParsePayload returns it. It reports each problem (the first few of each kind) and returns the counts;
+// kv.ParsePayload returns it. It reports each problem (the first few of each kind) and returns the counts;
 // exactly-once is then unique == exp.len() with duplicates, missing and bad all zero. The messages are checked on
 // all CPUs: under the race detector, parsing 100 000 messages is the slowest part of the package.
 func verify(t testing.TB, msgs [][]byte, exp *expectation, h header, sep string) tally {
@@ -175,7 +175,7 @@ func check(raw []byte, exp *expectation, h header, sep string) checked {
 	if string(m.Message) != string(msg) {
 		return bad("msg", "parser's MSG %.80q differs from the raw payload %.80q", m.Message, msg)
 	}
-	pairs, err := format.ParsePayload(string(m.Message), sep)
+	pairs, err := kv.ParsePayload(string(m.Message), sep)
 	if err != nil {
 		return bad("payload parse", "%v: %.200q", err, m.Message)
 	}

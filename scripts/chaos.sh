@@ -11,5 +11,5 @@ go vet -race -tags chaos ./chaos/ # -race: the test run's build configuration, n
 bindir=$(mktemp -d /tmp/siemship-chaos-bin.XXXXXX)
 trap 'rm -rf "$bindir"' EXIT
 sh scripts/build.sh "$bindir/siemship" test >/dev/null
-export SIEMSHIP_TEST_BINARY=$bindir/siemship # what internal/harness runs (harness.BinaryEnv)
+export SIEMSHIP_TEST_BINARY=$bindir/siemship # what internal/testgear/harness runs (harness.BinaryEnv)
 go test -tags chaos -race -count=1 -timeout 60m "$@" ./chaos/

@@ -1,6 +1,6 @@
 #!/bin/sh
 # install-test-receivers.sh: installs the real syslog receivers used by siemship's integration tests
-# (package internal/realrecv) on Debian 12 (bookworm), as root, with only Debian's apt repositories reachable.
+# (package internal/testgear/realrecv) on Debian 12 (bookworm), as root, with only Debian's apt repositories reachable.
 #
 #   rsyslog (+ rsyslog-gnutls, rsyslog-openssl, rsyslog-relp), openssl, bsdutils   via apt-get install
 #   supervisor                          via apt-get install (deploy/supervisor's test runs a private supervisord)

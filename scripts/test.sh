@@ -31,7 +31,7 @@ fi
 bindir=$(mktemp -d /tmp/siemship-test-bin.XXXXXX)
 trap 'rm -rf "$bindir"' EXIT
 sh scripts/build.sh "$bindir/siemship" test >/dev/null
-export SIEMSHIP_TEST_BINARY=$bindir/siemship # what internal/harness runs (harness.BinaryEnv)
+export SIEMSHIP_TEST_BINARY=$bindir/siemship # what internal/testgear/harness runs (harness.BinaryEnv)
 
 if [ -n "$norace" ]; then
   # Beside the race run rather than after it: these tests mostly wait (consumer-group heartbeats), and the race

@@ -15,9 +15,9 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/consumer"
 	"github.com/siemship/siemship/internal/record"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/source/consumer"
 )
 
 func init() {
@@ -163,7 +163,7 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 		Time: uint32(now.Unix()), TimeNs: uint32(now.Nanosecond()),
 		Contents: []record.Field{{Key: "message", Value: "siemship check test message"}, {Key: "version", Value: version}},
 	}}}
-	var b syslogout.Batch
+	var b syslog.Batch
 	b.Buf, _ = enc.AppendFrame(b.Buf, &g, &g.Logs[0])
 	b.Ends = append(b.Ends, len(b.Buf))
 	if err := out.Send(ctx, &b); err != nil {

@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/syslogrecv"
-	"github.com/siemship/siemship/internal/testcert"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/testcert"
 )
 
 func TestCheck(t *testing.T) {

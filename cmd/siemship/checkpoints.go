@@ -20,7 +20,7 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/consumer"
+	"github.com/siemship/siemship/internal/source/consumer"
 	"github.com/siemship/siemship/internal/telemetry"
 )
 

@@ -17,10 +17,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/ledger"
-	"github.com/siemship/siemship/internal/slsemu"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/ledger"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // startClockedEmulator is harness.StartEmulator with a clock that the test can set back, so that data can be

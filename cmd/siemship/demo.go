@@ -14,10 +14,10 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/ledger"
-	"github.com/siemship/siemship/internal/slsemu"
-	"github.com/siemship/siemship/internal/syslogrecv"
 	"github.com/siemship/siemship/internal/telemetry"
+	"github.com/siemship/siemship/internal/testgear/ledger"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 func init() {

@@ -13,8 +13,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/siemship/siemship/internal/slsemu"
 	"github.com/siemship/siemship/internal/telemetry"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
 )
 
 func init() {

@@ -14,7 +14,7 @@ import (
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 	"go.uber.org/goleak"
 
-	"github.com/siemship/siemship/internal/slsemu"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
 )
 
 func TestEmulatorCommand(t *testing.T) {

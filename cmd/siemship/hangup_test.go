@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/siemship/siemship/internal/harness"
+	"github.com/siemship/siemship/internal/testgear/harness"
 )
 
 // TestMain: the signal tests send SIGHUP, which a test run started under nohup would have ignored.

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/siemship/siemship/internal/testport"
+	"github.com/siemship/siemship/internal/testgear/testport"
 )
 
 func TestHealthURL(t *testing.T) {

@@ -18,9 +18,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/ledger"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/ledger"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // composeService is the part of a compose service that the demo uses; decoding strictly catches misspelt keys.

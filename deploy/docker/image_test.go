@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/siemship/siemship/internal/testport"
+	"github.com/siemship/siemship/internal/testgear/testport"
 )
 
 // root is the repository root, seen from this package's directory (where go test runs).

@@ -10,9 +10,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/ledger"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/ledger"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 // TestRollingUpdateWithoutDuplicates plays the Deployment's rolling update with siemship in-process against the

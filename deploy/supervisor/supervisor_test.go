@@ -19,10 +19,10 @@ import (
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/ledger"
-	"github.com/siemship/siemship/internal/slsemu"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/ledger"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 const (

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/realrecv"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/realrecv"
 )
 
 const (

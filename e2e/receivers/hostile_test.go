@@ -11,9 +11,9 @@ import (
 
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/realrecv"
-	"github.com/siemship/siemship/internal/slsemu"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/realrecv"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
 )
 
 // hostileSeqTruncated is the record whose 100 KB value exceeds SYSLOG_MAX_MESSAGE_BYTES.

@@ -1,6 +1,6 @@
 // Package receivers tests siemship end to end against real syslog receivers: the SLS emulator serves records,
 // siemship (in-process, configured through the environment as a user would) ships them, and private rsyslog and
-// syslog-ng instances (internal/realrecv) receive them. Each test reads back the receiver's parsed-field JSON and
+// syslog-ng instances (internal/testgear/realrecv) receive them. Each test reads back the receiver's parsed-field JSON and
 // checks that every record arrived exactly once and that the receiver parsed every RFC 5424 header field and the
 // ||key=value payload as siemship meant them.
 //

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/realrecv"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/realrecv"
 )
 
 const rejectRecords = 500
@@ -61,8 +61,8 @@ func TestMutualTLSWithoutClientCertificate(t *testing.T) {
 			if st.Records != 0 || st.Batches != 0 {
 				t.Errorf("stats %+v: nothing may count as delivered", st)
 			}
-			if errs := s.logged(syslogout.ErrClientCertRejected.Error()); len(errs) == 0 {
-				t.Errorf("no log entry carries %q", syslogout.ErrClientCertRejected)
+			if errs := s.logged(syslog.ErrClientCertRejected.Error()); len(errs) == 0 {
+				t.Errorf("no log entry carries %q", syslog.ErrClientCertRejected)
 			}
 			saved, end := checkpoints(e)
 			for id, c := range saved {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/slsemu"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
 )
 
 // shipper is siemship running in-process, like harness.StartShipper, with its warnings and errors also recorded so

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/realrecv"
+	"github.com/siemship/siemship/internal/testgear/realrecv"
 )
 
 // storedLines counts the complete lines of the receiver's JSON output (out/json.log in its directory, one line per

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/siemship/siemship/internal/format"
-	"github.com/siemship/siemship/internal/ledger"
-	"github.com/siemship/siemship/internal/realrecv"
+	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/ledger"
+	"github.com/siemship/siemship/internal/testgear/realrecv"
 )
 
 // header is the syslog header siemship is configured with, and what the receivers must report for it.
@@ -45,7 +45,7 @@ func (h header) env() []string {
 
 func (h header) separator() string {
 	if h.sep == "" {
-		return format.DefaultSeparator
+		return kv.DefaultSeparator
 	}
 	return h.sep
 }
@@ -94,7 +94,7 @@ func check(t *testing.T, msgs []realrecv.Parsed, wants map[uint64]want, h header
 	pri := strconv.Itoa(h.pri)
 	for i, p := range msgs {
 		f := p.Fields()
-		pairs, err := format.ParsePayload(f.Msg, sep)
+		pairs, err := kv.ParsePayload(f.Msg, sep)
 		if err != nil {
 			report("payload", "message %d: %v in %q", i, err, f.Msg)
 			continue

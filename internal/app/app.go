@@ -15,10 +15,10 @@ import (
 
 	"github.com/siemship/siemship/internal/backoff"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/consumer"
-	"github.com/siemship/siemship/internal/format"
+	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/pipeline"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/source/consumer"
 	"github.com/siemship/siemship/internal/telemetry"
 )
 
@@ -30,8 +30,8 @@ var Version string
 type App struct {
 	cfg  *config.Config
 	log  *zap.Logger
-	enc  *format.Encoder
-	out  *syslogout.Client
+	enc  *kv.Encoder
+	out  *syslog.Client
 	pipe *pipeline.Pipeline
 	cons *consumer.Consumer
 	tel  *telemetry.Telemetry // nil when SIEMSHIP_HTTP_ADDR is empty
@@ -170,7 +170,7 @@ func (l oneLineLag) GetCursorTime(project, logstore string, shardID int, cursor 
 	return t, consumer.OneLine(err)
 }
 
-// syslogReconnectMax is syslogout's longest wait before it dials again after a failed dial.
+// syslogReconnectMax is the syslog sink's longest wait before it dials again after a failed dial.
 const syslogReconnectMax = 10 * time.Second
 
 // StallAfter is how long a batch may stay in delivery, with no send attempt of any shard ending, before /healthz
@@ -182,16 +182,16 @@ func StallAfter(cfg *config.Config) time.Duration {
 }
 
 // NewEncoder builds the RFC 5424 encoder the configuration describes.
-func NewEncoder(cfg *config.Config) (*format.Encoder, error) {
-	framing := format.FramingNone // udp datagrams and RELP frames carry the bare message
+func NewEncoder(cfg *config.Config) (*kv.Encoder, error) {
+	framing := kv.FramingNone // udp datagrams and RELP frames carry the bare message
 	if cfg.EffectiveFraming() != config.FramingNone {
-		f, err := format.ParseFraming(string(cfg.EffectiveFraming()))
+		f, err := kv.ParseFraming(string(cfg.EffectiveFraming()))
 		if err != nil {
 			return nil, fmt.Errorf("SYSLOG_FRAMING: %w", err)
 		}
 		framing = f
 	}
-	return format.NewEncoder(format.Options{
+	return kv.NewEncoder(kv.Options{
 		Facility:        int(cfg.Facility),
 		Severity:        int(cfg.Severity),
 		Hostname:        cfg.Hostname,
@@ -206,25 +206,25 @@ func NewEncoder(cfg *config.Config) (*format.Encoder, error) {
 }
 
 // NewSyslogClient builds the syslog output the configuration describes.
-func NewSyslogClient(cfg *config.Config, log *zap.Logger) (*syslogout.Client, error) {
+func NewSyslogClient(cfg *config.Config, log *zap.Logger) (*syslog.Client, error) {
 	addrs, err := cfg.SyslogAddrs()
 	if err != nil {
 		return nil, err
 	}
-	o := syslogout.Options{
-		Protocol:     syslogout.Protocol(cfg.Protocol),
+	o := syslog.Options{
+		Protocol:     syslog.Protocol(cfg.Protocol),
 		Addrs:        addrs,
 		Connections:  cfg.Connections,
 		DialTimeout:  cfg.DialTimeout,
 		WriteTimeout: cfg.WriteTimeout,
-		Confirm:      syslogout.Confirm(cfg.EffectiveConfirm()),
-		Balance:      syslogout.Balance(cfg.Balance),
+		Confirm:      syslog.Confirm(cfg.EffectiveConfirm()),
+		Balance:      syslog.Balance(cfg.Balance),
 		RELPWindow:   cfg.RELPWindow,
 		Logger:       log.Named("syslog"),
 	}
 	if cfg.Protocol.IsTLS() {
 		host, _, _ := net.SplitHostPort(addrs[0])
-		o.TLS, err = syslogout.NewTLSConfig(syslogout.TLSOptions{
+		o.TLS, err = syslog.NewTLSConfig(syslog.TLSOptions{
 			CAFile: cfg.TLSCAFile, CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile,
 			ServerName: cfg.TLSServerName, InsecureSkipVerify: cfg.TLSInsecureSkipVerify,
 		}, host)
@@ -235,7 +235,7 @@ func NewSyslogClient(cfg *config.Config, log *zap.Logger) (*syslogout.Client, er
 			o.TLS.ServerName = "" // each destination verifies its own host name
 		}
 	}
-	return syslogout.New(o)
+	return syslog.New(o)
 }
 
 // ConsumerOptions maps the configuration to the consumer's options.

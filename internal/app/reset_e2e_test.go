@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/harness"
 	"github.com/siemship/siemship/internal/telemetry"
+	"github.com/siemship/siemship/internal/testgear/harness"
 )
 
 // resetter is a syslog receiver that accepts every connection, reads what arrives first (waiting at most 50 ms),

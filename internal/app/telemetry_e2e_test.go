@@ -11,10 +11,10 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/siemship/siemship/internal/harness"
-	"github.com/siemship/siemship/internal/syslogrecv"
 	"github.com/siemship/siemship/internal/telemetry"
-	"github.com/siemship/siemship/internal/testport"
+	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
+	"github.com/siemship/siemship/internal/testgear/testport"
 )
 
 // TestTelemetryEndToEnd runs siemship against the emulator and a real receiver with SIEMSHIP_HTTP_ADDR set: every

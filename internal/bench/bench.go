@@ -24,8 +24,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/slsemu"
-	"github.com/siemship/siemship/internal/testcert"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
+	"github.com/siemship/siemship/internal/testgear/testcert"
 )
 
 // Names of the benchmark's emulated logstore.

@@ -14,11 +14,11 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/consumer"
-	"github.com/siemship/siemship/internal/ledger"
-	"github.com/siemship/siemship/internal/slsemu"
-	"github.com/siemship/siemship/internal/syslogout"
-	"github.com/siemship/siemship/internal/syslogrecv"
+	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/source/consumer"
+	"github.com/siemship/siemship/internal/testgear/ledger"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
+	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
 const (
@@ -375,7 +375,7 @@ func (r *run) checkpointsDone(group string) bool {
 }
 
 // sampleBatch pulls the first batch of shard 0 through the SDK and encodes it as the shipper would.
-func (r *run) sampleBatch(cfg *config.Config) (*syslogout.Batch, error) {
+func (r *run) sampleBatch(cfg *config.Config) (*syslog.Batch, error) {
 	c, err := consumer.New(app.ConsumerOptions(cfg, r.log), consumer.BatchHandlerFunc(
 		func(context.Context, *consumer.Batch) error { return nil }))
 	if err != nil {
@@ -395,7 +395,7 @@ func (r *run) sampleBatch(cfg *config.Config) (*syslogout.Batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	b := &syslogout.Batch{}
+	b := &syslog.Batch{}
 	groups := consumer.Groups(lgl)
 	for gi := range groups {
 		g := &groups[gi]

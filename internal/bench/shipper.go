@@ -12,7 +12,7 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/consumer"
+	"github.com/siemship/siemship/internal/source/consumer"
 )
 
 // PullResult is what the pull-only shipper measured itself (wall-clock times, comparable across processes).

@@ -14,7 +14,7 @@ const maxSecretFileBytes = 64 << 10
 
 // Load reads the configuration from environ, a list of KEY=value strings as returned by os.Environ. It does not
 // read the process environment itself; the only I/O is reading the files named by *_FILE variables (the secrets, and
-// the TLS files, which syslogout checks), and asking the system for the host name when a default needs it.
+// the TLS files, which the syslog sink checks), and asking the system for the host name when a default needs it.
 //
 // An empty value counts as unset (the default applies), as docker compose and Kubernetes produce empty values from
 // unset substitutions. When a name occurs twice, the first occurrence wins, as with os.Getenv.

@@ -4,29 +4,29 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
-// tlsOptions are the TLS files of the configuration, for syslogout's checks.
-func (c *Config) tlsOptions() syslogout.TLSOptions {
+// tlsOptions are the TLS files of the configuration, for the syslog sink's checks.
+func (c *Config) tlsOptions() syslog.TLSOptions {
 	s := &c.Syslog
-	return syslogout.TLSOptions{CAFile: s.TLSCAFile, CertFile: s.TLSCertFile, KeyFile: s.TLSKeyFile}
+	return syslog.TLSOptions{CAFile: s.TLSCAFile, CertFile: s.TLSCertFile, KeyFile: s.TLSKeyFile}
 }
 
 // tlsFileField is the setting that names a TLS file.
-func (c *Config) tlsFileField(f syslogout.TLSFile) *string {
+func (c *Config) tlsFileField(f syslog.TLSFile) *string {
 	switch f {
-	case syslogout.TLSFileCert:
+	case syslog.TLSFileCert:
 		return &c.TLSCertFile
-	case syslogout.TLSFileKey:
+	case syslog.TLSFileKey:
 		return &c.TLSKeyFile
 	}
 	return &c.TLSCAFile
 }
 
-// tlsFiles reports the problems syslogout finds in the TLS files (it reads them), each against its variable.
+// tlsFiles reports the problems the syslog sink finds in the TLS files (it reads them), each against its variable.
 func (v *validator) tlsFiles() {
-	for _, e := range syslogout.CheckTLSFiles(v.c.tlsOptions()) {
+	for _, e := range syslog.CheckTLSFiles(v.c.tlsOptions()) {
 		v.bad(v.c.tlsFileField(e.File), e.Msg)
 	}
 }
@@ -34,16 +34,16 @@ func (v *validator) tlsFiles() {
 // tlsFileWarnings returns one line per TLS file that works but is unsafe (a private key others can read).
 func (c *Config) tlsFileWarnings() []string {
 	var w []string
-	for _, e := range syslogout.TLSFileWarnings(c.tlsOptions()) {
+	for _, e := range syslog.TLSFileWarnings(c.tlsOptions()) {
 		w = append(w, fmt.Sprintf("%s=%s %s", c.name(c.tlsFileField(e.File)), e.Path, e.Msg))
 	}
 	return w
 }
 
-// TLSFileError returns err as a *VarError naming the variable when it is a *syslogout.TLSFileError (a TLS file
+// TLSFileError returns err as a *VarError naming the variable when it is a *syslog.TLSFileError (a TLS file
 // that changed after Load checked it), and unchanged otherwise.
 func (c *Config) TLSFileError(err error) error {
-	var fe *syslogout.TLSFileError
+	var fe *syslog.TLSFileError
 	if !errors.As(err, &fe) {
 		return err
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/siemship/siemship/internal/syslogout"
-	"github.com/siemship/siemship/internal/testcert"
+	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/testgear/testcert"
 )
 
 // tlsFiles writes a CA, a server and a client key pair (keys with mode 0600) for the tests.
@@ -65,7 +65,7 @@ func TestTLSFileErrors(t *testing.T) {
 	// A TLS file that breaks after Load: NewTLSConfig's error, mapped to the variable.
 	c := mustLoad(t, env(tls, "SYSLOG_TLS_CA_FILE="+f.CA))
 	c.TLSCAFile = missing
-	_, err := syslogout.NewTLSConfig(c.tlsOptions(), "siem.example.com")
+	_, err := syslog.NewTLSConfig(c.tlsOptions(), "siem.example.com")
 	if err == nil || !strings.HasPrefix(c.TLSFileError(err).Error(), `SYSLOG_TLS_CA_FILE="`+missing+`": no such file`) {
 		t.Errorf("TLSFileError(%v) = %v", err, c.TLSFileError(err))
 	}

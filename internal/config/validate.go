@@ -80,7 +80,7 @@ const (
 )
 
 // Validate checks the values and the rules between them and returns every problem at once (errors.Join of
-// *VarError), or nil. With a TLS protocol it reads the TLS files (syslogout.CheckTLSFiles). Load calls it; call it
+// *VarError), or nil. With a TLS protocol it reads the TLS files (syslog.CheckTLSFiles). Load calls it; call it
 // again after changing a Config in code.
 func (c *Config) Validate() error { return joinVarErrors(c.validate(false)) }
 

@@ -4,10 +4,10 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/siemship/siemship/internal/consumer"
-	"github.com/siemship/siemship/internal/format"
+	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/record"
-	"github.com/siemship/siemship/internal/slsemu"
+	"github.com/siemship/siemship/internal/source/consumer"
+	"github.com/siemship/siemship/internal/testgear/slsemu"
 )
 
 // BenchmarkHandleBatchLarge: one op is a pulled batch of 1000 log groups × 10 records encoded into frames and
@@ -26,8 +26,8 @@ func BenchmarkHandleBatchLarge(b *testing.B) {
 		groups []record.Group
 	}{{"audit", auditGroups()}, {"generated", generated}} {
 		b.Run(tc.name, func(b *testing.B) {
-			enc, err := format.NewEncoder(format.Options{Facility: 16, Severity: 6, Hostname: "bench-host",
-				AppName: "siemship", Framing: format.FramingOctet})
+			enc, err := kv.NewEncoder(kv.Options{Facility: 16, Severity: 6, Hostname: "bench-host",
+				AppName: "siemship", Framing: kv.FramingOctet})
 			if err != nil {
 				b.Fatal(err)
 			}

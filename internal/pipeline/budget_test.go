@@ -10,8 +10,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/siemship/siemship/internal/format"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -23,7 +23,7 @@ type gateSender struct {
 	started int
 }
 
-func (s *gateSender) Send(ctx context.Context, _ *syslogout.Batch) error {
+func (s *gateSender) Send(ctx context.Context, _ *syslog.Batch) error {
 	s.mu.Lock()
 	s.started++
 	s.mu.Unlock()
@@ -43,7 +43,7 @@ func (s *gateSender) sends() int {
 
 func budgetPipeline(t *testing.T, s Sender, inFlight int, frameBytes int64) *Pipeline {
 	t.Helper()
-	enc, err := format.NewEncoder(format.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: format.FramingLF})
+	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: kv.FramingLF})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/siemship/siemship/internal/format"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
 type sendEvent struct {
@@ -30,7 +30,7 @@ func (o *recordingObserver) ObserveSend(shard int, d time.Duration, records, byt
 
 type discardSender struct{}
 
-func (discardSender) Send(context.Context, *syslogout.Batch) error { return nil }
+func (discardSender) Send(context.Context, *syslog.Batch) error { return nil }
 
 type nopObserver struct{}
 
@@ -38,7 +38,7 @@ func (nopObserver) ObserveSend(int, time.Duration, int, int, error) {}
 
 func TestObserverSeesEveryAttempt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		enc, err := format.NewEncoder(format.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: format.FramingLF})
+		enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: kv.FramingLF})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestObserverSeesEveryAttempt(t *testing.T) {
 }
 
 func BenchmarkHandleBatchWithObserver(b *testing.B) {
-	enc, err := format.NewEncoder(format.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: format.FramingLF})
+	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: kv.FramingLF})
 	if err != nil {
 		b.Fatal(err)
 	}

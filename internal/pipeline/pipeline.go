@@ -16,21 +16,21 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/backoff"
-	"github.com/siemship/siemship/internal/consumer"
-	"github.com/siemship/siemship/internal/format"
+	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/logsample"
 	"github.com/siemship/siemship/internal/membudget"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/source/consumer"
 )
 
-// Sender delivers a batch of frames; nil means confirmed. *syslogout.Client implements it.
+// Sender delivers a batch of frames; nil means confirmed. *syslog.Client implements it.
 type Sender interface {
-	Send(ctx context.Context, b *syslogout.Batch) error
+	Send(ctx context.Context, b *syslog.Batch) error
 }
 
 // Options configure a Pipeline.
 type Options struct {
-	Encoder        *format.Encoder
+	Encoder        *kv.Encoder
 	Sender         Sender
 	InitialBackoff time.Duration // first wait after a failed send (default 500 ms)
 	MaxBackoff     time.Duration // cap of the wait (default 30 s)
@@ -69,7 +69,7 @@ var ErrStopped = errors.New("pipeline stopped before the batch was delivered")
 
 // Pipeline is a consumer.BatchHandler. It is safe for concurrent use by all shards.
 type Pipeline struct {
-	enc     *format.Encoder
+	enc     *kv.Encoder
 	sender  Sender
 	backoff backoff.Policy
 	log     *zap.Logger
@@ -87,8 +87,8 @@ type Pipeline struct {
 }
 
 type work struct {
-	batch syslogout.Batch
-	group format.GroupBuffer // AppendGroup's scratch
+	batch syslog.Batch
+	group kv.GroupBuffer // AppendGroup's scratch
 }
 
 func newWork() *work { return &work{} }
@@ -256,7 +256,7 @@ func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, trun
 	}
 	sanitized := 0
 	for gi := range b.Groups {
-		var r format.GroupResult
+		var r kv.GroupResult
 		buf, ends, r = p.enc.AppendGroup(buf, ends, &b.Groups[gi], &w.group)
 		truncated += r.Truncated
 		sanitized += r.Sanitized

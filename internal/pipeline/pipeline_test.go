@@ -9,10 +9,10 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/siemship/siemship/internal/consumer"
-	"github.com/siemship/siemship/internal/format"
+	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/record"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/source/consumer"
 )
 
 // recordingSender fails the first failN sends, then records each delivered batch's frames.
@@ -23,7 +23,7 @@ type recordingSender struct {
 	delivered [][]string
 }
 
-func (s *recordingSender) Send(ctx context.Context, b *syslogout.Batch) error {
+func (s *recordingSender) Send(ctx context.Context, b *syslog.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.attempts++
@@ -50,7 +50,7 @@ func testBatch(n int) *consumer.Batch {
 
 func newTestPipeline(t *testing.T, s Sender) *Pipeline {
 	t.Helper()
-	enc, err := format.NewEncoder(format.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: format.FramingLF})
+	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: kv.FramingLF})
 	if err != nil {
 		t.Fatal(err)
 	}

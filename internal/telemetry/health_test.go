@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
 // clock is a settable time for the health tests.
@@ -126,16 +126,16 @@ func TestLiveness(t *testing.T) {
 }
 
 // connsFine is a destination whose recent connections survived.
-func connsFine() syslogout.ConnectionHealth { return syslogout.ConnectionHealth{} }
+func connsFine() syslog.ConnectionHealth { return syslog.ConnectionHealth{} }
 
 func TestReadiness(t *testing.T) {
 	errRefused := errors.New("dial tcp 127.0.0.1:514: connection refused")
-	resetting := syslogout.ConnectionHealth{Failing: true, Lost: 12, Since: now0.Add(-3 * time.Second),
+	resetting := syslog.ConnectionHealth{Failing: true, Lost: 12, Since: now0.Add(-3 * time.Second),
 		LastErr: errors.New("probe: read: connection reset by peer")}
 	tests := []struct {
 		name     string
 		steps    func(h *health, c *clock)
-		conns    syslogout.ConnectionHealth
+		conns    syslog.ConnectionHealth
 		wantCode int
 		want     []string
 	}{
@@ -221,7 +221,7 @@ func TestReadiness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &clock{t: now0}
-			h := newHealth(c.now, 2*time.Minute, func() syslogout.ConnectionHealth { return tt.conns })
+			h := newHealth(c.now, 2*time.Minute, func() syslog.ConnectionHealth { return tt.conns })
 			tt.steps(h, c)
 			code, body := get(t, h.handleReady, http.MethodGet)
 			if code != tt.wantCode {

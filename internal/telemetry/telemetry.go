@@ -14,9 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
-	"github.com/siemship/siemship/internal/consumer"
 	"github.com/siemship/siemship/internal/pipeline"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/source/consumer"
 )
 
 // Pipeline is what Telemetry reads from the pipeline; *pipeline.Pipeline implements it.
@@ -24,14 +24,14 @@ type Pipeline interface {
 	Stats() pipeline.Stats
 }
 
-// Destination is what Telemetry reads from a syslog output; *syslogout.Client implements it.
+// Destination is what Telemetry reads from a syslog output; *syslog.Client implements it.
 type Destination interface {
 	Addr() string
-	Stats() syslogout.Stats
+	Stats() syslog.Stats
 	OpenConnections() int
 	// ConnectionHealth tells whether the receiver resets or refuses the recent connections, which a Send that
 	// succeeds in write or ack mode does not show.
-	ConnectionHealth() syslogout.ConnectionHealth
+	ConnectionHealth() syslog.ConnectionHealth
 }
 
 // Options configure Telemetry.
@@ -162,7 +162,7 @@ func (t *Telemetry) register() error {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
 	}
 	dest := prometheus.Labels{"destination": d.Addr()}
-	destCounter := func(name, help string, f func(syslogout.Stats) uint64) prometheus.Collector {
+	destCounter := func(name, help string, f func(syslog.Stats) uint64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: dest},
 			func() float64 { return float64(f(d.Stats())) })
 	}
@@ -214,14 +214,14 @@ func (t *Telemetry) register() error {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricDestinationUp, ConstLabels: dest,
 			Help: "1 when the last send attempt or reachability check of the syslog destination succeeded and its most recent connection was not lost (reset by the receiver, refused, timed out), else 0."},
 			func() float64 { return boolFloat(t.health.reachable()) }),
-		destCounter(MetricConnects, "Connections established to the syslog destination.", func(s syslogout.Stats) uint64 { return s.Connects }),
-		destCounter(MetricReconnects, "Connections established to replace a discarded one.", func(s syslogout.Stats) uint64 { return s.Reconnects }),
-		destCounter(MetricConnectErrors, "Failed dials and TLS handshakes to the syslog destination.", func(s syslogout.Stats) uint64 { return s.ConnectErrors }),
-		destCounter(MetricConnectionsDiscarded, "Connections closed after a write error or because the peer had closed them.", func(s syslogout.Stats) uint64 { return s.Discarded }),
+		destCounter(MetricConnects, "Connections established to the syslog destination.", func(s syslog.Stats) uint64 { return s.Connects }),
+		destCounter(MetricReconnects, "Connections established to replace a discarded one.", func(s syslog.Stats) uint64 { return s.Reconnects }),
+		destCounter(MetricConnectErrors, "Failed dials and TLS handshakes to the syslog destination.", func(s syslog.Stats) uint64 { return s.ConnectErrors }),
+		destCounter(MetricConnectionsDiscarded, "Connections closed after a write error or because the peer had closed them.", func(s syslog.Stats) uint64 { return s.Discarded }),
 		destCounter(MetricPeerResets, "Connections the syslog receiver reset (found before a write, by a write or confirmation, or by a reachability check).",
-			func(s syslogout.Stats) uint64 { return s.PeerResets }),
+			func(s syslog.Stats) uint64 { return s.PeerResets }),
 		destCounter(MetricResetsAfterDelivery, "Batches counted as delivered (SYSLOG_CONFIRM=write or ack) whose connection the receiver reset before it was used again: lost unless the receiver had read them.",
-			func(s syslogout.Stats) uint64 { return s.ResetsAfterDelivery }),
+			func(s syslog.Stats) uint64 { return s.ResetsAfterDelivery }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricReady, Help: "1 when /readyz answers 200, else 0."},
 			func() float64 { _, ok := t.health.ready(); return boolFloat(ok) }),
 	)

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/siemship/siemship/internal/pipeline"
-	"github.com/siemship/siemship/internal/syslogout"
+	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -27,15 +27,15 @@ type fakeDest struct {
 }
 
 func (d *fakeDest) Addr() string { return "siem.example:6514" }
-func (d *fakeDest) Stats() syslogout.Stats {
-	return syslogout.Stats{Connects: 3, Reconnects: 2, ConnectErrors: 7, Discarded: 2, PeerResets: 4, ResetsAfterDelivery: 1}
+func (d *fakeDest) Stats() syslog.Stats {
+	return syslog.Stats{Connects: 3, Reconnects: 2, ConnectErrors: 7, Discarded: 2, PeerResets: 4, ResetsAfterDelivery: 1}
 }
 func (d *fakeDest) OpenConnections() int { return int(d.open.Load()) }
-func (d *fakeDest) ConnectionHealth() syslogout.ConnectionHealth {
+func (d *fakeDest) ConnectionHealth() syslog.ConnectionHealth {
 	if d.resetting.Load() {
-		return syslogout.ConnectionHealth{Failing: true, Lost: 3, Since: time.Now(), LastErr: errors.New("connection reset by peer")}
+		return syslog.ConnectionHealth{Failing: true, Lost: 3, Since: time.Now(), LastErr: errors.New("connection reset by peer")}
 	}
-	return syslogout.ConnectionHealth{}
+	return syslog.ConnectionHealth{}
 }
 
 type fakePipe struct{}

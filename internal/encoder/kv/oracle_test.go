@@ -1,0 +1,152 @@
+package kv
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crewjam/rfc5424"
+
+	"github.com/siemship/siemship/internal/record"
+)
+
+// unframe checks the framing of one frame and returns the SYSLOG-MSG inside it.
+func unframe(f Framing, frame []byte) ([]byte, error) {
+	switch f {
+	case FramingOctet:
+		sp := bytes.IndexByte(frame, ' ')
+		if sp < 1 || (frame[0] == '0' && sp > 1) {
+			return nil, fmt.Errorf("octet frame %.20q: bad length prefix", frame)
+		}
+		n, err := strconv.Atoi(string(frame[:sp]))
+		if err != nil || n != len(frame)-sp-1 {
+			return nil, fmt.Errorf("octet prefix %q, message has %d bytes", frame[:sp], len(frame)-sp-1)
+		}
+		return frame[sp+1:], nil
+	case FramingLF:
+		if i := bytes.IndexByte(frame, '\n'); i != len(frame)-1 {
+			return nil, fmt.Errorf("LF frame has its first LF at %d of %d bytes", i, len(frame))
+		}
+		return frame[:len(frame)-1], nil
+	}
+	return frame, nil
+}
+
+// expectedPairs is the flattening of l in g after UTF-8 sanitizing, the pairs ParsePayload must return.
+func expectedPairs(g *record.Group, l *record.Log) []record.Field {
+	return flatten(g, l, func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") })
+}
+
+// flatten is the Python SDK's key order, with v applied to every key and value.
+func flatten(g *record.Group, l *record.Log, v func(string) string) []record.Field {
+	out := []record.Field{{Key: "__topic__", Value: v(g.Topic)}, {Key: "__source__", Value: v(g.Source)}}
+	for _, t := range g.Tags {
+		out = append(out, record.Field{Key: "__tag__:" + v(t.Key), Value: v(t.Value)})
+	}
+	for _, c := range l.Contents {
+		out = append(out, record.Field{Key: v(c.Key), Value: v(c.Value)})
+	}
+	return out
+}
+
+// naivePayload is the Python sample's unescaped payload.
+func naivePayload(sep string, pairs []record.Field) string {
+	var b strings.Builder
+	for _, p := range pairs {
+		b.WriteString(sep + p.Key + "=" + p.Value)
+	}
+	return b.String()
+}
+
+// checkFrame verifies one frame against crewjam's parser and the encoder's contract; it returns the payload.
+func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *record.Log, res Result) string {
+	t.Helper()
+	o := e.Options()
+	msg, err := unframe(o.Framing, frame)
+	if err != nil {
+		t.Fatalf("%v\nframe: %q", err, frame)
+	}
+	for i, c := range msg {
+		if c < 0x20 || c == 0x7f {
+			t.Fatalf("control byte %#x at %d in message %q", c, i, msg)
+		}
+	}
+	if o.MaxMessageBytes > 0 && len(msg) > o.MaxMessageBytes {
+		t.Fatalf("message has %d bytes, limit %d", len(msg), o.MaxMessageBytes)
+	}
+
+	// crewjam cannot parse the NILVALUE timestamp (it calls time.Parse on "-"): give it the epoch instead.
+	oracleMsg := msg
+	nilTime := l.Time == 0 && l.TimeNs == 0
+	hdr := string(e.head)
+	if !bytes.HasPrefix(msg, e.head) {
+		t.Fatalf("message %.40q does not start with %q", msg, hdr)
+	}
+	if nilTime {
+		if msg[len(hdr)] != '-' || msg[len(hdr)+1] != ' ' {
+			t.Fatalf("zero time not sent as '-': %.60q", msg)
+		}
+		oracleMsg = slices.Concat([]byte(hdr), []byte("1970-01-01T00:00:00Z"), msg[len(hdr)+1:])
+	}
+	var m rfc5424.Message
+	if err := m.UnmarshalBinary(oracleMsg); err != nil {
+		t.Fatalf("crewjam rejects the message: %v\nmessage: %q", err, msg)
+	}
+	nil2empty := func(s string) string {
+		if s == "-" {
+			return ""
+		}
+		return s
+	}
+	pri, _ := Priority(o.Facility, o.Severity)
+	if int(m.Priority) != pri || m.Hostname != nil2empty(o.Hostname) || m.AppName != nil2empty(o.AppName) ||
+		m.ProcessID != nil2empty(o.ProcID) || m.MessageID != nil2empty(o.MsgID) {
+		t.Fatalf("header mismatch: crewjam parsed %d %q %q %q %q, options %+v", m.Priority, m.Hostname, m.AppName,
+			m.ProcessID, m.MessageID, o)
+	}
+	wantTime := time.Unix(int64(l.Time), int64(l.TimeNs)).Truncate(time.Microsecond)
+	if nilTime {
+		wantTime = time.Unix(0, 0)
+	}
+	if !m.Timestamp.Equal(wantTime) || m.Timestamp.Location() != time.UTC {
+		t.Fatalf("timestamp %v, want %v UTC", m.Timestamp, wantTime.UTC())
+	}
+	if o.StructuredData == "-" && len(m.StructuredData) != 0 {
+		t.Fatalf("crewjam found structured data %+v in %q", m.StructuredData, msg)
+	}
+	if !bytes.Contains(msg, []byte(" "+o.StructuredData+" "+o.Separator)) {
+		t.Fatalf("structured data %q not followed by the payload in %q", o.StructuredData, msg)
+	}
+	payload := string(m.Message)
+	if !strings.HasSuffix(string(msg), " "+payload) {
+		t.Fatalf("crewjam's MSG %q is not the end of the message", payload)
+	}
+
+	pairs, err := ParsePayload(payload, o.Separator)
+	if err != nil {
+		t.Fatalf("ParsePayload: %v\npayload: %q", err, payload)
+	}
+	want := expectedPairs(g, l)
+	if !res.Truncated {
+		if !slices.Equal(pairs, want) {
+			t.Fatalf("pairs differ\n got: %q\nwant: %q", pairs, want)
+		}
+		if naive := naivePayload(o.Separator, flatten(g, l, func(s string) string { return s })); res.Sanitized != (naive != payload) {
+			t.Fatalf("Sanitized = %v, but payload %q vs unescaped %q", res.Sanitized, payload, naive)
+		}
+		return payload
+	}
+	if o.MaxMessageBytes == 0 {
+		t.Fatal("Truncated without a limit")
+	}
+	n := len(pairs)
+	if n == 0 || n > len(want) || !slices.Equal(pairs[:n-1], want[:n-1]) || pairs[n-1].Key != want[n-1].Key ||
+		!strings.HasPrefix(want[n-1].Value, pairs[n-1].Value) {
+		t.Fatalf("truncated pairs are not a prefix of the record\n got: %q\nwant: %q", pairs, want)
+	}
+	return payload
+}

@@ -1,0 +1,132 @@
+package kv
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/siemship/siemship/internal/record"
+)
+
+// TestNibbleTables checks, for every separator the fuzzers use and every byte, that the nibble tables find
+// exactly the bytes the byte tables escape (every class but clPlain and clHigh), in keys and in values.
+func TestNibbleTables(t *testing.T) {
+	for _, sep := range fuzzSeparators {
+		nib := newNibbleTables(sep[0])
+		for _, key := range []bool{false, true} {
+			tab := newByteTables(sep, key)
+			for c := range 256 {
+				cl := tab.class[c]
+				want := cl != clPlain && cl != clHigh
+				if got := nib.special(byte(c), key); got != want {
+					t.Errorf("sep %q key=%v byte %#x: nibble tables say special=%v, byte tables class %d", sep, key, c, got, cl)
+				}
+			}
+		}
+	}
+}
+
+// fieldsFrom splits data at 0x1e into keys and values.
+func fieldsFrom(data string) []record.Field {
+	parts := strings.Split(data, "\x1e")
+	var fields []record.Field
+	for i := 0; i < len(parts); i += 2 {
+		f := record.Field{Key: parts[i]}
+		if i+1 < len(parts) {
+			f.Value = parts[i+1]
+		}
+		fields = append(fields, f)
+	}
+	return fields
+}
+
+// FuzzCopyFields compares copyFieldsVector with copyFieldsWords for every fuzzer separator, as contents (prefix
+// the separator) and as tags (the separator and "__tag__:"), into a buffer of room bytes less than the fields
+// need: the same pairs (those that need no escaping, as many as fit), the same bytes, the same answer to "is
+// any of them non-ASCII", and nothing written after the buffer's end.
+func FuzzCopyFields(f *testing.F) {
+	f.Add("eventName\x1eConsoleSignin\x1eacsRegion\x1ecn-hangzhou\x1eeventId\x1e4A6C1D6E-8B1F-4C2E-9E3A-1F2B3C4D5E6F", uint16(0))
+	f.Add("k\x1e"+strings.Repeat("x", 31)+"\x1e"+strings.Repeat("y", 32)+"\x1e"+strings.Repeat("z", 33)+"\x1e\x1e", uint16(3))
+	f.Add("msg\x1e用户登录成功\x1ea=b\x1ec\x1ed\x1ee|f\x1eg\x1eh\\\x1ei\x1e\x7f\x1ej\x1e\x00", uint16(1))
+	f.Add("bad\x1ecaf\xc3\x1e\x1e\x1e"+strings.Repeat("é", 40)+"\x1e:", uint16(7))
+	f.Add("_\x1e_\x1e#\x1e#\x1e,\x1e-", uint16(40))
+	// One byte of each kind in an otherwise plain list, in a key and in a value, in the first and in the second
+	// 32-byte step: the pair before it is copied, the one with it is not (or is, where the byte is plain).
+	for _, c := range []byte("\x00\t\n\x1f\x7f\\|=:#,-_~ a\x80\xff") {
+		b := string([]byte{c})
+		long := strings.Repeat("x", 40)
+		f.Add("k\x1ev\x1ekey\x1eva"+b+"lue\x1ez\x1ez", uint16(0))
+		f.Add("k\x1ev\x1eke"+b+"y\x1evalue\x1ez\x1ez", uint16(0))
+		f.Add("k\x1ev\x1ekey\x1e"+long+b+"\x1ez\x1ez", uint16(0))
+		f.Add("k\x1ev\x1e"+long+b+"\x1evalue\x1ez\x1ez", uint16(0))
+	}
+	f.Fuzz(func(t *testing.T, data string, cut uint16) {
+		if !cpuVector {
+			t.Skip("this CPU has no copyFieldsVector (AVX-512 BW and VL, BMI2)")
+		}
+		fields := fieldsFrom(data)
+		for _, sep := range fuzzSeparators {
+			for _, prefix := range []string{sep, sep + "__tag__:"} {
+				nib := newNibbleTables(sep[0])
+				keyTab := newByteTables(sep, true)
+				need := fieldsLen(prefix, fields)
+				full := make([]byte, need)
+				wk, wpairs, _ := copyFieldsWords(full, prefix, fields, keyTab.sepWord, keyTab.eqWord)
+
+				// The pairs that fit in room bytes, and where they end.
+				room := max(need-int(cut), 0)
+				fit, end := 0, 0
+				for _, fl := range fields {
+					n := len(prefix) + len(fl.Key) + 1 + len(fl.Value)
+					if end+n > room {
+						break
+					}
+					end += n
+					fit++
+				}
+				wantPairs := min(wpairs, fit)
+				wantK := wk
+				if wantPairs < wpairs {
+					wantK = fieldsLen(prefix, fields[:wantPairs])
+				}
+				wantHigh := !isASCII(full[:wantK])
+
+				buf := bytes.Repeat([]byte{0xAA}, room+64)
+				var k, pairs int
+				var all uint64
+				if room > 0 {
+					k, pairs, all = copyFieldsVector(&buf[0], room, prefix, fields, nib)
+				}
+				if k != wantK || pairs != wantPairs || (all&highs != 0) != wantHigh {
+					t.Fatalf("sep %q prefix %q room %d of %d: vector k=%d pairs=%d high=%v, words k=%d pairs=%d high=%v",
+						sep, prefix, room, need, k, pairs, all&highs != 0, wantK, wantPairs, wantHigh)
+				}
+				if !bytes.Equal(buf[:k], full[:k]) {
+					t.Fatalf("sep %q prefix %q: vector wrote %q, words %q", sep, prefix, buf[:k], full[:k])
+				}
+				if !bytes.Equal(buf[room:], bytes.Repeat([]byte{0xAA}, 64)) {
+					t.Fatalf("sep %q prefix %q room %d: vector wrote after the buffer: %q", sep, prefix, room, buf[room:])
+				}
+			}
+		}
+	})
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// special reports what the tables say about b: whether it needs escaping in a key or in a value.
+func (t *nibbleTables) special(b byte, key bool) bool {
+	hi := &t.value
+	if key {
+		hi = &t.key
+	}
+	return t.low[b&15]&hi[b>>4] != 0
+}

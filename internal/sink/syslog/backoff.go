@@ -1,0 +1,10 @@
+package syslog
+
+import "time"
+
+// Reconnect backoff bounds: after a failed dial, the destination's connections wait before they dial again
+// (backoff.Gate, shared by the connections of a destination, since they all reach the same host).
+const (
+	backoffBase = 100 * time.Millisecond
+	backoffMax  = 10 * time.Second
+)

@@ -1,0 +1,178 @@
+package syslog
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Protocol is the transport to the destination.
+type Protocol string
+
+// Protocols.
+const (
+	ProtocolTCP Protocol = "tcp"
+	ProtocolTLS Protocol = "tls"
+	ProtocolUDP Protocol = "udp"
+	// ProtocolRELP is RELP (the Reliable Event Logging Protocol of rsyslog's imrelp) over plain TCP: every message
+	// is acknowledged by the receiving daemon. Frames carry bare messages (no octet count, no LF).
+	ProtocolRELP Protocol = "relp"
+	// ProtocolRELPTLS is RELP over TLS; Options.TLS is required.
+	ProtocolRELPTLS Protocol = "relp-tls"
+)
+
+// Confirm is what Send waits for on TCP and TLS before it reports a batch delivered.
+type Confirm string
+
+// Confirmation modes.
+const (
+	// ConfirmWrite: every byte was handed to the local kernel (write returned). A receiver crash loses whatever
+	// sat in the socket buffers of both hosts.
+	ConfirmWrite Confirm = "write"
+	// ConfirmAck: the receiver's kernel acknowledged every byte (the send queue, SIOCOUTQ, is empty), bounded by
+	// WriteTimeout. A receiver crash still loses what its kernel buffered but the application had not read.
+	ConfirmAck Confirm = "ack"
+	// ConfirmClose: the batch ends with a half-close (FIN; for TLS close_notify then FIN) and Send waits until the
+	// receiver read everything and closed its side (EOF), bounded by WriteTimeout. Proves the receiving
+	// application read every byte; costs a connection (and TLS handshake) per batch.
+	ConfirmClose Confirm = "close"
+)
+
+// isTLS reports whether the protocol runs over TLS.
+func (p Protocol) isTLS() bool { return p == ProtocolTLS || p == ProtocolRELPTLS }
+
+// isRELP reports whether the protocol is RELP.
+func (p Protocol) isRELP() bool { return p == ProtocolRELP || p == ProtocolRELPTLS }
+
+// Defaults for Options.
+const (
+	DefaultConnections  = 1
+	DefaultDialTimeout  = 5 * time.Second
+	DefaultWriteTimeout = 30 * time.Second
+	DefaultKeepAlive    = 30 * time.Second
+	// DefaultMaxDatagram is the largest UDP payload IPv4 can carry (65535 − 20 − 8). Receivers only promise 480
+	// to 2048 bytes (RFC 5426 §3.2) and anything above the path MTU is fragmented: the encoder's message limit
+	// should be far lower; this bound only rejects what can never be sent.
+	DefaultMaxDatagram = 65507
+	// DefaultCertVerdictWait is how long a new TLS connection waits for the server's verdict on the client
+	// certificate when the server asked for one (TLS 1.3 reports a rejection after the handshake).
+	DefaultCertVerdictWait = 200 * time.Millisecond
+	// MaxConnections bounds Options.Connections.
+	MaxConnections = 256
+)
+
+// Options configure a Client.
+type Options struct {
+	Protocol Protocol
+	// Addrs are host:port destinations, in order of preference; Balance says how batches are spread over them.
+	Addrs []string
+	// Balance is BalanceFailover (default) or BalanceRoundRobin; unused with one destination.
+	Balance Balance
+	// ProbeInterval is how long a failed destination is skipped before a probe, default DefaultProbeInterval.
+	ProbeInterval time.Duration
+	Connections   int           // pool size, default DefaultConnections
+	DialTimeout   time.Duration // connect plus TLS handshake, default DefaultDialTimeout
+	// WriteTimeout bounds each write (a write that makes no progress for this long fails) and is also the socket's
+	// TCP_USER_TIMEOUT, default DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	KeepAlive    time.Duration // idle time before TCP keepalive probes, default DefaultKeepAlive
+	// TLS is required for ProtocolTLS; build it with NewTLSConfig. An empty ServerName is set to the host of the
+	// address.
+	TLS *tls.Config
+	// CertVerdictWait overrides DefaultCertVerdictWait.
+	CertVerdictWait time.Duration
+	MaxDatagram     int // UDP: largest frame, default DefaultMaxDatagram
+	// Confirm is the confirmation mode for TCP and TLS, default ConfirmWrite. RELP confirms by itself and UDP
+	// cannot: both reject any other value.
+	Confirm Confirm
+	// RELPWindow is how many RELP commands may be unanswered, default DefaultRELPWindow.
+	RELPWindow int
+	Logger     *zap.Logger
+}
+
+// withDefaults validates o and fills in defaults. Every problem is reported at once.
+func (o Options) withDefaults() (Options, error) {
+	var errs []error
+	switch o.Protocol {
+	case ProtocolTCP, ProtocolUDP, ProtocolRELP:
+	case ProtocolTLS, ProtocolRELPTLS:
+		if o.TLS == nil {
+			errs = append(errs, fmt.Errorf("protocol %s needs a TLS config", o.Protocol))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("unknown protocol %q (want tcp, tls, udp, relp or relp-tls)", o.Protocol))
+	}
+	switch o.Confirm {
+	case "":
+		o.Confirm = ConfirmWrite
+	case ConfirmWrite:
+	case ConfirmAck, ConfirmClose:
+		if o.Protocol != ProtocolTCP && o.Protocol != ProtocolTLS {
+			errs = append(errs, fmt.Errorf("confirmation %q is for tcp and tls, not %s", o.Confirm, o.Protocol))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("unknown confirmation %q (want write, ack or close)", o.Confirm))
+	}
+	switch o.Balance {
+	case "":
+		o.Balance = BalanceFailover
+	case BalanceFailover, BalanceRoundRobin:
+	default:
+		errs = append(errs, fmt.Errorf("unknown balance %q (want failover or roundrobin)", o.Balance))
+	}
+	if o.RELPWindow == 0 {
+		o.RELPWindow = DefaultRELPWindow
+	}
+	if o.RELPWindow < 0 || o.RELPWindow > MaxRELPWindow {
+		errs = append(errs, fmt.Errorf("relp window %d out of range 1..%d", o.RELPWindow, MaxRELPWindow))
+	}
+	if len(o.Addrs) == 0 {
+		errs = append(errs, errors.New("no destination address"))
+	}
+	for _, a := range o.Addrs {
+		if host, port, err := net.SplitHostPort(a); err != nil || host == "" || port == "" {
+			errs = append(errs, fmt.Errorf("address %q is not host:port", a))
+		}
+	}
+	if o.Connections == 0 {
+		o.Connections = DefaultConnections
+	}
+	if o.Connections < 0 || o.Connections > MaxConnections {
+		errs = append(errs, fmt.Errorf("connections %d out of range 1..%d", o.Connections, MaxConnections))
+	}
+	for _, d := range []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{
+		{"dial timeout", &o.DialTimeout, DefaultDialTimeout},
+		{"write timeout", &o.WriteTimeout, DefaultWriteTimeout},
+		{"keepalive", &o.KeepAlive, DefaultKeepAlive},
+		{"certificate verdict wait", &o.CertVerdictWait, DefaultCertVerdictWait},
+		{"probe interval", &o.ProbeInterval, DefaultProbeInterval},
+	} {
+		if *d.v < 0 {
+			errs = append(errs, fmt.Errorf("%s %v is negative", d.name, *d.v))
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	if o.MaxDatagram == 0 {
+		o.MaxDatagram = DefaultMaxDatagram
+	}
+	if o.MaxDatagram < 0 || o.MaxDatagram > 65535 {
+		errs = append(errs, fmt.Errorf("max datagram %d out of range 1..65535", o.MaxDatagram))
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return o, Permanent(fmt.Errorf("syslog: invalid options: %w", err))
+	}
+	return o, nil
+}

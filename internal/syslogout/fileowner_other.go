@@ -1,8 +1,0 @@
-//go:build !unix
-
-package syslogout
-
-import "io/fs"
-
-// ownedByRoot reports whether the file belongs to uid 0; there is no such owner here.
-func ownedByRoot(fs.FileInfo) bool { return false }

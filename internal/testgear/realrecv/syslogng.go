@@ -1,0 +1,180 @@
+package realrecv
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// SyslogNGOptions select the sources of a syslog-ng instance. ListenerTCP (syslog(), octet-counted) and ListenerLF
+// (network() with flags(syslog-protocol), LF) always exist.
+type SyslogNGOptions struct {
+	// TLS adds ListenerTLS (syslog() over TLS, octet-counted, peer-verify(optional-untrusted): no client
+	// certificate needed) and ListenerTLSLF (network() over TLS, LF, likewise).
+	TLS bool
+	// MTLS adds ListenerMTLS (syslog() over TLS, octet-counted, peer-verify(required-trusted): the client
+	// certificate must chain to the test CA).
+	MTLS bool
+}
+
+// SyslogNG is a private syslog-ng (unpacked under SyslogNGRoot) running in the foreground (-F).
+type SyslogNG struct {
+	*process
+	opts              SyslogNGOptions
+	bin, lib, modules string
+	ports             map[string]int // chosen at the first start (see port.go), kept by Restart
+	starts            int            // "starting up" lines expected in internal.log
+}
+
+// StartSyslogNG starts a syslog-ng instance and waits until it reports "starting up" and listens on every port.
+// When a port turns out to be taken by another process it starts again on new ports. The instance is stopped by
+// t.Cleanup. The test is skipped (failed with CI=true) when syslog-ng is not installed.
+func StartSyslogNG(t testing.TB, o SyslogNGOptions) *SyslogNG {
+	t.Helper()
+	bin, lib, modules := syslogNGPaths()
+	if bin == "" {
+		missingReceiver(t, "syslog-ng (not found at "+SyslogNGRoot+"/usr/sbin/syslog-ng with modules)")
+	}
+	s := &SyslogNG{process: newProcess(t, ReceiverSyslogNG), opts: o, bin: bin, lib: lib, modules: modules}
+	s.logOnFailure(t, func() string { return "internal.log:\n" + s.InternalLog() })
+	names := []string{ListenerTCP, ListenerLF}
+	if o.TLS {
+		names = append(names, ListenerTLS, ListenerTLSLF)
+	}
+	if o.MTLS {
+		names = append(names, ListenerMTLS)
+	}
+	for attempt := 1; ; attempt++ {
+		ports, err := pickPorts(names)
+		if err != nil {
+			t.Fatalf("realrecv: %v", err)
+		}
+		s.ports = ports
+		err = s.run()
+		if err == nil {
+			return s
+		}
+		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
+			t.Fatalf("realrecv: start syslog-ng: %v\nstderr:\n%s\ninternal.log:\n%s", err,
+				truncateTail(s.Stderr(), 16<<10), truncateTail(s.InternalLog(), 16<<10))
+		}
+		t.Logf("realrecv: start syslog-ng: %v; starting again on other ports", err)
+	}
+}
+
+// Addr returns host:port of a source: ListenerTCP, ListenerLF, with TLS ListenerTLS and ListenerTLSLF, with MTLS
+// ListenerMTLS. It panics for a source the options did not ask for, which is a bug in the test.
+func (s *SyslogNG) Addr(listener string) string {
+	port, ok := s.ports[listener]
+	if !ok {
+		panic(fmt.Sprintf("realrecv: syslog-ng has no source %q", listener))
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+}
+
+// Restart stops syslog-ng with SIGTERM (when it runs) and starts it again on the same ports and output file. A port
+// taken by another process meanwhile fails the test: the ports cannot change under a running sender.
+func (s *SyslogNG) Restart(t testing.TB) {
+	t.Helper()
+	s.Stop()
+	if err := s.run(); err != nil {
+		t.Fatalf("realrecv: restart syslog-ng: %v\nstderr:\n%s\ninternal.log:\n%s", err,
+			truncateTail(s.Stderr(), 16<<10), truncateTail(s.InternalLog(), 16<<10))
+	}
+}
+
+// InternalLog returns syslog-ng's own messages (the internal() source) over all runs: TLS and framing errors
+// land here, not on stderr.
+func (s *SyslogNG) InternalLog() string {
+	b, _ := os.ReadFile(s.internalLogPath())
+	return string(b)
+}
+
+func (s *SyslogNG) internalLogPath() string { return filepath.Join(s.dir, "out", "internal.log") }
+
+// run writes the config, starts syslog-ng and waits for one more "starting up" line in internal.log and until it,
+// and nobody else, listens on every port.
+func (s *SyslogNG) run() error {
+	cfg := filepath.Join(s.dir, "syslog-ng.conf")
+	if err := os.WriteFile(cfg, []byte(s.config()), 0o644); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	state := filepath.Join(s.dir, "state")
+	ctl, pid := filepath.Join(state, "syslog-ng.ctl"), filepath.Join(state, "syslog-ng.pid")
+	_ = os.Remove(ctl) // left behind by SIGKILL
+	_ = os.Remove(pid)
+	if beforeStart != nil {
+		beforeStart(maps.Clone(s.ports))
+	}
+	argv := []string{s.bin, "--module-path=" + s.modules, "-F", "--no-caps", "-f", cfg,
+		"-R", filepath.Join(state, "syslog-ng.persist"), "-c", ctl, "-p", pid}
+	if err := s.start(argv, []string{"LD_LIBRARY_PATH=" + s.lib}); err != nil {
+		return err
+	}
+	want := s.starts + 1
+	err := s.waitReady(func() (bool, error) {
+		if strings.Count(s.InternalLog(), "syslog-ng starting up;") < want {
+			return false, nil
+		}
+		return s.checkPorts("127.0.0.1", s.ports)
+	})
+	if err != nil {
+		s.Kill()
+		// syslog-ng exits when a source cannot bind
+		if out := s.outputSinceStart(); !errors.Is(err, errPortTaken) && bindFailure(out) {
+			err = fmt.Errorf("%w: %v: %s", errPortTaken, err, truncateTail(out, 2<<10))
+		}
+		return err
+	}
+	s.starts = want
+	return nil
+}
+
+// config renders syslog-ng.conf: every source feeds one flow-controlled log path into out/json.log, so a slow
+// file write slows the senders down instead of dropping messages.
+func (s *SyslogNG) config() string {
+	d := s.dir
+	tlsOpts := func(verify string) string {
+		return fmt.Sprintf(`tls(key-file("%s") cert-file("%s") ca-file("%s") peer-verify(%s))`,
+			s.certs.ServerKeyFile, s.certs.ServerCertFile, s.certs.CAFile, verify)
+	}
+	// log-iw-size is shared by max-connections: 100000/100 = a window of 1000 messages per connection.
+	const common = `ip("127.0.0.1") max-connections(100) log-iw-size(100000)`
+	var b strings.Builder
+	fmt.Fprintf(&b, `@version: 3.38
+# generated by siemship internal/testgear/realrecv
+options { keep-hostname(yes); chain-hostnames(no); use-dns(no); dns-cache(no); use-fqdn(no); frac-digits(6); ts-format(iso);
+          log-msg-size(%[1]d); stats-freq(0); flush-lines(0); keep-timestamp(yes); };
+
+source s_%[2]s { syslog(%[3]s port(%[4]d) transport("tcp") flags(store-raw-message)); };
+source s_%[5]s { network(%[3]s port(%[6]d) transport("tcp") flags(syslog-protocol, store-raw-message)); };
+`, MaxMessageSize, ListenerTCP, common, s.ports[ListenerTCP], ListenerLF, s.ports[ListenerLF])
+	sources := "source(s_" + ListenerTCP + "); source(s_" + ListenerLF + ");"
+	if s.opts.TLS {
+		fmt.Fprintf(&b, `source s_%s { syslog(%s port(%d) transport("tls") flags(store-raw-message) %s); };
+source s_%s { network(%s port(%d) transport("tls") flags(syslog-protocol, store-raw-message) %s); };
+`, ListenerTLS, common, s.ports[ListenerTLS], tlsOpts("optional-untrusted"),
+			ListenerTLSLF, common, s.ports[ListenerTLSLF], tlsOpts("optional-untrusted"))
+		sources += " source(s_" + ListenerTLS + "); source(s_" + ListenerTLSLF + ");"
+	}
+	if s.opts.MTLS {
+		fmt.Fprintf(&b, `source s_%s { syslog(%s port(%d) transport("tls") flags(store-raw-message) %s); };
+`, ListenerMTLS, common, s.ports[ListenerMTLS], tlsOpts("required-trusted"))
+		sources += " source(s_" + ListenerMTLS + ");"
+	}
+	fmt.Fprintf(&b, `
+template t_json { template("$(format-json --scope none source=${SOURCE} pri=${PRI} timestamp=${S_ISODATE} hostname=${HOST} app=${PROGRAM} procid=${PID} msgid=${MSGID} sd=${SDATA} msg=${MESSAGE} raw=${RAWMSG} sdparams=$(format-json --key .SDATA.*))\n"); };
+destination d_json { file("%[1]s/out/json.log" template(t_json) log-fifo-size(100000)); };
+log { %[2]s destination(d_json); flags(flow-control); };
+
+source s_internal { internal(); };
+log { source(s_internal); destination { file("%[1]s/out/internal.log"); }; };
+`, d, sources)
+	return b.String()
+}
