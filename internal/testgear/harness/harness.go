@@ -199,7 +199,7 @@ func Binary(t testing.TB) string {
 		}
 		binPath = filepath.Join(dir, "siemship")
 		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..")
+		root := filepath.Join(filepath.Dir(file), "..", "..", "..") // internal/testgear/harness
 		cmd := exec.Command("sh", "scripts/build.sh", binPath, "test")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
