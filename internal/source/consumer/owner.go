@@ -51,6 +51,10 @@ type shardMark struct {
 
 	known   string // the latest checkpoint this process knows for the shard, saved or read ("" none)
 	knownAt time.Duration
+	// tried is the checkpoint of the latest save request, confirmed or not. The consumer saves only after the
+	// sink confirmed the batch, so it marks delivered data even when SLS failed the save (a deleted group).
+	tried   string
+	triedAt time.Duration
 }
 
 type unconfirmed struct {
@@ -141,6 +145,7 @@ func (w *ownerWatch) saveDone(shard int, value string, ok bool, at time.Duration
 	defer w.mu.Unlock()
 	m := w.mark(shard)
 	m.busy--
+	m.tried, m.triedAt = value, at
 	if !ok {
 		m.unsure = slices.DeleteFunc(m.unsure, func(u unconfirmed) bool { return u.until < at })
 		if len(m.unsure) >= maxUnsure {
@@ -154,7 +159,8 @@ func (w *ownerWatch) saveDone(shard int, value string, ok bool, at time.Duration
 }
 
 // latest returns the latest checkpoint this process knows for shard, the number of checkpoint requests sent for it
-// and whether one is in flight.
+// and whether one is in flight. A save SLS failed counts: its data was delivered, so writing it back into a
+// recreated group resends nothing, where the last confirmed save would resend what was delivered since.
 func (w *ownerWatch) latest(shard int) (value string, seq uint64, busy bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -162,7 +168,11 @@ func (w *ownerWatch) latest(shard int) (value string, seq uint64, busy bool) {
 	if m == nil {
 		return "", 0, false
 	}
-	return m.known, m.seq, m.busy > 0
+	v := m.known
+	if m.tried != "" && m.triedAt >= m.knownAt {
+		v = m.tried
+	}
+	return v, m.seq, m.busy > 0
 }
 
 // readSnapshot is the state of every shard when a GetCheckPoint was sent.

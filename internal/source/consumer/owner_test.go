@@ -187,4 +187,16 @@ func TestOwnerWatchKnown(t *testing.T) {
 	if v, seq, busy := w.latest(0); v != "newer" || seq != 2 || busy {
 		t.Errorf("latest(0) = %q %d %v, want newer 2 false", v, seq, busy)
 	}
+	// The group is deleted: saves fail, but each marks delivered data, which is what a write-back must restore
+	// (the last confirmed save would send that data again).
+	w.saveSent(0)
+	w.saveDone(0, "delivered", false, 6*time.Second)
+	if v, _, _ := w.latest(0); v != "delivered" {
+		t.Errorf("after a failed save: latest(0) = %q, want delivered", v)
+	}
+	// What a later read teaches wins over an older attempt.
+	w.read(w.snapshot(), []*sls.ConsumerGroupCheckPoint{{ShardID: 0, CheckPoint: "moved"}}, 7*time.Second, 7*time.Second)
+	if v, _, _ := w.latest(0); v != "moved" {
+		t.Errorf("after a read: latest(0) = %q, want moved", v)
+	}
 }
