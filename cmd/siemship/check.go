@@ -15,8 +15,9 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
+	"github.com/siemship/siemship/internal/message"
+	"github.com/siemship/siemship/internal/output"
 	"github.com/siemship/siemship/internal/record"
-	"github.com/siemship/siemship/internal/sink/syslog"
 	"github.com/siemship/siemship/internal/source/consumer"
 )
 
@@ -132,7 +133,7 @@ func checkSLS(ctx context.Context, cfg *config.Config, cons *consumer.Consumer, 
 
 func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report func(bool, string, ...any)) {
 	addrs, _ := cfg.SyslogAddrs()
-	out, err := app.NewSyslogClient(cfg, zap.NewNop())
+	out, err := output.NewSink(cfg, zap.NewNop())
 	if err != nil {
 		report(false, "syslog settings: %v", err)
 		return
@@ -149,11 +150,11 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 			how += " NOT (SYSLOG_TLS_INSECURE_SKIP_VERIFY)"
 		}
 	}
-	report(true, "syslog receiver %s: connected (%s, framing %s)", strings.Join(addrs, ","), how, cfg.EffectiveFraming())
+	report(true, "syslog receiver %s: connected (%s, framing %s)", strings.Join(addrs, ","), how, out.Framing())
 	if !sendTest {
 		return
 	}
-	enc, err := app.NewEncoder(cfg)
+	enc, _, err := output.NewEncoder(cfg, out.Framing())
 	if err != nil {
 		report(false, "encoder: %v", err)
 		return
@@ -163,9 +164,8 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 		Time: uint32(now.Unix()), TimeNs: uint32(now.Nanosecond()),
 		Contents: []record.Field{{Key: "message", Value: "siemship check test message"}, {Key: "version", Value: version}},
 	}}}
-	var b syslog.Batch
-	b.Buf, _ = enc.AppendFrame(b.Buf, &g, &g.Logs[0])
-	b.Ends = append(b.Ends, len(b.Buf))
+	var b message.Batch
+	enc.AppendGroup(&b, &g, &message.Scratch{})
 	if err := out.Send(ctx, &b); err != nil {
 		report(false, "test message: %v", err)
 		return

@@ -1,12 +1,10 @@
-// Package app wires siemship's stages together and runs their lifecycle: syslog output, pipeline and consumer are
-// started in that order and stopped in reverse.
+// Package app wires siemship's stages together and runs their lifecycle: sink, pipeline and consumer are started
+// in that order and stopped in reverse. It knows them by the pipeline's interfaces; package output builds them.
 package app
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
 	"os"
 	"time"
 
@@ -15,9 +13,8 @@ import (
 
 	"github.com/siemship/siemship/internal/backoff"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/output"
 	"github.com/siemship/siemship/internal/pipeline"
-	"github.com/siemship/siemship/internal/sink/syslog"
 	"github.com/siemship/siemship/internal/source/consumer"
 	"github.com/siemship/siemship/internal/telemetry"
 )
@@ -30,8 +27,7 @@ var Version string
 type App struct {
 	cfg  *config.Config
 	log  *zap.Logger
-	enc  *kv.Encoder
-	out  *syslog.Client
+	out  *output.Output
 	pipe *pipeline.Pipeline
 	cons *consumer.Consumer
 	tel  *telemetry.Telemetry // nil when SIEMSHIP_HTTP_ADDR is empty
@@ -71,31 +67,29 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	enc, err := NewEncoder(cfg)
+	out, err := output.New(cfg, log)
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
-	out, err := NewSyslogClient(cfg, log)
-	if err != nil {
-		return nil, &ConfigError{Err: err}
-	}
+	closeSink := func() { _ = out.Sink.Shutdown(context.Background()) }
 	var tel *telemetry.Telemetry
 	if cfg.HTTPAddr != "" {
 		tel, err = telemetry.New(telemetry.Options{
 			Version:     Version,
-			Destination: out,
-			Check:       out.Check,
-			StallAfter:  StallAfter(cfg),
+			Addr:        cfg.HTTPAddr,
+			Destination: out.Sink,
+			Check:       out.Sink.Check,
+			StallAfter:  StallAfter(cfg, out.MaxReconnectWait),
 			Logger:      log.Named("telemetry"),
 		})
 		if err != nil {
-			out.Close()
+			closeSink()
 			return nil, err
 		}
 	}
 	po := pipeline.Options{
-		Encoder:        enc,
-		Sender:         out,
+		Encoder:        out.Encoder,
+		Sink:           out.Sink,
 		InitialBackoff: cfg.RetryInitialBackoff,
 		MaxBackoff:     cfg.RetryMaxBackoff,
 		MaxInFlight:    BatchesInFlight(cfg),
@@ -107,7 +101,7 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 	}
 	pipe, err := pipeline.New(po)
 	if err != nil {
-		out.Close()
+		closeSink()
 		return nil, &ConfigError{Err: err}
 	}
 	co := ConsumerOptions(cfg, log)
@@ -116,7 +110,7 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 	}
 	cons, err := consumer.New(co, pipe)
 	if err != nil {
-		out.Close()
+		closeSink()
 		return nil, &ConfigError{Err: err}
 	}
 	if tel != nil {
@@ -126,11 +120,11 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 				CursorStart: cfg.CursorStart.From()},
 		}))
 		if err != nil {
-			out.Close()
+			closeSink()
 			return nil, err
 		}
 	}
-	return &App{cfg: cfg, log: log, enc: enc, out: out, pipe: pipe, cons: cons, tel: tel}, nil
+	return &App{cfg: cfg, log: log, out: out, pipe: pipe, cons: cons, tel: tel}, nil
 }
 
 // lagRequestTimeout bounds each SLS request of the lag measurement, and its SDK-level retries.
@@ -170,72 +164,12 @@ func (l oneLineLag) GetCursorTime(project, logstore string, shardID int, cursor 
 	return t, consumer.OneLine(err)
 }
 
-// syslogReconnectMax is the syslog sink's longest wait before it dials again after a failed dial.
-const syslogReconnectMax = 10 * time.Second
-
 // StallAfter is how long a batch may stay in delivery, with no send attempt of any shard ending, before /healthz
-// reports the process wedged: twice the longest legitimate gap between two attempts (retry backoff, reconnect
-// backoff, dial and write timeouts), and at least two minutes.
-func StallAfter(cfg *config.Config) time.Duration {
-	gap := cfg.RetryMaxBackoff + syslogReconnectMax + cfg.DialTimeout + cfg.WriteTimeout
+// reports the process wedged: twice the longest legitimate gap between two attempts (retry backoff, the sink's
+// reconnect wait, dial and write timeouts), and at least two minutes.
+func StallAfter(cfg *config.Config, reconnectWait time.Duration) time.Duration {
+	gap := cfg.RetryMaxBackoff + reconnectWait + cfg.DialTimeout + cfg.WriteTimeout
 	return max(2*gap, 2*time.Minute)
-}
-
-// NewEncoder builds the RFC 5424 encoder the configuration describes.
-func NewEncoder(cfg *config.Config) (*kv.Encoder, error) {
-	framing := kv.FramingNone // udp datagrams and RELP frames carry the bare message
-	if cfg.EffectiveFraming() != config.FramingNone {
-		f, err := kv.ParseFraming(string(cfg.EffectiveFraming()))
-		if err != nil {
-			return nil, fmt.Errorf("SYSLOG_FRAMING: %w", err)
-		}
-		framing = f
-	}
-	return kv.NewEncoder(kv.Options{
-		Facility:        int(cfg.Facility),
-		Severity:        int(cfg.Severity),
-		Hostname:        cfg.Hostname,
-		AppName:         cfg.AppName,
-		ProcID:          cfg.ProcID,
-		MsgID:           cfg.MsgID,
-		StructuredData:  cfg.StructuredData,
-		Separator:       cfg.Sep,
-		MaxMessageBytes: cfg.EffectiveMaxMessageBytes(),
-		Framing:         framing,
-	})
-}
-
-// NewSyslogClient builds the syslog output the configuration describes.
-func NewSyslogClient(cfg *config.Config, log *zap.Logger) (*syslog.Client, error) {
-	addrs, err := cfg.SyslogAddrs()
-	if err != nil {
-		return nil, err
-	}
-	o := syslog.Options{
-		Protocol:     syslog.Protocol(cfg.Protocol),
-		Addrs:        addrs,
-		Connections:  cfg.Connections,
-		DialTimeout:  cfg.DialTimeout,
-		WriteTimeout: cfg.WriteTimeout,
-		Confirm:      syslog.Confirm(cfg.EffectiveConfirm()),
-		Balance:      syslog.Balance(cfg.Balance),
-		RELPWindow:   cfg.RELPWindow,
-		Logger:       log.Named("syslog"),
-	}
-	if cfg.Protocol.IsTLS() {
-		host, _, _ := net.SplitHostPort(addrs[0])
-		o.TLS, err = syslog.NewTLSConfig(syslog.TLSOptions{
-			CAFile: cfg.TLSCAFile, CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile,
-			ServerName: cfg.TLSServerName, InsecureSkipVerify: cfg.TLSInsecureSkipVerify,
-		}, host)
-		if err != nil {
-			return nil, cfg.TLSFileError(err)
-		}
-		if cfg.TLSServerName == "" {
-			o.TLS.ServerName = "" // each destination verifies its own host name
-		}
-	}
-	return syslog.New(o)
 }
 
 // ConsumerOptions maps the configuration to the consumer's options.
@@ -277,16 +211,25 @@ func (a *App) Stats() pipeline.Stats { return a.pipe.Stats() }
 // SLS_EXPIRED_CURSOR is fail, a *consumer.RejectedError when SLS refuses the credentials or does not know the project or
 // logstore, and another error when the shutdown timed out.
 func (a *App) Run(ctx context.Context) error {
-	defer a.out.Close()
 	defer ApplyMemoryLimit(a.cfg, a.log)()
 	for _, w := range a.cfg.Warnings() {
 		a.log.Warn(w)
 	}
-	for _, adj := range a.enc.Adjustments() {
+	for _, adj := range a.out.Warnings {
 		a.log.Warn("syslog header setting adjusted", zap.String("adjustment", adj))
 	}
+	if err := a.out.Sink.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), sinkShutdownTimeout)
+		defer cancel()
+		if err := a.out.Sink.Shutdown(sctx); err != nil {
+			a.log.Warn("sink did not close cleanly", zap.Error(err))
+		}
+	}()
 	if a.tel != nil {
-		if err := a.tel.Start(ctx, a.cfg.HTTPAddr); err != nil {
+		if err := a.tel.Start(ctx); err != nil {
 			return err
 		}
 		defer func() {
@@ -304,7 +247,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.logStop(ctx)
 		return nil
 	}
-	err := a.out.Check(ctx)
+	err := a.out.Sink.Check(ctx)
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("syslog receiver not reachable yet; batches will be retried until it is", zap.Error(err))
 	}
@@ -313,6 +256,9 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	hard, hardStop := context.WithCancel(context.WithoutCancel(ctx))
 	defer hardStop()
+	if err := a.pipe.Start(hard); err != nil {
+		return err
+	}
 	if err := a.cons.Start(hard); err != nil {
 		return err
 	}
@@ -330,9 +276,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.tel.SetStopping()
 	}
 	a.log.Info("stopping: finishing in-flight batches and saving checkpoints", zap.Duration("timeout", a.cfg.ShutdownTimeout))
-	a.pipe.Stop()
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
+	_ = a.pipe.Shutdown(sctx) // soft stop first: a batch waiting to be resent gives up, so the consumer can stop
 	err = a.cons.Shutdown(sctx)
 	hardStop()
 	st := a.pipe.Stats()
@@ -340,6 +286,10 @@ func (a *App) Run(ctx context.Context) error {
 		zap.Uint64("bytes", st.Bytes), zap.Uint64("failed_sends", st.Failures), zap.Uint64("truncated", st.Truncated))
 	return errors.Join(fatal, err)
 }
+
+// sinkShutdownTimeout bounds the close of the sink's connections after the consumer stopped (each close has its
+// own shorter deadline).
+const sinkShutdownTimeout = 5 * time.Second
 
 // telemetryShutdownTimeout bounds the stop of the metrics server and the lag measurement after the consumer
 // stopped; it is short because nothing is lost when it runs out.

@@ -14,7 +14,8 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
-	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/message"
+	"github.com/siemship/siemship/internal/output"
 	"github.com/siemship/siemship/internal/source/consumer"
 	"github.com/siemship/siemship/internal/testgear/ledger"
 	"github.com/siemship/siemship/internal/testgear/slsemu"
@@ -103,15 +104,15 @@ func (r *run) sendOnly(ctx context.Context) (*Phase, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := r.sampleBatch(cfg)
-	if err != nil {
-		return nil, err
-	}
-	client, err := app.NewSyslogClient(cfg, r.log.Named("syslog"))
+	client, err := output.NewSink(cfg, r.log)
 	if err != nil {
 		return nil, fmt.Errorf("bench: send only: %w", err)
 	}
 	defer client.Close()
+	b, err := r.sampleBatch(cfg, client.Framing())
+	if err != nil {
+		return nil, err
+	}
 	// Connect every connection outside the measurement.
 	var warm sync.WaitGroup
 	warmErr := make(chan error, r.o.Connections)
@@ -375,7 +376,7 @@ func (r *run) checkpointsDone(group string) bool {
 }
 
 // sampleBatch pulls the first batch of shard 0 through the SDK and encodes it as the shipper would.
-func (r *run) sampleBatch(cfg *config.Config) (*syslog.Batch, error) {
+func (r *run) sampleBatch(cfg *config.Config, framing message.Framing) (*message.Batch, error) {
 	c, err := consumer.New(app.ConsumerOptions(cfg, r.log), consumer.BatchHandlerFunc(
 		func(context.Context, *consumer.Batch) error { return nil }))
 	if err != nil {
@@ -391,18 +392,15 @@ func (r *run) sampleBatch(cfg *config.Config) (*syslog.Batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: sample batch: %w", err)
 	}
-	enc, err := app.NewEncoder(cfg)
+	enc, _, err := output.NewEncoder(cfg, framing)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	b := &syslog.Batch{}
+	b := &message.Batch{}
+	var scratch message.Scratch
 	groups := consumer.Groups(lgl)
 	for gi := range groups {
-		g := &groups[gi]
-		for li := range g.Logs {
-			b.Buf, _ = enc.AppendFrame(b.Buf, g, &g.Logs[li])
-			b.Ends = append(b.Ends, len(b.Buf))
-		}
+		enc.AppendGroup(b, &groups[gi], &scratch)
 	}
 	if b.Len() == 0 {
 		return nil, fmt.Errorf("bench: sample batch: shard 0 is empty")

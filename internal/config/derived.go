@@ -1,20 +1,19 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
 
-// EffectiveFraming returns the framing to use: SYSLOG_FRAMING when set, else octet for tls (RFC 5425), lf for tcp,
-// and none for udp and relp (a RELP frame carries the bare message). (c.Syslog.Framing is the raw setting, empty when unset.)
+	"github.com/siemship/siemship/internal/sink/syslog"
+)
+
+// EffectiveFraming returns the framing the syslog sink uses (syslog.ResolveFraming): SYSLOG_FRAMING when set, else
+// octet for tls, lf for tcp, and none for udp and relp. (c.Syslog.Framing is the raw setting, empty when unset.)
 func (c *Config) EffectiveFraming() Framing {
-	switch {
-	case c.Syslog.Protocol == ProtocolUDP, c.Syslog.Protocol.IsRELP():
-		return FramingNone
-	case c.Syslog.Framing != "":
-		return c.Syslog.Framing
-	case c.Syslog.Protocol == ProtocolTLS:
-		return FramingOctet
-	default:
-		return FramingLF
+	f, err := syslog.ResolveFraming(syslog.Protocol(c.Syslog.Protocol), string(c.Syslog.Framing))
+	if err != nil {
+		return c.Syslog.Framing // Validate reports it
 	}
+	return Framing(f.String())
 }
 
 // EffectiveConfirm returns SYSLOG_CONFIRM, or its default ack, for tcp and tls; "" for the other protocols.

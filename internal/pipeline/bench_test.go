@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 	"github.com/siemship/siemship/internal/source/consumer"
 	"github.com/siemship/siemship/internal/testgear/slsemu"
@@ -27,11 +28,11 @@ func BenchmarkHandleBatchLarge(b *testing.B) {
 	}{{"audit", auditGroups()}, {"generated", generated}} {
 		b.Run(tc.name, func(b *testing.B) {
 			enc, err := kv.NewEncoder(kv.Options{Facility: 16, Severity: 6, Hostname: "bench-host",
-				AppName: "siemship", Framing: kv.FramingOctet})
+				AppName: "siemship", Framing: message.FramingOctet})
 			if err != nil {
 				b.Fatal(err)
 			}
-			p, err := New(Options{Encoder: enc, Sender: discardSender{}})
+			p, err := New(Options{Encoder: enc, Sink: discardSink{}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -11,19 +11,20 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/siemship/siemship/internal/encoder/kv"
-	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/message"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// gateSender holds every Send until a value arrives on release, and counts the sends that started.
-type gateSender struct {
+// gateSink holds every Send until a value arrives on release, and counts the sends that started.
+type gateSink struct {
+	sinkBase
 	release chan struct{}
 	mu      sync.Mutex
 	started int
 }
 
-func (s *gateSender) Send(ctx context.Context, _ *syslog.Batch) error {
+func (s *gateSink) Send(ctx context.Context, _ *message.Batch) error {
 	s.mu.Lock()
 	s.started++
 	s.mu.Unlock()
@@ -35,19 +36,19 @@ func (s *gateSender) Send(ctx context.Context, _ *syslog.Batch) error {
 	}
 }
 
-func (s *gateSender) sends() int {
+func (s *gateSink) sends() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.started
 }
 
-func budgetPipeline(t *testing.T, s Sender, inFlight int, frameBytes int64) *Pipeline {
+func budgetPipeline(t *testing.T, s Sink, inFlight int, frameBytes int64) *Pipeline {
 	t.Helper()
-	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: kv.FramingLF})
+	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: message.FramingLF})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Options{Encoder: enc, Sender: s, MaxInFlight: inFlight, MaxFrameBytes: frameBytes})
+	p, err := New(Options{Encoder: enc, Sink: s, MaxInFlight: inFlight, MaxFrameBytes: frameBytes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestFrameBytesBound(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				s := &gateSender{release: make(chan struct{})}
+				s := &gateSink{release: make(chan struct{})}
 				p := budgetPipeline(t, s, 4, tt.frameBytes)
 				errs := make(chan error, 3)
 				for range 3 {
@@ -112,7 +113,7 @@ func TestFrameBytesBound(t *testing.T) {
 // end, without holding anything.
 func TestStopWhileWaitingForFrameBytes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := &gateSender{release: make(chan struct{})}
+		s := &gateSink{release: make(chan struct{})}
 		p := budgetPipeline(t, s, 4, batch100)
 		first := make(chan error, 1)
 		go func() { first <- p.HandleBatch(t.Context(), testBatch(100)) }()
@@ -126,7 +127,7 @@ func TestStopWhileWaitingForFrameBytes(t *testing.T) {
 		waiting := make(chan error, 1)
 		go func() { waiting <- p.HandleBatch(t.Context(), testBatch(100)) }()
 		synctest.Wait()
-		p.Stop()
+		_ = p.Shutdown(t.Context())
 		if err := <-waiting; !errors.Is(err, ErrStopped) {
 			t.Fatalf("waiting batch at Stop: %v, want ErrStopped", err)
 		}
@@ -138,7 +139,7 @@ func TestStopWhileWaitingForFrameBytes(t *testing.T) {
 			t.Fatalf("first batch: %v", err)
 		}
 		if st := p.works.Stats(); st.Leases != 0 || st.Charged != 0 {
-			t.Errorf("after Stop: %+v", st)
+			t.Errorf("after Shutdown: %+v", st)
 		}
 	})
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/siemship/siemship/internal/encoder/kv"
-	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/message"
 )
 
 type sendEvent struct {
@@ -28,9 +28,9 @@ func (o *recordingObserver) ObserveSend(shard int, d time.Duration, records, byt
 	o.events = append(o.events, sendEvent{shard: shard, records: records, bytes: bytes, d: d, failed: err != nil})
 }
 
-type discardSender struct{}
+type discardSink struct{ sinkBase }
 
-func (discardSender) Send(context.Context, *syslog.Batch) error { return nil }
+func (discardSink) Send(context.Context, *message.Batch) error { return nil }
 
 type nopObserver struct{}
 
@@ -38,13 +38,13 @@ func (nopObserver) ObserveSend(int, time.Duration, int, int, error) {}
 
 func TestObserverSeesEveryAttempt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: kv.FramingLF})
+		enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: message.FramingLF})
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &recordingSender{failN: 2}
+		s := &recordingSink{failN: 2}
 		obs := &recordingObserver{}
-		p, err := New(Options{Encoder: enc, Sender: s, InitialBackoff: time.Second, MaxBackoff: time.Second, Observer: obs})
+		p, err := New(Options{Encoder: enc, Sink: s, InitialBackoff: time.Second, MaxBackoff: time.Second, Observer: obs})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,11 +75,11 @@ func TestObserverSeesEveryAttempt(t *testing.T) {
 }
 
 func BenchmarkHandleBatchWithObserver(b *testing.B) {
-	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: kv.FramingLF})
+	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: message.FramingLF})
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := New(Options{Encoder: enc, Sender: discardSender{}, Observer: nopObserver{}})
+	p, err := New(Options{Encoder: enc, Sink: discardSink{}, Observer: nopObserver{}})
 	if err != nil {
 		b.Fatal(err)
 	}

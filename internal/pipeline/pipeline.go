@@ -1,7 +1,8 @@
-// Package pipeline turns a pulled batch into syslog frames and delivers it: encode every record, send the whole
-// batch on one connection, and on failure wait (capped exponential backoff with jitter) and send the whole batch
-// again. A batch is never skipped: HandleBatch returns nil only once the sink confirmed it, and returns an error
-// only when it is told to stop.
+// Package pipeline turns a pulled batch into messages and delivers it: encode every record (Encoder), hand the
+// whole batch to the sink (Sink), and on failure wait (capped exponential backoff with jitter) and send the whole
+// batch again. A batch is never skipped: HandleBatch returns nil only once the sink confirmed it, and returns an
+// error only when it is told to stop. The pipeline owns the Encoder and Sink interfaces and knows no format or
+// transport.
 package pipeline
 
 import (
@@ -16,22 +17,16 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/backoff"
-	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/logsample"
 	"github.com/siemship/siemship/internal/membudget"
-	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/source/consumer"
 )
 
-// Sender delivers a batch of frames; nil means confirmed. *syslog.Client implements it.
-type Sender interface {
-	Send(ctx context.Context, b *syslog.Batch) error
-}
-
 // Options configure a Pipeline.
 type Options struct {
-	Encoder        *kv.Encoder
-	Sender         Sender
+	Encoder        Encoder
+	Sink           Sink
 	InitialBackoff time.Duration // first wait after a failed send (default 500 ms)
 	MaxBackoff     time.Duration // cap of the wait (default 30 s)
 	// MaxInFlight bounds the batches being encoded or sent at once (default 2); the other shards wait before
@@ -64,20 +59,20 @@ type Stats struct {
 	Sanitized uint64 // records with escaped control characters or replaced invalid UTF-8
 }
 
-// ErrStopped is returned by HandleBatch when Stop was called before the batch could be delivered.
+// ErrStopped is returned by HandleBatch when Shutdown was called before the batch could be delivered.
 var ErrStopped = errors.New("pipeline stopped before the batch was delivered")
 
 // Pipeline is a consumer.BatchHandler. It is safe for concurrent use by all shards.
 type Pipeline struct {
-	enc     *kv.Encoder
-	sender  Sender
+	enc     Encoder
+	sink    Sink
 	backoff backoff.Policy
 	log     *zap.Logger
 	obs     Observer
 
 	stopOnce sync.Once
 	stop     chan struct{}
-	stopCtx  context.Context // cancelled by Stop, to end waits for a slot
+	stopCtx  context.Context // cancelled by Shutdown, to end waits for a slot
 	cancel   context.CancelFunc
 	works    *membudget.Pool[*work] // in-flight batches and their frame buffers, kept for reuse within the budget
 	frameLen atomic.Int64           // average frame size of the last batch, to size a new buffer in one allocation
@@ -87,22 +82,22 @@ type Pipeline struct {
 }
 
 type work struct {
-	batch syslog.Batch
-	group kv.GroupBuffer // AppendGroup's scratch
+	batch   message.Batch
+	scratch message.Scratch // the encoder's
 }
 
 func newWork() *work { return &work{} }
 
-// size is the memory the work's frame buffers hold. The group scratch is not counted: it holds one log group's
-// topic, source and tags, next to frame buffers of whole batches.
+// size is the memory the work's frame buffers hold. The scratch is not counted: it holds one log group's topic,
+// source and tags, next to frame buffers of whole batches.
 func (w *work) size() int64 { return int64(cap(w.batch.Buf)) + int64(cap(w.batch.Ends))*intBytes }
 
 const intBytes = int64(unsafe.Sizeof(int(0)))
 
 // New checks the options and builds a pipeline.
 func New(o Options) (*Pipeline, error) {
-	if o.Encoder == nil || o.Sender == nil {
-		return nil, errors.New("pipeline: encoder and sender are required")
+	if o.Encoder == nil || o.Sink == nil {
+		return nil, errors.New("pipeline: encoder and sink are required")
 	}
 	if o.InitialBackoff <= 0 {
 		o.InitialBackoff = 500 * time.Millisecond
@@ -123,7 +118,7 @@ func New(o Options) (*Pipeline, error) {
 	stopCtx, cancel := context.WithCancel(context.Background())
 	p := &Pipeline{
 		enc:      o.Encoder,
-		sender:   o.Sender,
+		sink:     o.Sink,
 		backoff:  backoff.Policy{Initial: o.InitialBackoff, Max: o.MaxBackoff},
 		log:      l,
 		obs:      o.Observer,
@@ -136,13 +131,17 @@ func New(o Options) (*Pipeline, error) {
 	return p, nil
 }
 
-// Stop makes HandleBatch give up instead of waiting for the next attempt (soft stop). A send already in progress
-// finishes, bounded by its own deadline or by the context HandleBatch received.
-func (p *Pipeline) Stop() {
+// Start is the lifecycle's start; the pipeline works on the consumer's goroutines and has nothing to start.
+func (p *Pipeline) Start(context.Context) error { return nil }
+
+// Shutdown makes HandleBatch give up instead of waiting for the next attempt (soft stop). A send already in
+// progress finishes, bounded by its own deadline or by the context HandleBatch received. It returns at once.
+func (p *Pipeline) Shutdown(context.Context) error {
 	p.stopOnce.Do(func() {
 		close(p.stop)
 		p.cancel()
 	})
+	return nil
 }
 
 // Stats returns the cumulative counters.
@@ -183,7 +182,7 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 		default:
 		}
 		start := time.Now()
-		err := p.sender.Send(ctx, &w.batch)
+		err := p.sink.Send(ctx, &w.batch)
 		if p.obs != nil {
 			p.obs.ObserveSend(b.Shard, time.Since(start), n, len(w.batch.Buf), err)
 		}
@@ -221,7 +220,7 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 	}
 }
 
-// lease waits for an in-flight slot and n bytes of the frame budget, until ctx ends or Stop is called.
+// lease waits for an in-flight slot and n bytes of the frame budget, until ctx ends or Shutdown is called.
 func (p *Pipeline) lease(ctx context.Context, n int64) (*membudget.Lease[*work], error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -254,19 +253,18 @@ func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, trun
 	if cap(buf) < est*8/9 {
 		buf = make([]byte, 0, est)
 	}
+	w.batch.Buf, w.batch.Ends = buf, ends
 	sanitized := 0
 	for gi := range b.Groups {
-		var r kv.GroupResult
-		buf, ends, r = p.enc.AppendGroup(buf, ends, &b.Groups[gi], &w.group)
+		r := p.enc.AppendGroup(&w.batch, &b.Groups[gi], &w.scratch)
 		truncated += r.Truncated
 		sanitized += r.Sanitized
 	}
 	if sanitized > 0 {
 		p.sanitized.Add(uint64(sanitized))
 	}
-	w.batch.Buf, w.batch.Ends = buf, ends
-	if len(ends) > 0 {
-		p.frameLen.Store(int64(len(buf) / len(ends)))
+	if n := w.batch.Len(); n > 0 {
+		p.frameLen.Store(int64(len(w.batch.Buf) / n))
 	}
-	return len(ends), truncated
+	return w.batch.Len(), truncated
 }

@@ -10,20 +10,21 @@ import (
 	"time"
 
 	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
-	"github.com/siemship/siemship/internal/sink/syslog"
 	"github.com/siemship/siemship/internal/source/consumer"
 )
 
-// recordingSender fails the first failN sends, then records each delivered batch's frames.
-type recordingSender struct {
+// recordingSink fails the first failN sends, then records each delivered batch's frames.
+type recordingSink struct {
+	sinkBase
 	mu        sync.Mutex
 	failN     int
 	attempts  int
 	delivered [][]string
 }
 
-func (s *recordingSender) Send(ctx context.Context, b *syslog.Batch) error {
+func (s *recordingSink) Send(ctx context.Context, b *message.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.attempts++
@@ -48,13 +49,13 @@ func testBatch(n int) *consumer.Batch {
 	return &consumer.Batch{Shard: 1, Groups: []record.Group{g}}
 }
 
-func newTestPipeline(t *testing.T, s Sender) *Pipeline {
+func newTestPipeline(t *testing.T, s Sink) *Pipeline {
 	t.Helper()
-	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: kv.FramingLF})
+	enc, err := kv.NewEncoder(kv.Options{Facility: 1, Severity: 6, Hostname: "h", AppName: "app", Framing: message.FramingLF})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Options{Encoder: enc, Sender: s, InitialBackoff: time.Second, MaxBackoff: 8 * time.Second})
+	p, err := New(Options{Encoder: enc, Sink: s, InitialBackoff: time.Second, MaxBackoff: 8 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func newTestPipeline(t *testing.T, s Sender) *Pipeline {
 
 func TestHandleBatchRetriesWholeBatch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := &recordingSender{failN: 3}
+		s := &recordingSink{failN: 3}
 		p := newTestPipeline(t, s)
 		start := time.Now()
 		if err := p.HandleBatch(t.Context(), testBatch(5)); err != nil {
@@ -90,12 +91,12 @@ func TestHandleBatchRetriesWholeBatch(t *testing.T) {
 
 func TestHandleBatchStopDuringBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := &recordingSender{failN: 1 << 30}
+		s := &recordingSink{failN: 1 << 30}
 		p := newTestPipeline(t, s)
 		done := make(chan error)
 		go func() { done <- p.HandleBatch(t.Context(), testBatch(2)) }()
 		time.Sleep(20 * time.Second)
-		p.Stop()
+		_ = p.Shutdown(t.Context())
 		if err := <-done; !errors.Is(err, ErrStopped) {
 			t.Fatalf("err = %v, want ErrStopped", err)
 		}
@@ -107,7 +108,7 @@ func TestHandleBatchStopDuringBackoff(t *testing.T) {
 
 func TestHandleBatchContextCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := &recordingSender{failN: 1 << 30}
+		s := &recordingSink{failN: 1 << 30}
 		p := newTestPipeline(t, s)
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
@@ -118,7 +119,7 @@ func TestHandleBatchContextCancel(t *testing.T) {
 }
 
 func TestHandleBatchEmpty(t *testing.T) {
-	s := &recordingSender{}
+	s := &recordingSink{}
 	p := newTestPipeline(t, s)
 	if err := p.HandleBatch(t.Context(), &consumer.Batch{Shard: 3}); err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/sink"
 )
 
 // health holds what /healthz and /readyz report. The observer calls update it with atomics only (plus a map
@@ -17,7 +17,7 @@ import (
 type health struct {
 	now        func() time.Time
 	stallAfter time.Duration
-	conns      func() syslog.ConnectionHealth // the destination's verdict on its recent connections
+	conns      func() sink.Health // the destination's verdict on its recent connections
 
 	started  atomic.Bool // the consumer joined the group
 	stopping atomic.Bool // shutdown began
@@ -38,7 +38,7 @@ type shardHealth struct {
 	busySince atomic.Int64 // unix nanoseconds when the batch in the handler was handed over; 0 when none
 }
 
-func newHealth(now func() time.Time, stallAfter time.Duration, conns func() syslog.ConnectionHealth) *health {
+func newHealth(now func() time.Time, stallAfter time.Duration, conns func() sink.Health) *health {
 	return &health{now: now, stallAfter: stallAfter, conns: conns, shards: map[int]*shardHealth{}}
 }
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/sink"
 )
 
 // clock is a settable time for the health tests.
@@ -126,16 +126,16 @@ func TestLiveness(t *testing.T) {
 }
 
 // connsFine is a destination whose recent connections survived.
-func connsFine() syslog.ConnectionHealth { return syslog.ConnectionHealth{} }
+func connsFine() sink.Health { return sink.Health{} }
 
 func TestReadiness(t *testing.T) {
 	errRefused := errors.New("dial tcp 127.0.0.1:514: connection refused")
-	resetting := syslog.ConnectionHealth{Failing: true, Lost: 12, Since: now0.Add(-3 * time.Second),
+	resetting := sink.Health{Failing: true, Lost: 12, Since: now0.Add(-3 * time.Second),
 		LastErr: errors.New("probe: read: connection reset by peer")}
 	tests := []struct {
 		name     string
 		steps    func(h *health, c *clock)
-		conns    syslog.ConnectionHealth
+		conns    sink.Health
 		wantCode int
 		want     []string
 	}{
@@ -221,7 +221,7 @@ func TestReadiness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &clock{t: now0}
-			h := newHealth(c.now, 2*time.Minute, func() syslog.ConnectionHealth { return tt.conns })
+			h := newHealth(c.now, 2*time.Minute, func() sink.Health { return tt.conns })
 			tt.steps(h, c)
 			code, body := get(t, h.handleReady, http.MethodGet)
 			if code != tt.wantCode {

@@ -33,9 +33,10 @@ func (t *Telemetry) Handler() http.Handler {
 	return mux
 }
 
-// Start listens on addr (host:port; port 0 picks a free one) when addr is not empty, serves the endpoints, and
-// starts the lag measurement and the reachability checks. It returns once the listener is bound.
-func (t *Telemetry) Start(ctx context.Context, addr string) error {
+// Start listens on Options.Addr (host:port; port 0 picks a free one) when it is not empty, serves the endpoints,
+// and starts the lag measurement and the reachability checks. It returns once the listener is bound.
+func (t *Telemetry) Start(ctx context.Context) error {
+	addr := t.o.Addr
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.started {

@@ -15,7 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/pipeline"
-	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/sink"
 	"github.com/siemship/siemship/internal/source/consumer"
 )
 
@@ -24,19 +24,19 @@ type Pipeline interface {
 	Stats() pipeline.Stats
 }
 
-// Destination is what Telemetry reads from a syslog output; *syslog.Client implements it.
+// Destination is what Telemetry reads from the sink (a part of pipeline.Sink).
 type Destination interface {
 	Addr() string
-	Stats() syslog.Stats
-	OpenConnections() int
-	// ConnectionHealth tells whether the receiver resets or refuses the recent connections, which a Send that
-	// succeeds in write or ack mode does not show.
-	ConnectionHealth() syslog.ConnectionHealth
+	Stats() sink.Stats
+	// Health tells whether the receiver resets or refuses the recent connections, which a Send that succeeds in
+	// write or ack mode does not show.
+	Health() sink.Health
 }
 
 // Options configure Telemetry.
 type Options struct {
 	Version     string // for siemship_build_info; empty takes the main module's version from the build info
+	Addr        string // host:port of /metrics, /healthz and /readyz (SIEMSHIP_HTTP_ADDR); empty serves nothing
 	Destination Destination
 	// Check, when not nil, probes the destination for /readyz when no send attempt told whether it is reachable
 	// for CheckInterval (default 30 s).
@@ -104,7 +104,7 @@ func New(o Options) (*Telemetry, error) {
 	if l == nil {
 		l = zap.NewNop()
 	}
-	t := &Telemetry{o: o, log: l, reg: prometheus.NewRegistry(), health: newHealth(o.now, o.StallAfter, o.Destination.ConnectionHealth)}
+	t := &Telemetry{o: o, log: l, reg: prometheus.NewRegistry(), health: newHealth(o.now, o.StallAfter, o.Destination.Health)}
 	if err := t.register(); err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (t *Telemetry) register() error {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
 	}
 	dest := prometheus.Labels{"destination": d.Addr()}
-	destCounter := func(name, help string, f func(syslog.Stats) uint64) prometheus.Collector {
+	destCounter := func(name, help string, f func(sink.Stats) uint64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: dest},
 			func() float64 { return float64(f(d.Stats())) })
 	}
@@ -210,18 +210,18 @@ func (t *Telemetry) register() error {
 		// siemship never drops a record: a batch is resent until delivered. Exported so that dashboards can show it.
 		counter(MetricRecordsDropped, "Records given up on. Always 0: siemship resends a batch until it is delivered.", func() uint64 { return 0 }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricConnectionsOpen, Help: "Open connections (sockets for udp) to the syslog destination.", ConstLabels: dest},
-			func() float64 { return float64(d.OpenConnections()) }),
+			func() float64 { return float64(d.Stats().OpenConnections) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricDestinationUp, ConstLabels: dest,
 			Help: "1 when the last send attempt or reachability check of the syslog destination succeeded and its most recent connection was not lost (reset by the receiver, refused, timed out), else 0."},
 			func() float64 { return boolFloat(t.health.reachable()) }),
-		destCounter(MetricConnects, "Connections established to the syslog destination.", func(s syslog.Stats) uint64 { return s.Connects }),
-		destCounter(MetricReconnects, "Connections established to replace a discarded one.", func(s syslog.Stats) uint64 { return s.Reconnects }),
-		destCounter(MetricConnectErrors, "Failed dials and TLS handshakes to the syslog destination.", func(s syslog.Stats) uint64 { return s.ConnectErrors }),
-		destCounter(MetricConnectionsDiscarded, "Connections closed after a write error or because the peer had closed them.", func(s syslog.Stats) uint64 { return s.Discarded }),
+		destCounter(MetricConnects, "Connections established to the syslog destination.", func(s sink.Stats) uint64 { return s.Connects }),
+		destCounter(MetricReconnects, "Connections established to replace a discarded one.", func(s sink.Stats) uint64 { return s.Reconnects }),
+		destCounter(MetricConnectErrors, "Failed dials and TLS handshakes to the syslog destination.", func(s sink.Stats) uint64 { return s.ConnectErrors }),
+		destCounter(MetricConnectionsDiscarded, "Connections closed after a write error or because the peer had closed them.", func(s sink.Stats) uint64 { return s.Discarded }),
 		destCounter(MetricPeerResets, "Connections the syslog receiver reset (found before a write, by a write or confirmation, or by a reachability check).",
-			func(s syslog.Stats) uint64 { return s.PeerResets }),
+			func(s sink.Stats) uint64 { return s.PeerResets }),
 		destCounter(MetricResetsAfterDelivery, "Batches counted as delivered (SYSLOG_CONFIRM=write or ack) whose connection the receiver reset before it was used again: lost unless the receiver had read them.",
-			func(s syslog.Stats) uint64 { return s.ResetsAfterDelivery }),
+			func(s sink.Stats) uint64 { return s.ResetsAfterDelivery }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricReady, Help: "1 when /readyz answers 200, else 0."},
 			func() float64 { _, ok := t.health.ready(); return boolFloat(ok) }),
 	)

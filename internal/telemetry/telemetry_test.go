@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/siemship/siemship/internal/pipeline"
-	"github.com/siemship/siemship/internal/sink/syslog"
+	"github.com/siemship/siemship/internal/sink"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -27,15 +27,15 @@ type fakeDest struct {
 }
 
 func (d *fakeDest) Addr() string { return "siem.example:6514" }
-func (d *fakeDest) Stats() syslog.Stats {
-	return syslog.Stats{Connects: 3, Reconnects: 2, ConnectErrors: 7, Discarded: 2, PeerResets: 4, ResetsAfterDelivery: 1}
+func (d *fakeDest) Stats() sink.Stats {
+	return sink.Stats{Connects: 3, Reconnects: 2, ConnectErrors: 7, Discarded: 2, PeerResets: 4, ResetsAfterDelivery: 1,
+		OpenConnections: int(d.open.Load())}
 }
-func (d *fakeDest) OpenConnections() int { return int(d.open.Load()) }
-func (d *fakeDest) ConnectionHealth() syslog.ConnectionHealth {
+func (d *fakeDest) Health() sink.Health {
 	if d.resetting.Load() {
-		return syslog.ConnectionHealth{Failing: true, Lost: 3, Since: time.Now(), LastErr: errors.New("connection reset by peer")}
+		return sink.Health{Failing: true, Lost: 3, Since: time.Now(), LastErr: errors.New("connection reset by peer")}
 	}
-	return syslog.ConnectionHealth{}
+	return sink.Health{}
 }
 
 type fakePipe struct{}
@@ -154,7 +154,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestServeMetricsAndHealth(t *testing.T) {
 	var checks atomic.Int64
 	tel, api := newTestTelemetry(t, func(context.Context) error { checks.Add(1); return nil })
-	if err := tel.Start(t.Context(), "127.0.0.1:0"); err != nil {
+	tel.o.Addr = "127.0.0.1:0"
+	if err := tel.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
@@ -168,7 +169,8 @@ func TestServeMetricsAndHealth(t *testing.T) {
 	if !strings.HasPrefix(addr, "127.0.0.1:") || strings.HasSuffix(addr, ":0") {
 		t.Fatalf("Addr() = %q", addr)
 	}
-	if err := tel.Start(t.Context(), "127.0.0.1:0"); err == nil {
+	tel.o.Addr = "127.0.0.1:0"
+	if err := tel.Start(t.Context()); err == nil {
 		t.Error("second Start succeeded")
 	}
 
@@ -347,14 +349,16 @@ func TestLagMeasurementFailureKeepsLastValues(t *testing.T) {
 
 func TestStartErrors(t *testing.T) {
 	tel, _ := newTestTelemetry(t, nil)
-	if err := tel.Start(t.Context(), "256.0.0.1:0"); err == nil {
+	tel.o.Addr = "256.0.0.1:0"
+	if err := tel.Start(t.Context()); err == nil {
 		t.Fatal("Start on a bad address succeeded")
 	}
 	if err := tel.Shutdown(t.Context()); err != nil { // never started: nothing to do
 		t.Fatal(err)
 	}
 	// Without an address the loops still run (lag, checks) and Shutdown stops them.
-	if err := tel.Start(t.Context(), ""); err != nil {
+	tel.o.Addr = ""
+	if err := tel.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if tel.Addr() != "" {

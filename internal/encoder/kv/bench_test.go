@@ -7,10 +7,11 @@ import (
 
 	"github.com/crewjam/rfc5424"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
-func benchEncoder(b *testing.B, f Framing) *Encoder {
+func benchEncoder(b *testing.B, f message.Framing) *Encoder {
 	b.Helper()
 	e, err := NewEncoder(Options{Facility: 16, Severity: 6, Hostname: "siemship-7d9f8b-x2k4q", AppName: "siemship",
 		MsgID: "sls", Framing: f})
@@ -20,7 +21,7 @@ func benchEncoder(b *testing.B, f Framing) *Encoder {
 	return e
 }
 
-func benchFrames(b *testing.B, f Framing, g *record.Group, l *record.Log) {
+func benchFrames(b *testing.B, f message.Framing, g *record.Group, l *record.Log) {
 	e := benchEncoder(b, f)
 	buf, _ := e.AppendFrame(nil, g, l)
 	b.SetBytes(int64(len(buf)))
@@ -33,15 +34,15 @@ func benchFrames(b *testing.B, f Framing, g *record.Group, l *record.Log) {
 // BenchmarkAppendFrame encodes the ~300-byte audit record (13 pairs: topic, source, one tag, 10 contents).
 func BenchmarkAppendFrame(b *testing.B) {
 	g, l := auditRecord()
-	b.Run("octet", func(b *testing.B) { benchFrames(b, FramingOctet, &g, &l) })
-	b.Run("lf", func(b *testing.B) { benchFrames(b, FramingLF, &g, &l) })
+	b.Run("octet", func(b *testing.B) { benchFrames(b, message.FramingOctet, &g, &l) })
+	b.Run("lf", func(b *testing.B) { benchFrames(b, message.FramingLF, &g, &l) })
 }
 
 // BenchmarkAppendFrameUnicode encodes a record of Chinese text (the common SLS case in Alibaba Cloud regions).
 func BenchmarkAppendFrameUnicode(b *testing.B) {
 	g := record.Group{Topic: "应用日志", Source: "10.0.3.17"}
 	l := record.Log{Time: testSec, TimeNs: testNs, Contents: fields("msg", strings.Repeat("用户登录成功，来源地址杭州。", 6), "level", "INFO")}
-	benchFrames(b, FramingOctet, &g, &l)
+	benchFrames(b, message.FramingOctet, &g, &l)
 }
 
 // BenchmarkAppendFrameHostile encodes a record where every value needs escaping.
@@ -49,7 +50,7 @@ func BenchmarkAppendFrameHostile(b *testing.B) {
 	g := record.Group{Topic: "t", Source: "s"}
 	l := record.Log{Time: testSec, TimeNs: testNs, Contents: fields(
 		"msg", "line1\nline2\r\n<13>1 forged", "path", `C:\Windows\System32`, "q", "a||b||c", "bad", "caf\xc3 \xff", "k=ey", "v")}
-	benchFrames(b, FramingLF, &g, &l)
+	benchFrames(b, message.FramingLF, &g, &l)
 }
 
 // BenchmarkCrewjamMarshalBinary is crewjam's MarshalBinary of the same audit record with the payload already

@@ -48,8 +48,8 @@
 //
 // # Framing
 //
-// FramingOctet writes "<len> <msg>" (RFC 6587 §3.4.1, RFC 5425), FramingLF "<msg>\n" and FramingNone the bare
-// message for UDP datagrams.
+// Every frame carries the framing in Options.Framing, which the sink chooses (message.Framing): the encoder writes
+// it in place, so that a batch reaches the sink without another copy.
 //
 // crewjam/rfc5424 serves as the data model and the test oracle only; its Local0..Local7 constants are wrong.
 package kv

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -51,7 +52,8 @@ type Options struct {
 	// it must be at least 480 and leave 64 bytes for MSG after the header and structured data.
 	MaxMessageBytes int
 
-	Framing Framing
+	// Framing is what the sink asked for (pipeline.Sink.Framing); every frame carries it.
+	Framing message.Framing
 }
 
 // Result tells the caller what AppendFrame had to change; the caller counts it.
@@ -101,7 +103,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 		errs = append(errs, err)
 	}
 	switch o.Framing {
-	case FramingOctet, FramingLF, FramingNone:
+	case message.FramingOctet, message.FramingLF, message.FramingNone:
 	default:
 		errs = append(errs, fmt.Errorf("unknown framing %d", int(o.Framing)))
 	}
@@ -193,9 +195,7 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 // the limit MSG must end below (an index into dst).
 func (e *Encoder) beginFrame(dst []byte, l *record.Log) (out []byte, start, limit int) {
 	start = len(dst)
-	if e.opts.Framing == FramingOctet {
-		dst = append(dst, "000 "...)
-	}
+	dst = e.opts.Framing.Open(dst)
 	msgStart := len(dst)
 	dst = append(dst, e.head...)
 	dst = appendTimestamp(dst, l.Time, l.TimeNs, &e.day)
@@ -208,15 +208,7 @@ func (e *Encoder) beginFrame(dst []byte, l *record.Log) (out []byte, start, limi
 }
 
 // endFrame completes the frame that begins at dst[start] (octet count or LF).
-func (e *Encoder) endFrame(dst []byte, start int) []byte {
-	switch e.opts.Framing {
-	case FramingOctet:
-		dst = finishOctet(dst, start)
-	case FramingLF:
-		dst = append(dst, '\n')
-	}
-	return dst
-}
+func (e *Encoder) endFrame(dst []byte, start int) []byte { return e.opts.Framing.Close(dst, start) }
 
 // appendPairs appends the pairs of g and l from pair p on (0 is the topic, 1 the source, then the tags, then the
 // contents) below limit, and sets r.Truncated when they did not all fit.

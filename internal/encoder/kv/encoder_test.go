@@ -9,6 +9,7 @@ import (
 
 	"github.com/crewjam/rfc5424"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -49,7 +50,7 @@ func TestNewEncoderValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := baseOptions(FramingOctet)
+			o := baseOptions(message.FramingOctet)
 			tt.mod(&o)
 			e, err := NewEncoder(o)
 			if tt.wantErr == "" {
@@ -85,7 +86,7 @@ func TestHeaderFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.in.Framing = FramingNone
+			tt.in.Framing = message.FramingNone
 			e, err := NewEncoder(tt.in)
 			if err != nil {
 				t.Fatal(err)
@@ -135,7 +136,7 @@ func TestMatchesCrewjam(t *testing.T) {
 		{Facility: 0, Severity: 0},
 	}
 	for _, o := range headers {
-		o.Framing = FramingNone
+		o.Framing = message.FramingNone
 		e, err := NewEncoder(o)
 		if err != nil {
 			t.Fatal(err)
@@ -176,7 +177,7 @@ func TestMatchesCrewjam(t *testing.T) {
 func TestAppendFrameAppends(t *testing.T) {
 	g, l := auditRecord()
 	big := record.Log{Time: testSec, Contents: fields("v", strings.Repeat("x", 20000))}
-	for _, f := range []Framing{FramingOctet, FramingLF, FramingNone} {
+	for _, f := range []message.Framing{message.FramingOctet, message.FramingLF, message.FramingNone} {
 		e, err := NewEncoder(baseOptions(f))
 		if err != nil {
 			t.Fatal(err)
@@ -201,7 +202,7 @@ func TestMaxMessageBytes(t *testing.T) {
 	l := record.Log{Time: testSec, TimeNs: testNs, Contents: fields(
 		"msg", strings.Repeat("ab用户🎉\n\x01|", 200), "k2", "v2", "key3", strings.Repeat("z", 300))}
 	for limit := 480; limit < 3000; limit++ {
-		o := baseOptions(FramingOctet)
+		o := baseOptions(message.FramingOctet)
 		o.MaxMessageBytes = limit
 		e, err := NewEncoder(o)
 		if err != nil {
@@ -209,7 +210,7 @@ func TestMaxMessageBytes(t *testing.T) {
 		}
 		frame, res := e.AppendFrame(nil, &g, &l)
 		checkFrame(t, e, frame, &g, &l, res)
-		msg, _ := unframe(FramingOctet, frame)
+		msg, _ := unframe(message.FramingOctet, frame)
 		if !res.Truncated {
 			t.Fatalf("limit %d: not truncated (%d bytes)", limit, len(msg))
 		}
@@ -221,7 +222,7 @@ func TestMaxMessageBytes(t *testing.T) {
 
 func TestAppendFrameAllocs(t *testing.T) {
 	g, l := auditRecord()
-	for _, f := range []Framing{FramingOctet, FramingLF} {
+	for _, f := range []message.Framing{message.FramingOctet, message.FramingLF} {
 		e, err := NewEncoder(baseOptions(f))
 		if err != nil {
 			t.Fatal(err)

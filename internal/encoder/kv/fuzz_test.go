@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -17,7 +18,7 @@ var fuzzSeparators = []string{"||", "|", ",", " ", "::", "_", "#|#", " | ", ":",
 // limit of 480..1503 bytes from maxSel (0: none); local0.info, host "h".
 func fuzzOptions(sepSel uint8, maxSel uint16) Options {
 	o := Options{Facility: 16, Severity: 6, Hostname: "h", AppName: "siemship",
-		Separator: fuzzSeparators[int(sepSel)%len(fuzzSeparators)], Framing: Framing(int(sepSel/16) % 3)}
+		Separator: fuzzSeparators[int(sepSel)%len(fuzzSeparators)], Framing: message.Framing(int(sepSel/16) % 3)}
 	if maxSel != 0 {
 		o.MaxMessageBytes = 480 + int(maxSel)%1024
 	}
@@ -47,7 +48,7 @@ func FuzzEncode(f *testing.F) {
 			Facility: int(sepSel) % 24, Severity: int(maxSel) % 8,
 			Hostname: host, AppName: "siemship", MsgID: "sls",
 			Separator: fuzzSeparators[int(sepSel)%len(fuzzSeparators)],
-			Framing:   Framing(framingSel % 3),
+			Framing:   message.Framing(framingSel % 3),
 		}
 		if maxSel != 0 {
 			o.MaxMessageBytes = 480 + int(maxSel)%4096 + len(o.Hostname)
@@ -92,7 +93,7 @@ func FuzzParsePayload(f *testing.F) {
 		if err != nil {
 			return
 		}
-		e, err := NewEncoder(Options{Separator: sep, Framing: FramingNone})
+		e, err := NewEncoder(Options{Separator: sep, Framing: message.FramingNone})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/siemship/siemship/internal/message"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the encoder's output")
@@ -14,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from t
 // each one with crewjam's parser and ParsePayload.
 func TestGolden(t *testing.T) {
 	for _, tc := range testCases() {
-		for _, f := range []Framing{FramingOctet, FramingLF} {
+		for _, f := range []message.Framing{message.FramingOctet, message.FramingLF} {
 			t.Run(tc.name+"."+f.String(), func(t *testing.T) {
 				o := baseOptions(f)
 				if tc.opts != nil {

@@ -3,27 +3,18 @@ package kv
 import (
 	"math"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
-// GroupBuffer is AppendGroup's scratch space: the pairs every log of a group shares, escaped once. The zero value
-// is ready to use; one GroupBuffer must not be used by two goroutines at once.
-type GroupBuffer struct {
-	shared []byte
-}
-
-// GroupResult counts, over the frames of one AppendGroup call, what AppendFrame reports per frame.
-type GroupResult struct {
-	Truncated int // frames whose payload was cut to fit MaxMessageBytes
-	Sanitized int // frames with an escaped key or value or replaced invalid UTF-8
-}
-
-// AppendGroup appends one frame per log of g to dst, byte for byte what AppendFrame appends for each log, and the
-// end of each frame (its offset in dst) to ends. The topic, source and tags, which every log of the group carries,
-// are escaped once and copied into each frame, instead of being checked again for every log.
-func (e *Encoder) AppendGroup(dst []byte, ends []int, g *record.Group, gb *GroupBuffer) ([]byte, []int, GroupResult) {
-	var gr GroupResult
-	shared, sanitized, ok := e.sharedPairs(g, gb)
+// AppendGroup appends to b one frame per log of g, byte for byte what AppendFrame appends for each log, and
+// counts the frames it truncated or sanitized. The topic, source and tags, which every log of the group carries,
+// are escaped once into s and copied into each frame, instead of being checked again for every log. One s must not
+// be used by two goroutines at once.
+func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scratch) message.Counts {
+	var gr message.Counts
+	dst, ends := b.Buf, b.Ends
+	shared, sanitized, ok := e.sharedPairs(g, s)
 	for li := range g.Logs {
 		l := &g.Logs[li]
 		var r Result
@@ -45,21 +36,22 @@ func (e *Encoder) AppendGroup(dst []byte, ends []int, g *record.Group, gb *Group
 			gr.Sanitized++
 		}
 	}
-	return dst, ends, gr
+	b.Buf, b.Ends = dst, ends
+	return gr
 }
 
-// sharedPairs encodes the group's own pairs (topic, source, tags) into gb as AppendFrame writes them, and reports
+// sharedPairs encodes the group's own pairs (topic, source, tags) into s as AppendFrame writes them, and reports
 // whether they were sanitized. ok is false when copying them is not worth it (fewer than two logs) or not exact:
 // when a frame's header and these pairs could exceed MaxMessageBytes, AppendFrame may cut them, so each frame must
 // be written in full.
-func (e *Encoder) sharedPairs(g *record.Group, gb *GroupBuffer) (shared []byte, sanitized, ok bool) {
+func (e *Encoder) sharedPairs(g *record.Group, s *message.Scratch) (shared []byte, sanitized, ok bool) {
 	if len(g.Logs) < 2 {
 		return nil, false, false
 	}
 	var r Result
 	var none record.Log // no contents: appendPairs writes the topic, the source and the tags
-	b := e.appendPairs(gb.shared[:0], g, &none, 0, math.MaxInt, &r)
-	gb.shared = b
+	b := e.appendPairs(s.Buf[:0], g, &none, 0, math.MaxInt, &r)
+	s.Buf = b
 	if e.max != math.MaxInt && len(e.head)+timestampLen+len(e.tail)+len(b) > e.max {
 		return nil, false, false
 	}

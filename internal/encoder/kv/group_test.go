@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -16,7 +17,7 @@ func checkGroup(t *testing.T, e *Encoder, g *record.Group) {
 	t.Helper()
 	var want []byte
 	var wantEnds []int
-	var wantRes GroupResult
+	var wantRes message.Counts
 	want = append(want, "prior"...)
 	for li := range g.Logs {
 		var r Result
@@ -29,9 +30,11 @@ func checkGroup(t *testing.T, e *Encoder, g *record.Group) {
 			wantRes.Sanitized++
 		}
 	}
-	var gb GroupBuffer
-	for round := range 2 { // the GroupBuffer is reused
-		got, ends, res := e.AppendGroup([]byte("prior"), []int{-1}, g, &gb)
+	var s message.Scratch
+	for round := range 2 { // the scratch is reused
+		b := message.Batch{Buf: []byte("prior"), Ends: []int{-1}}
+		res := e.AppendGroup(&b, g, &s)
+		got, ends := b.Buf, b.Ends
 		if !bytes.Equal(got, want) {
 			t.Fatalf("round %d: AppendGroup differs from AppendFrame\n got %q\nwant %q", round, got, want)
 		}
@@ -62,7 +65,7 @@ func TestAppendGroupMatchesAppendFrame(t *testing.T) {
 	}
 	for name, g := range groups {
 		for _, sep := range []string{"||", "_", ":", " | "} {
-			for _, framing := range []Framing{FramingOctet, FramingLF, FramingNone} {
+			for _, framing := range []message.Framing{message.FramingOctet, message.FramingLF, message.FramingNone} {
 				for _, limit := range []int{0, 480, 520, 1024} {
 					e, err := NewEncoder(Options{Facility: 16, Severity: 6, Hostname: "h", AppName: "siemship",
 						Separator: sep, Framing: framing, MaxMessageBytes: limit})
@@ -111,26 +114,28 @@ func BenchmarkAppendGroup(b *testing.B) {
 	for range 10 {
 		g.Logs = append(g.Logs, l)
 	}
-	for _, f := range []Framing{FramingOctet, FramingLF} {
+	for _, f := range []message.Framing{message.FramingOctet, message.FramingLF} {
 		b.Run(f.String(), func(b *testing.B) { benchGroup(b, f, &g) })
 	}
 	if cpuVector { // the same without copyFieldsVector, as on a CPU without AVX-512
 		b.Run("octet-words", func(b *testing.B) {
 			vectorFields = false
 			defer func() { vectorFields = true }()
-			benchGroup(b, FramingOctet, &g)
+			benchGroup(b, message.FramingOctet, &g)
 		})
 	}
 }
 
-func benchGroup(b *testing.B, f Framing, g *record.Group) {
+func benchGroup(b *testing.B, f message.Framing, g *record.Group) {
 	e := benchEncoder(b, f)
-	var gb GroupBuffer
-	buf, ends, _ := e.AppendGroup(nil, nil, g, &gb)
-	b.SetBytes(int64(len(buf)))
+	var s message.Scratch
+	var batch message.Batch
+	e.AppendGroup(&batch, g, &s)
+	b.SetBytes(int64(len(batch.Buf)))
 	b.ReportAllocs()
 	for b.Loop() {
-		buf, ends, _ = e.AppendGroup(buf[:0], ends[:0], g, &gb)
+		batch.Reset()
+		e.AppendGroup(&batch, g, &s)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(g.Logs)), "ns/record")
 }

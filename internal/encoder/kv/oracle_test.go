@@ -11,13 +11,14 @@ import (
 
 	"github.com/crewjam/rfc5424"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
 // unframe checks the framing of one frame and returns the SYSLOG-MSG inside it.
-func unframe(f Framing, frame []byte) ([]byte, error) {
+func unframe(f message.Framing, frame []byte) ([]byte, error) {
 	switch f {
-	case FramingOctet:
+	case message.FramingOctet:
 		sp := bytes.IndexByte(frame, ' ')
 		if sp < 1 || (frame[0] == '0' && sp > 1) {
 			return nil, fmt.Errorf("octet frame %.20q: bad length prefix", frame)
@@ -27,7 +28,7 @@ func unframe(f Framing, frame []byte) ([]byte, error) {
 			return nil, fmt.Errorf("octet prefix %q, message has %d bytes", frame[:sp], len(frame)-sp-1)
 		}
 		return frame[sp+1:], nil
-	case FramingLF:
+	case message.FramingLF:
 		if i := bytes.IndexByte(frame, '\n'); i != len(frame)-1 {
 			return nil, fmt.Errorf("LF frame has its first LF at %d of %d bytes", i, len(frame))
 		}

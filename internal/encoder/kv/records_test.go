@@ -4,11 +4,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
 // baseOptions mirror the Python sample's capture: local0.info, hostname myhost, tag sls.
-func baseOptions(f Framing) Options {
+func baseOptions(f message.Framing) Options {
 	return Options{Facility: 16, Severity: 6, Hostname: "myhost", AppName: "sls", Framing: f}
 }
 

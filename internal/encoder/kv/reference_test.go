@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -87,9 +88,9 @@ func refFrame(o Options, g *record.Group, l *record.Log) ([]byte, bool) {
 	}
 	msg += payload.String()
 	switch o.Framing {
-	case FramingOctet:
+	case message.FramingOctet:
 		msg = strconv.Itoa(len(msg)) + " " + msg
-	case FramingLF:
+	case message.FramingLF:
 		msg += "\n"
 	}
 	return []byte(msg), payload.String() != raw.String()

@@ -6,5 +6,7 @@ import "time"
 // (backoff.Gate, shared by the connections of a destination, since they all reach the same host).
 const (
 	backoffBase = 100 * time.Millisecond
-	backoffMax  = 10 * time.Second
+	// MaxReconnectWait is the longest wait before a destination is dialed again after a failed dial; the app's
+	// stall detection allows for it.
+	MaxReconnectWait = 10 * time.Second
 )

@@ -15,6 +15,8 @@ import (
 
 	"github.com/siemship/siemship/internal/backoff"
 	"github.com/siemship/siemship/internal/logsample"
+	"github.com/siemship/siemship/internal/message"
+	"github.com/siemship/siemship/internal/sink"
 )
 
 // Client sends batches to one of Options.Addrs over a pool of connections per destination. It is safe for
@@ -65,25 +67,6 @@ type counters struct {
 	failovers                                                atomic.Uint64
 }
 
-// Stats are cumulative counters of a Client.
-type Stats struct {
-	Batches       uint64 // batches confirmed
-	Frames        uint64 // frames (datagrams for UDP) in those batches
-	Bytes         uint64 // bytes in those batches (framing included, TLS and RELP overhead not)
-	Connects      uint64 // connections established
-	Reconnects    uint64 // of which replaced a discarded connection
-	ConnectErrors uint64 // failed dials, TLS handshakes and RELP opens
-	Discarded     uint64 // connections dropped after an error or a failed probe (not the planned closes of ConfirmClose)
-	PeerClosed    uint64 // of which the probe found closed by the peer before a write
-	// PeerResets counts connections the receiver reset, found by the probe before a write, by a write or a
-	// confirmation, or by Check.
-	PeerResets uint64
-	// ResetsAfterDelivery counts the resets found on a connection whose last batch had been confirmed in write or
-	// ack mode: that batch is lost unless the receiver read it before the reset, and those modes cannot resend it.
-	ResetsAfterDelivery uint64
-	Failovers           uint64 // times a destination was marked down after a failure (several destinations only)
-}
-
 // New validates o and returns a Client. It does not connect: connections are dialed by the first Sends (or use
 // Check to fail fast).
 func New(o Options) (*Client, error) {
@@ -120,7 +103,7 @@ func New(o Options) (*Client, error) {
 			idx:   i,
 			addr:  addr,
 			log:   c.log.With(zap.String("addr", addr)),
-			bo:    &backoff.Gate{Policy: backoff.Policy{Initial: backoffBase, Max: backoffMax}},
+			bo:    &backoff.Gate{Policy: backoff.Policy{Initial: backoffBase, Max: MaxReconnectWait}},
 			slots: make(chan *slot, o.Connections),
 		}
 		if o.Protocol.isTLS() {
@@ -154,8 +137,8 @@ func New(o Options) (*Client, error) {
 //
 // Send blocks while all connections are busy, until ctx is done. Errors marked permanent (IsPermanent) cannot be
 // fixed by resending: an invalid batch, an oversize datagram, a closed Client.
-func (c *Client) Send(ctx context.Context, b *Batch) error {
-	if err := b.validate(); err != nil {
+func (c *Client) Send(ctx context.Context, b *message.Batch) error {
+	if err := b.Validate(); err != nil {
 		return Permanent(err)
 	}
 	if c.o.Protocol == ProtocolUDP {
@@ -182,7 +165,7 @@ func (c *Client) Send(ctx context.Context, b *Batch) error {
 }
 
 // sendTo delivers the batch to destination d.
-func (c *Client) sendTo(ctx context.Context, d *dest, b *Batch) error {
+func (c *Client) sendTo(ctx context.Context, d *dest, b *message.Batch) error {
 	s, err := c.acquire(ctx, d)
 	if err != nil {
 		return err
@@ -220,7 +203,7 @@ func (c *Client) sendTo(ctx context.Context, d *dest, b *Batch) error {
 }
 
 // deliver writes the batch on cn and waits for its confirmation.
-func (c *Client) deliver(ctx context.Context, cn *conn, b *Batch) error {
+func (c *Client) deliver(ctx context.Context, cn *conn, b *message.Batch) error {
 	if cn.relp != nil {
 		return cn.relp.send(ctx, cn.nc, b, c.o.RELPWindow, c.o.WriteTimeout)
 	}
@@ -446,11 +429,14 @@ func (c *Client) closeConn(cn *conn) {
 // relpCloseWait bounds the RELP close exchange of an idle connection.
 const relpCloseWait = time.Second
 
+// Framing is the framing the client's frames must carry; the encoder writes it.
+func (c *Client) Framing() message.Framing { return c.o.framing }
+
 // Stats returns the counters.
-func (c *Client) Stats() Stats {
-	return Stats{
+func (c *Client) Stats() sink.Stats {
+	return sink.Stats{
 		Batches:             c.st.batches.Load(),
-		Frames:              c.st.frames.Load(),
+		Messages:            c.st.frames.Load(),
 		Bytes:               c.st.bytes.Load(),
 		Connects:            c.st.connects.Load(),
 		Reconnects:          c.st.reconnects.Load(),
@@ -460,6 +446,7 @@ func (c *Client) Stats() Stats {
 		PeerResets:          c.st.peerResets.Load(),
 		ResetsAfterDelivery: c.st.resetsAfterDelivery.Load(),
 		Failovers:           c.st.failovers.Load(),
+		OpenConnections:     c.OpenConnections(),
 	}
 }
 
@@ -489,6 +476,12 @@ func (c *Client) Addrs() []string {
 	}
 	return a
 }
+
+// Start is the lifecycle's start: the client dials lazily (Send, Check), so there is nothing to do.
+func (c *Client) Start(context.Context) error { return nil }
+
+// Shutdown closes every connection (Close). Each close is bounded by its own deadline; ctx is not needed.
+func (c *Client) Shutdown(context.Context) error { return c.Close() }
 
 // Close closes every connection; Sends in flight fail, later ones return ErrClosed. Idle TLS connections are closed
 // with close_notify (RFC 5425 §4.4), idle RELP sessions with the close command. Close is idempotent.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 	"github.com/siemship/siemship/internal/testgear/testport"
 )
@@ -48,7 +49,7 @@ func TestSendStream(t *testing.T) {
 			}
 			checkMessages(t, col, r, want)
 			st := c.Stats()
-			if st.Batches != 3 || st.Frames != 300 || st.Connects != 1 || st.Discarded != 0 {
+			if st.Batches != 3 || st.Messages != 300 || st.Connects != 1 || st.Discarded != 0 {
 				t.Errorf("stats %+v", st)
 			}
 		})
@@ -74,7 +75,7 @@ func TestSendUDP(t *testing.T) {
 	if !IsPermanent(err) || !strings.Contains(err.Error(), "over the UDP limit of 2048") {
 		t.Fatalf("oversize datagram: %v, want a permanent error", err)
 	}
-	if st := c.Stats(); st.Frames != 50 || st.Batches != 2 {
+	if st := c.Stats(); st.Messages != 50 || st.Batches != 2 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -202,10 +203,10 @@ func TestPeerClosedBetweenBatches(t *testing.T) {
 
 // bigBatch is larger than the loopback socket buffers of both sides, so that writing it blocks while the receiver
 // does not read.
-var bigBatch = sync.OnceValue(func() *Batch {
+var bigBatch = sync.OnceValue(func() *message.Batch {
 	one, _ := batch("big", 0, 1, 512, octet)
 	const n = 64 << 10 // ~33 MiB of identical frames
-	b := &Batch{Buf: bytes.Repeat(one.Buf, n), Ends: make([]int, n)}
+	b := &message.Batch{Buf: bytes.Repeat(one.Buf, n), Ends: make([]int, n)}
 	for i := range n {
 		b.Ends[i] = (i + 1) * len(one.Buf)
 	}
@@ -420,10 +421,10 @@ func TestCheck(t *testing.T) {
 
 func TestSendEmptyAndInvalidBatches(t *testing.T) {
 	c := client(t, Options{Protocol: ProtocolTCP, Addrs: []string{"127.0.0.1:1"}})
-	if err := c.Send(t.Context(), &Batch{}); err != nil {
+	if err := c.Send(t.Context(), &message.Batch{}); err != nil {
 		t.Fatalf("empty batch: %v", err)
 	}
-	if err := c.Send(t.Context(), &Batch{Buf: []byte("abc"), Ends: []int{2}}); !IsPermanent(err) {
+	if err := c.Send(t.Context(), &message.Batch{Buf: []byte("abc"), Ends: []int{2}}); !IsPermanent(err) {
 		t.Fatalf("invalid batch: %v, want permanent", err)
 	}
 	if st := c.Stats(); st.Connects+st.ConnectErrors != 0 {

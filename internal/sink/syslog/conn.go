@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/siemship/siemship/internal/message"
 )
 
 // writeChunk is the size of one write: big enough to amortise syscalls (and TLS records), small enough that the
@@ -231,7 +233,7 @@ func (cn *conn) pendingError() error {
 
 // write writes the batch: the buffer in chunks (TCP, TLS) or one datagram per frame (UDP), each write under
 // min(now+WriteTimeout, ctx deadline). Cancelling ctx interrupts a blocked write.
-func (cn *conn) write(ctx context.Context, b *Batch, writeTimeout time.Duration) error {
+func (cn *conn) write(ctx context.Context, b *message.Batch, writeTimeout time.Duration) error {
 	var mu sync.Mutex // orders the cancel callback against the per-write deadlines
 	cancelled := false
 	fired := make(chan struct{})

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/siemship/siemship/internal/sink"
 )
 
 // A Send that returns nil in write or ack mode proves little about the receiver: a receiver that accepts and then
@@ -46,29 +48,18 @@ func (h *connHealth) survived() {
 	h.mu.Unlock()
 }
 
-// ConnectionHealth is what the client's recent connections say about its destinations.
-type ConnectionHealth struct {
-	// Failing is true when the most recent connection to every destination was lost (reset by the receiver,
-	// refused, timed out) and none survived since. Batches may still be counted as delivered in write or ack mode;
-	// the destination is not up.
-	Failing bool
-	Lost    int       // connections lost in a row (of the destination with the fewest)
-	Since   time.Time // when the first of them was lost
-	LastErr error     // why the latest was lost
-}
-
-// ConnectionHealth probes the idle connections of the pools (without blocking: a connection a Send holds is left
+// Health probes the idle connections of the pools (without blocking: a connection a Send holds is left
 // alone), discarding those the receiver closed or reset, and reports whether every destination is failing. The
 // probe lets a scrape or /readyz see a reset that happened after the last batch, while nothing is being sent.
-func (c *Client) ConnectionHealth() ConnectionHealth {
+func (c *Client) Health() sink.Health {
 	c.sweep()
-	var worst ConnectionHealth
+	var worst sink.Health
 	for i, d := range c.dests {
 		d.conns.mu.Lock()
-		h := ConnectionHealth{Failing: d.conns.streak > 0, Lost: d.conns.streak, Since: d.conns.since, LastErr: d.conns.lastErr}
+		h := sink.Health{Failing: d.conns.streak > 0, Lost: d.conns.streak, Since: d.conns.since, LastErr: d.conns.lastErr}
 		d.conns.mu.Unlock()
 		if !h.Failing {
-			return ConnectionHealth{}
+			return sink.Health{}
 		}
 		if i == 0 || h.Lost < worst.Lost {
 			worst = h

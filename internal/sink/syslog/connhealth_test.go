@@ -85,7 +85,7 @@ func TestResettingReceiverFails(t *testing.T) {
 				}
 				r.settled(t, c) // the receiver reset this batch's connection before the next Send
 			}
-			h := c.ConnectionHealth()
+			h := c.Health()
 			st := c.Stats()
 			t.Logf("%s: %d of %d batches delivered; health %+v; stats %+v", confirm, delivered, batches, h, st)
 			if !h.Failing || h.Lost < 1 || h.LastErr == nil || !isReset(h.LastErr) {
@@ -125,7 +125,7 @@ func TestHealthyReceiverSurvives(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if h := c.ConnectionHealth(); h.Failing {
+	if h := c.Health(); h.Failing {
 		t.Errorf("healthy receiver: %+v", h)
 	}
 	if st := c.Stats(); st.PeerResets != 0 || st.ResetsAfterDelivery != 0 || st.Discarded != 0 {
@@ -141,7 +141,7 @@ func TestHealthyReceiverSurvives(t *testing.T) {
 		t.Fatal(err)
 	}
 	clean.settled(t, c)
-	if h := c.ConnectionHealth(); h.Failing { // the sweep finds the clean close
+	if h := c.Health(); h.Failing { // the sweep finds the clean close
 		t.Errorf("receiver that closes cleanly after reading: %+v", h)
 	}
 	if st := c.Stats(); st.PeerClosed != 1 || st.PeerResets != 0 || st.ResetsAfterDelivery != 0 {
@@ -167,7 +167,7 @@ func TestCheckHoldsTheConnection(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "right after accepting it") || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Check = %v, want the receiver closing right after accepting (%s)", err, tc.want)
 			}
-			if h := c.ConnectionHealth(); !h.Failing {
+			if h := c.Health(); !h.Failing {
 				t.Errorf("health after a failed check: %+v", h)
 			}
 			if got := c.Stats().PeerResets; (got == 1) != tc.reset {

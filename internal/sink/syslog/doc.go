@@ -1,10 +1,12 @@
-// Package syslog writes batches of already-framed syslog messages to a SIEM over TCP, TLS or UDP.
+// Package syslog is the syslog sink: it sends batches of framed syslog messages to a SIEM over TCP, TLS, UDP or
+// RELP (plain or over TLS), and decides their framing (ResolveFraming; the encoder writes it in place).
 //
-// A Client keeps a small pool of connections to one destination (failover across Options.Addrs comes later). Send
-// writes a whole Batch on one connection, so the order of a shard's messages holds, and returns nil only when every
-// byte was handed to the kernel (TCP/TLS) or every datagram was sent (UDP). On any error the connection is discarded
-// and the caller resends the whole batch: delivery is at-least-once and a resent batch may duplicate messages that
-// the receiver already read.
+// A Client keeps a small pool of connections to each destination in Options.Addrs and spreads batches over them by
+// failover or round robin (balance.go). Send writes a whole Batch on one connection, so the order of a shard's
+// messages holds, and returns nil only when the batch is confirmed in the Confirm mode (written, acknowledged by the
+// receiver's kernel, or read and closed; RELP: acknowledged by the receiving daemon; UDP: sent). On any error the
+// connection is discarded and the caller resends the whole batch: delivery is at-least-once and a resent batch may
+// duplicate messages that the receiver already read.
 //
 // "Written" is not "delivered": plain TCP and TLS give no application-level acknowledgement, so bytes in the kernel
 // buffers of either side are lost if the receiver dies. The client narrows that window: TCP_USER_TIMEOUT and

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 	"github.com/siemship/siemship/internal/testgear/testcert"
 )
@@ -25,8 +26,8 @@ const (
 	bare // UDP: no framing
 )
 
-// message returns message number seq of a test run: size bytes, unique, no LF.
-func message(tag string, seq, size int) string {
+// testMessage returns message number seq of a test run: size bytes, unique, no LF.
+func testMessage(tag string, seq, size int) string {
 	m := fmt.Sprintf("<134>1 2026-11-23T09:00:00.000000Z host1 siemship - %s - ||seq=%09d||", tag, seq)
 	if len(m) < size {
 		m += strings.Repeat("k", size-len(m))
@@ -35,11 +36,11 @@ func message(tag string, seq, size int) string {
 }
 
 // batch builds n frames of size-byte messages numbered from first.
-func batch(tag string, first, n, size int, f framing) (*Batch, []string) {
-	b := &Batch{}
+func batch(tag string, first, n, size int, f framing) (*message.Batch, []string) {
+	b := &message.Batch{}
 	msgs := make([]string, n)
 	for i := range n {
-		m := message(tag, first+i, size)
+		m := testMessage(tag, first+i, size)
 		msgs[i] = m
 		switch f {
 		case octet:

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/message"
 )
 
 // Protocol is the transport to the destination.
@@ -91,7 +93,36 @@ type Options struct {
 	Confirm Confirm
 	// RELPWindow is how many RELP commands may be unanswered, default DefaultRELPWindow.
 	RELPWindow int
-	Logger     *zap.Logger
+	// Framing is the framing of messages on a tcp or tls stream, a name ParseFraming accepts; "" takes the
+	// protocol's default (ResolveFraming). Client.Framing tells the encoder.
+	Framing string
+	Logger  *zap.Logger
+
+	framing message.Framing // resolved by withDefaults
+}
+
+// ResolveFraming returns the framing of frames sent over p for the setting ("" for the default): octet counting
+// for tls (RFC 5425 requires it), LF for tcp (what QRadar, Splunk and most receivers read), and the bare message
+// for udp (one datagram per message, RFC 5426) and RELP (a RELP frame carries its length). A setting is refused for
+// udp and RELP.
+func ResolveFraming(p Protocol, setting string) (message.Framing, error) {
+	switch {
+	case p == ProtocolUDP || p.isRELP():
+		if setting != "" {
+			return message.FramingNone, fmt.Errorf("framing %q is not used with %s, which sends bare messages", setting, p)
+		}
+		return message.FramingNone, nil
+	case setting != "":
+		f, err := message.ParseFraming(setting)
+		if err == nil && f == message.FramingNone {
+			err = fmt.Errorf("framing none is only for udp and relp (use octet or lf)")
+		}
+		return f, err
+	case p == ProtocolTLS:
+		return message.FramingOctet, nil
+	default:
+		return message.FramingLF, nil
+	}
 }
 
 // withDefaults validates o and fills in defaults. Every problem is reported at once.
@@ -123,6 +154,11 @@ func (o Options) withDefaults() (Options, error) {
 	case BalanceFailover, BalanceRoundRobin:
 	default:
 		errs = append(errs, fmt.Errorf("unknown balance %q (want failover or roundrobin)", o.Balance))
+	}
+	if f, err := ResolveFraming(o.Protocol, o.Framing); err != nil {
+		errs = append(errs, err)
+	} else {
+		o.framing = f
 	}
 	if o.RELPWindow == 0 {
 		o.RELPWindow = DefaultRELPWindow

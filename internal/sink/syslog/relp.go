@@ -9,6 +9,8 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/siemship/siemship/internal/message"
 )
 
 // RELP (librelp doc/relp.md): every frame is "TXNR SP COMMAND SP DATALEN [SP DATA] LF". The client opens a session
@@ -296,7 +298,7 @@ func (s *relpSession) open(ctx context.Context, nc net.Conn) error {
 
 // send writes the batch's frames as syslog commands, at most window unanswered at a time, and returns nil when
 // every one was answered 200. Each blocking read or write makes progress within writeTimeout (and ctx).
-func (s *relpSession) send(ctx context.Context, nc net.Conn, b *Batch, window int, writeTimeout time.Duration) error {
+func (s *relpSession) send(ctx context.Context, nc net.Conn, b *message.Batch, window int, writeTimeout time.Duration) error {
 	g := newIOGuard(ctx, nc, writeTimeout)
 	defer g.stop()
 	wrap := g.wrap

@@ -190,7 +190,7 @@ func TestRELPSend(t *testing.T) {
 				}
 			}
 			srv.mu.Unlock()
-			if st := c.Stats(); st.Batches != 3 || st.Frames != 900 || st.Connects != 1 || st.Discarded != 0 {
+			if st := c.Stats(); st.Batches != 3 || st.Messages != 900 || st.Connects != 1 || st.Discarded != 0 {
 				t.Errorf("stats %+v", st)
 			}
 		})

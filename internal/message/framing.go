@@ -1,4 +1,4 @@
-package kv
+package message
 
 import (
 	"fmt"
@@ -44,7 +44,28 @@ func (f Framing) String() string {
 	return fmt.Sprintf("Framing(%d)", int(f))
 }
 
-// octetPrefixReserve is the room AppendFrame leaves for "<len> " before it knows the length: three digits and a
+// Open appends the room the frame needs before its message (for octet counting, a prefix of the usual width)
+// and returns dst. The message follows; Close completes the frame.
+func (f Framing) Open(dst []byte) []byte {
+	if f == FramingOctet {
+		dst = append(dst, "000 "...)
+	}
+	return dst
+}
+
+// Close completes the frame that Open began at dst[start]: the octet count, or the LF. It returns dst, which
+// octet counting may have lengthened or shortened by moving the message.
+func (f Framing) Close(dst []byte, start int) []byte {
+	switch f {
+	case FramingOctet:
+		dst = finishOctet(dst, start)
+	case FramingLF:
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+// octetPrefixReserve is the room Open leaves for "<len> " before it knows the length: three digits and a
 // space fit messages of 100..999 bytes without moving them.
 const octetPrefixReserve = 4
 

@@ -1,10 +1,11 @@
-package syslog
+package message
 
 import "fmt"
 
-// Batch is a run of already-framed syslog messages: frame i is Buf[Ends[i-1]:Ends[i]] (frame 0 starts at 0), so the
-// frames are contiguous and Ends[len(Ends)-1] == len(Buf). For TCP and TLS the frames carry their framing (octet count
-// or trailing LF) and Buf is written as one byte stream; for UDP each frame is one datagram, without framing.
+// Batch is a run of framed messages, what an encoder fills and a sink sends: frame i is Buf[Ends[i-1]:Ends[i]]
+// (frame 0 starts at 0), so the frames are contiguous and Ends[len(Ends)-1] == len(Buf). Each frame carries the
+// framing the sink asked for (Framing), so a stream sink writes Buf as one byte stream and a datagram sink sends
+// each frame as one datagram.
 //
 // The zero Batch is empty. Reset keeps the capacity so a Batch can be reused for the next send.
 type Batch struct {
@@ -36,8 +37,8 @@ func (b *Batch) Reset() {
 	b.Ends = b.Ends[:0]
 }
 
-// validate checks that Ends describes Buf exactly.
-func (b *Batch) validate() error {
+// Validate checks that Ends describes Buf exactly.
+func (b *Batch) Validate() error {
 	prev := 0
 	for i, e := range b.Ends {
 		if e < prev || e > len(b.Buf) {

@@ -1,10 +1,6 @@
-package syslog
+package message
 
-import (
-	"errors"
-	"fmt"
-	"testing"
-)
+import "testing"
 
 func TestBatchFrames(t *testing.T) {
 	var b Batch
@@ -14,7 +10,7 @@ func TestBatchFrames(t *testing.T) {
 	if b.Len() != 3 || string(b.Frame(0)) != "3 abc" || string(b.Frame(1)) != "" || string(b.Frame(2)) != "1 x" {
 		t.Fatalf("frames: %q %v", b.Buf, b.Ends)
 	}
-	if err := b.validate(); err != nil {
+	if err := b.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	b.Reset()
@@ -37,34 +33,9 @@ func TestBatchValidate(t *testing.T) {
 		{"buffer without ends", Batch{Buf: []byte("a")}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.b.validate(); (err == nil) != tc.ok {
+			if err := tc.b.Validate(); (err == nil) != tc.ok {
 				t.Fatalf("validate = %v, want ok=%v", err, tc.ok)
 			}
 		})
-	}
-}
-
-func TestIsPermanent(t *testing.T) {
-	base := errors.New("boom")
-	for _, tc := range []struct {
-		err  error
-		want bool
-	}{
-		{nil, false},
-		{base, false},
-		{Permanent(base), true},
-		{fmt.Errorf("send: %w", Permanent(base)), true},
-		{ErrClosed, true},
-		{fmt.Errorf("x: %w", ErrClientCertRejected), false},
-	} {
-		if got := IsPermanent(tc.err); got != tc.want {
-			t.Errorf("IsPermanent(%v) = %v, want %v", tc.err, got, tc.want)
-		}
-	}
-	if Permanent(nil) != nil {
-		t.Error("Permanent(nil) != nil")
-	}
-	if !errors.Is(fmt.Errorf("send: %w", Permanent(base)), base) {
-		t.Error("Permanent does not unwrap")
 	}
 }

@@ -1,0 +1,104 @@
+// Package output builds the encoder and the sink that the configuration names. It is the one place that knows the
+// concrete formats and sinks: the app, siemship check and siemship bench get them as the pipeline's interfaces.
+package output
+
+import (
+	"net"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/config"
+	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/message"
+	"github.com/siemship/siemship/internal/pipeline"
+	"github.com/siemship/siemship/internal/sink/syslog"
+)
+
+// Output is a sink and the encoder that writes for it.
+type Output struct {
+	Encoder pipeline.Encoder
+	Sink    pipeline.Sink
+	// Warnings are settings the encoder had to adjust (a header field sanitized or cut), one start-up warning each.
+	Warnings []string
+	// MaxReconnectWait is the sink's longest wait between two connection attempts to a failed destination.
+	MaxReconnectWait time.Duration
+}
+
+// New builds the sink, then the encoder in the framing the sink asks for. Nothing connects yet.
+func New(cfg *config.Config, log *zap.Logger) (*Output, error) {
+	s, err := NewSink(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	enc, warnings, err := NewEncoder(cfg, s.Framing())
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return &Output{Encoder: enc, Sink: s, Warnings: warnings, MaxReconnectWait: syslog.MaxReconnectWait}, nil
+}
+
+// NewEncoder builds the encoder the configuration describes, writing frames in framing.
+func NewEncoder(cfg *config.Config, framing message.Framing) (pipeline.Encoder, []string, error) {
+	enc, err := kv.NewEncoder(kv.Options{
+		Facility:        int(cfg.Facility),
+		Severity:        int(cfg.Severity),
+		Hostname:        cfg.Hostname,
+		AppName:         cfg.AppName,
+		ProcID:          cfg.ProcID,
+		MsgID:           cfg.MsgID,
+		StructuredData:  cfg.StructuredData,
+		Separator:       cfg.Sep,
+		MaxMessageBytes: cfg.EffectiveMaxMessageBytes(),
+		Framing:         framing,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return enc, enc.Adjustments(), nil
+}
+
+// Sink is a pipeline.Sink that can also be closed without a context, for the error paths of New.
+type Sink interface {
+	pipeline.Sink
+	Close() error
+}
+
+// NewSink builds the syslog sink the configuration describes.
+func NewSink(cfg *config.Config, log *zap.Logger) (Sink, error) {
+	addrs, err := cfg.SyslogAddrs()
+	if err != nil {
+		return nil, err
+	}
+	o := syslog.Options{
+		Protocol:     syslog.Protocol(cfg.Protocol),
+		Addrs:        addrs,
+		Connections:  cfg.Connections,
+		DialTimeout:  cfg.DialTimeout,
+		WriteTimeout: cfg.WriteTimeout,
+		Confirm:      syslog.Confirm(cfg.EffectiveConfirm()),
+		Balance:      syslog.Balance(cfg.Balance),
+		RELPWindow:   cfg.RELPWindow,
+		Framing:      string(cfg.Framing),
+		Logger:       log.Named("syslog"),
+	}
+	if cfg.Protocol.IsTLS() {
+		host, _, _ := net.SplitHostPort(addrs[0])
+		o.TLS, err = syslog.NewTLSConfig(syslog.TLSOptions{
+			CAFile: cfg.TLSCAFile, CertFile: cfg.TLSCertFile, KeyFile: cfg.TLSKeyFile,
+			ServerName: cfg.TLSServerName, InsecureSkipVerify: cfg.TLSInsecureSkipVerify,
+		}, host)
+		if err != nil {
+			return nil, cfg.TLSFileError(err)
+		}
+		if cfg.TLSServerName == "" {
+			o.TLS.ServerName = "" // each destination verifies its own host name
+		}
+	}
+	c, err := syslog.New(o)
+	if err != nil {
+		return nil, err // not a nil *syslog.Client in a non-nil Sink
+	}
+	return c, nil
+}
