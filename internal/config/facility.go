@@ -3,7 +3,7 @@ package config
 import (
 	"errors"
 
-	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/encoder/header"
 )
 
 // Facility is an RFC 5424 facility code, 0..23. It decodes names (user, local0, ...) and numbers.
@@ -19,7 +19,7 @@ var (
 
 // Decode implements envconfig.Decoder.
 func (f *Facility) Decode(v string) error {
-	n, err := kv.ParseFacility(v)
+	n, err := header.ParseFacility(v)
 	if err != nil {
 		return errFacility
 	}
@@ -28,11 +28,11 @@ func (f *Facility) Decode(v string) error {
 }
 
 // String returns the canonical name (user, local0, ...).
-func (f Facility) String() string { return kv.FacilityName(int(f)) }
+func (f Facility) String() string { return header.FacilityName(int(f)) }
 
 // Decode implements envconfig.Decoder.
 func (s *Severity) Decode(v string) error {
-	n, err := kv.ParseSeverity(v)
+	n, err := header.ParseSeverity(v)
 	if err != nil {
 		return errSeverity
 	}
@@ -41,4 +41,4 @@ func (s *Severity) Decode(v string) error {
 }
 
 // String returns the canonical name (info, warning, ...).
-func (s Severity) String() string { return kv.SeverityName(int(s)) }
+func (s Severity) String() string { return header.SeverityName(int(s)) }

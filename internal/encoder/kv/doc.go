@@ -1,16 +1,13 @@
-// Package format turns SLS logs into framed RFC 5424 syslog messages. It is pure: no I/O, no logging, no globals
-// that change.
+// Package kv is the kv format: it turns SLS logs into framed syslog messages whose MSG is the ||key=value payload of
+// Alibaba's Python sample. It is pure: no I/O, no logging, no globals that change.
 //
 // # Message
 //
 //	<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD SP MSG
 //
-// PRI is facility*8+severity from this package's own RFC 5424 tables (priority.go). TIMESTAMP is the log's
-// __time__ plus its nanosecond part in UTC with exactly six fractional digits, truncated to the microsecond
-// (2026-11-23T09:22:25.147976Z), or the NILVALUE "-" when both are zero. HOSTNAME, APP-NAME, PROCID and MSGID are
-// fixed per Encoder ("-" when empty, sanitized to printable ASCII, truncated to 255/48/128/32). SD is a fixed,
-// validated structured-data string or "-". MSG never carries a BOM: receivers mishandle it (rsyslog keeps it in
-// the message, JSON parsers and regexes break on it), and MSG-ANY without BOM is valid RFC 5424.
+// The header (RFC 5424 by default, or RFC 3164) is package header's: PRI from facility and severity, TIMESTAMP
+// from the log's __time__ and nanosecond part, fixed header fields. MSG never carries a BOM: receivers mishandle it
+// (rsyslog keeps it in the message, JSON parsers and regexes break on it), and MSG-ANY without BOM is valid RFC 5424.
 //
 // # Payload
 //

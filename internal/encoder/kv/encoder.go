@@ -3,33 +3,18 @@ package kv
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
-	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
+	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
-// Header field limits from RFC 5424 §6.2.4-§6.2.7.
-const (
-	maxHostname = 255
-	maxAppName  = 48
-	maxProcID   = 128
-	maxMsgID    = 32
-)
-
 // DefaultSeparator is the pair separator of the Python SDK's syslog sample.
 const DefaultSeparator = "||"
-
-// minMaxMessageBytes is the smallest MaxMessageBytes accepted: every receiver must take 480 octets (RFC 5424 §6.1).
-const minMaxMessageBytes = 480
-
-// minMsgRoom is the room for MSG that MaxMessageBytes must leave after the longest header and the structured data.
-const minMsgRoom = 64
 
 // Options configure an Encoder. The zero value of Facility and Severity is kern.emerg: callers set them.
 type Options struct {
@@ -54,6 +39,18 @@ type Options struct {
 
 	// Framing is what the sink asked for (pipeline.Sink.Framing); every frame carries it.
 	Framing message.Framing
+
+	// Header is the syslog header's layout (RFC 5424 by default) and Location the time zone of RFC 3164
+	// timestamps (nil: UTC).
+	Header   header.Format
+	Location *time.Location
+}
+
+// headerOptions are the options of the syslog header.
+func (o Options) headerOptions() header.Options {
+	return header.Options{Format: o.Header, Facility: o.Facility, Severity: o.Severity, Hostname: o.Hostname,
+		AppName: o.AppName, ProcID: o.ProcID, MsgID: o.MsgID, StructuredData: o.StructuredData,
+		MaxMessageBytes: o.MaxMessageBytes, Framing: o.Framing, Location: o.Location}
 }
 
 // Result tells the caller what AppendFrame had to change; the caller counts it.
@@ -62,32 +59,27 @@ type Result struct {
 	Sanitized bool // a key or value was escaped, or invalid UTF-8 was replaced by U+FFFD
 }
 
-// Encoder turns SLS logs into framed RFC 5424 messages. It is safe for concurrent use: after NewEncoder only a
-// one-word date cache changes, atomically.
+// Encoder turns SLS logs into framed syslog messages with a ||key=value payload. It is safe for concurrent use:
+// after NewEncoder only the header's one-word date cache changes, atomically.
 type Encoder struct {
-	opts        Options
-	head        []byte // "<PRI>1 "
-	tail        []byte // " HOSTNAME APP-NAME PROCID MSGID SD " (SP before MSG included)
-	sep         string
-	keyTab      *byteTables
-	day         atomic.Uint64 // appendTimestamp's cache of the last date
-	constPlain  bool          // "__topic__", "__source__" and "__tag__:" need no escaping with this separator
-	valTab      *byteTables
-	nibbles     *nibbleTables // copyFieldsVector's tables of keyTab and valTab
-	topicKey    string        // sep+"__topic__=", sep+"__source__=" and sep+"__tag__:", for appendPlainPairs
-	sourceKey   string
-	tagKey      string
-	max         int // MaxMessageBytes, or math.MaxInt
-	adjustments []string
+	opts       Options
+	hdr        *header.Header
+	sep        string
+	keyTab     *byteTables
+	constPlain bool // "__topic__", "__source__" and "__tag__:" need no escaping with this separator
+	valTab     *byteTables
+	nibbles    *nibbleTables // copyFieldsVector's tables of keyTab and valTab
+	topicKey   string        // sep+"__topic__=", sep+"__source__=" and sep+"__tag__:", for appendPlainPairs
+	sourceKey  string
+	tagKey     string
+	max        int // MaxMessageBytes, or math.MaxInt
 }
 
-// NewEncoder validates o and precomputes the constant parts of the header.
+// NewEncoder validates o and precomputes the constant parts of the header. Every problem is reported at once.
 func NewEncoder(o Options) (*Encoder, error) {
 	var errs []error
-	if _, err := Priority(o.Facility, 0); err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := Priority(0, o.Severity); err != nil {
+	hdr, err := header.New(o.headerOptions())
+	if err != nil {
 		errs = append(errs, err)
 	}
 	if o.Separator == "" {
@@ -96,43 +88,13 @@ func NewEncoder(o Options) (*Encoder, error) {
 	if err := validateSeparator(o.Separator); err != nil {
 		errs = append(errs, err)
 	}
-	if o.StructuredData == "" {
-		o.StructuredData = "-"
-	}
-	if err := validateSD(o.StructuredData); err != nil {
-		errs = append(errs, err)
-	}
-	switch o.Framing {
-	case message.FramingOctet, message.FramingLF, message.FramingNone:
-	default:
-		errs = append(errs, fmt.Errorf("unknown framing %d", int(o.Framing)))
-	}
-	if o.MaxMessageBytes < 0 {
-		errs = append(errs, fmt.Errorf("max message bytes %d is negative (0 means unlimited)", o.MaxMessageBytes))
-	}
-
-	e := &Encoder{sep: o.Separator}
-	o.Hostname = e.headerField("hostname", o.Hostname, maxHostname)
-	o.AppName = e.headerField("app name", o.AppName, maxAppName)
-	o.ProcID = e.headerField("procid", o.ProcID, maxProcID)
-	o.MsgID = e.headerField("msgid", o.MsgID, maxMsgID)
-
-	pri, _ := Priority(o.Facility, o.Severity) // checked above; used only when errs is empty
-	e.head = append(strconv.AppendInt([]byte{'<'}, int64(pri), 10), ">1 "...)
-	e.tail = fmt.Appendf(nil, " %s %s %s %s %s ", o.Hostname, o.AppName, o.ProcID, o.MsgID, o.StructuredData)
-	e.max = math.MaxInt
-	if o.MaxMessageBytes > 0 {
-		e.max = o.MaxMessageBytes
-		fixed := len(e.head) + timestampLen + len(e.tail)
-		if o.MaxMessageBytes < minMaxMessageBytes || o.MaxMessageBytes < fixed+minMsgRoom {
-			errs = append(errs, fmt.Errorf("max message bytes %d is too small: need at least %d (480, and the %d-byte header and structured data plus %d bytes of message)",
-				o.MaxMessageBytes, max(minMaxMessageBytes, fixed+minMsgRoom), fixed, minMsgRoom))
-		}
-	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	e.opts = o
+	ho := hdr.Options()
+	o.Hostname, o.AppName, o.ProcID, o.MsgID, o.StructuredData = ho.Hostname, ho.AppName, ho.ProcID, ho.MsgID, ho.StructuredData
+	o.Location = ho.Location
+	e := &Encoder{opts: o, hdr: hdr, sep: o.Separator, max: hdr.Max()}
 	e.keyTab, e.valTab = newByteTables(o.Separator, true), newByteTables(o.Separator, false)
 	e.nibbles = newNibbleTables(o.Separator[0])
 	e.constPlain = !strings.ContainsAny("__topic____source____tag__:", o.Separator[:1])
@@ -144,28 +106,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 func (e *Encoder) Options() Options { return e.opts }
 
 // Adjustments describes the header fields NewEncoder had to sanitize or truncate, for a startup warning.
-func (e *Encoder) Adjustments() []string { return slices.Clone(e.adjustments) }
-
-// headerField applies the NILVALUE, PRINTUSASCII and length rules to one header field.
-func (e *Encoder) headerField(what, s string, limit int) string {
-	if s == "" {
-		return "-"
-	}
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		if r < 33 || r > 126 {
-			r = '_'
-		}
-		b = append(b, byte(r))
-	}
-	if len(b) > limit {
-		b = b[:limit]
-	}
-	if string(b) != s {
-		e.adjustments = append(e.adjustments, fmt.Sprintf("%s %q sent as %q (RFC 5424: 1..%d printable ASCII characters)", what, s, b, limit))
-	}
-	return string(b)
-}
+func (e *Encoder) Adjustments() []string { return e.hdr.Adjustments() }
 
 func validateSeparator(sep string) error {
 	if len(sep) > 16 {
@@ -194,21 +135,11 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 // beginFrame appends the framing's room and the header up to MSG for log l. It returns dst, the frame's start and
 // the limit MSG must end below (an index into dst).
 func (e *Encoder) beginFrame(dst []byte, l *record.Log) (out []byte, start, limit int) {
-	start = len(dst)
-	dst = e.opts.Framing.Open(dst)
-	msgStart := len(dst)
-	dst = append(dst, e.head...)
-	dst = appendTimestamp(dst, l.Time, l.TimeNs, &e.day)
-	dst = append(dst, e.tail...)
-	limit = e.max
-	if limit != math.MaxInt {
-		limit += msgStart
-	}
-	return dst, start, limit
+	return e.hdr.Begin(dst, l)
 }
 
 // endFrame completes the frame that begins at dst[start] (octet count or LF).
-func (e *Encoder) endFrame(dst []byte, start int) []byte { return e.opts.Framing.Close(dst, start) }
+func (e *Encoder) endFrame(dst []byte, start int) []byte { return e.hdr.End(dst, start) }
 
 // appendPairs appends the pairs of g and l from pair p on (0 is the topic, 1 the source, then the tags, then the
 // contents) below limit, and sets r.Truncated when they did not all fit.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crewjam/rfc5424"
 
+	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
@@ -149,7 +150,7 @@ func TestMatchesCrewjam(t *testing.T) {
 			}
 			sd = m.StructuredData
 		}
-		pri, _ := Priority(o.Facility, o.Severity)
+		pri, _ := header.Priority(o.Facility, o.Severity)
 		for _, r := range records {
 			got, res := e.AppendFrame(nil, &r.g, &r.l)
 			if res.Sanitized || res.Truncated {

@@ -52,7 +52,7 @@ func (e *Encoder) sharedPairs(g *record.Group, s *message.Scratch) (shared []byt
 	var none record.Log // no contents: appendPairs writes the topic, the source and the tags
 	b := e.appendPairs(s.Buf[:0], g, &none, 0, math.MaxInt, &r)
 	s.Buf = b
-	if e.max != math.MaxInt && len(e.head)+timestampLen+len(e.tail)+len(b) > e.max {
+	if e.max != math.MaxInt && e.hdr.Len()+len(b) > e.max {
 		return nil, false, false
 	}
 	return b, r.Sanitized, true

@@ -11,6 +11,7 @@ import (
 
 	"github.com/crewjam/rfc5424"
 
+	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
@@ -83,8 +84,9 @@ func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *reco
 	// crewjam cannot parse the NILVALUE timestamp (it calls time.Parse on "-"): give it the epoch instead.
 	oracleMsg := msg
 	nilTime := l.Time == 0 && l.TimeNs == 0
-	hdr := string(e.head)
-	if !bytes.HasPrefix(msg, e.head) {
+	pri, _ := header.Priority(o.Facility, o.Severity)
+	hdr := fmt.Sprintf("<%d>1 ", pri)
+	if !bytes.HasPrefix(msg, []byte(hdr)) {
 		t.Fatalf("message %.40q does not start with %q", msg, hdr)
 	}
 	if nilTime {
@@ -103,7 +105,6 @@ func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *reco
 		}
 		return s
 	}
-	pri, _ := Priority(o.Facility, o.Severity)
 	if int(m.Priority) != pri || m.Hostname != nil2empty(o.Hostname) || m.AppName != nil2empty(o.AppName) ||
 		m.ProcessID != nil2empty(o.ProcID) || m.MessageID != nil2empty(o.MsgID) {
 		t.Fatalf("header mismatch: crewjam parsed %d %q %q %q %q, options %+v", m.Priority, m.Hostname, m.AppName,

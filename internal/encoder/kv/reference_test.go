@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
@@ -75,7 +76,7 @@ func refEscape(s, next, sep string, key bool) string {
 // refFrame is AppendFrame's reference without MaxMessageBytes: time.Format for the timestamp, refEscape for
 // every key and value, strconv for the octet count. It also returns whether anything was escaped.
 func refFrame(o Options, g *record.Group, l *record.Log) ([]byte, bool) {
-	pri, _ := Priority(o.Facility, o.Severity)
+	pri, _ := header.Priority(o.Facility, o.Severity)
 	ts := "-"
 	if l.Time != 0 || l.TimeNs != 0 {
 		ts = time.Unix(int64(l.Time), int64(l.TimeNs)).UTC().Format("2006-01-02T15:04:05.000000Z")

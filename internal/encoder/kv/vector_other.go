@@ -8,5 +8,5 @@ import "github.com/siemship/siemship/internal/record"
 var cpuVector, vectorFields = false, false
 
 func copyFieldsVector(*byte, int, string, []record.Field, *nibbleTables) (k, pairs int, all uint64) {
-	panic("format: copyFieldsVector is amd64 only")
+	panic("kv: copyFieldsVector is amd64 only")
 }

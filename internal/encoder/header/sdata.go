@@ -1,4 +1,4 @@
-package kv
+package header
 
 import (
 	"errors"
@@ -10,12 +10,12 @@ import (
 // ianaSDIDs are the SD-IDs without "@" registered by RFC 5424 §7; every other SD-ID must be name@<enterprise number>.
 var ianaSDIDs = map[string]bool{"timeQuality": true, "origin": true, "meta": true}
 
-// validateSD checks that s is a STRUCTURED-DATA field that every receiver accepts: one or more
+// ValidateStructuredData checks that s is a STRUCTURED-DATA field that every receiver accepts: one or more
 // [SD-ID *(SP PARAM-NAME="PARAM-VALUE")] elements (RFC 5424 §6.3) with SD-NAMEs of 1..32 PRINTUSASCII except
 // '=', SP, ']' and '"', SD-IDs either registered (timeQuality, origin, meta) or name@<enterprise number>, no
 // SD-ID twice, PARAM-VALUEs in UTF-8 with '"', '\' and ']' escaped by '\' and nothing else escaped, and no
 // control characters anywhere (they would break LF framing). "-" is the NILVALUE and valid.
-func validateSD(s string) error {
+func ValidateStructuredData(s string) error {
 	if s == "-" {
 		return nil
 	}

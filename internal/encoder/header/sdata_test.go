@@ -1,4 +1,4 @@
-package kv
+package header
 
 import (
 	"testing"
@@ -20,8 +20,8 @@ func TestValidateSD(t *testing.T) {
 		`[abcdefghijklmnopqrstuvwxyz@12345 abcdefghijklmnopqrstuvwxyzabcdef="32-char name"]`,
 	}
 	for _, s := range valid {
-		if err := validateSD(s); err != nil {
-			t.Errorf("validateSD(%q) = %v", s, err)
+		if err := ValidateStructuredData(s); err != nil {
+			t.Errorf("ValidateStructuredData(%q) = %v", s, err)
 			continue
 		}
 		// Oracle: crewjam's parser reads it back as structured data.
@@ -60,8 +60,8 @@ func TestValidateSD(t *testing.T) {
 		"[tab\t@32473]",
 	}
 	for _, s := range invalid {
-		if err := validateSD(s); err == nil {
-			t.Errorf("validateSD(%q) accepted", s)
+		if err := ValidateStructuredData(s); err == nil {
+			t.Errorf("ValidateStructuredData(%q) accepted", s)
 		}
 	}
 }
