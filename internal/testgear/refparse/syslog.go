@@ -212,10 +212,12 @@ func (p prefixScanner) rfc3164(i int) (int, error) {
 	return i + 2, nil
 }
 
-// rfc3164Time checks "Mmm dd hh:mm:ss" (RFC 3164 4.1.2): English month abbreviation, day 1 to 31 space-padded.
+// rfc3164Time checks "Mmm dd hh:mm:ss" (RFC 3164 4.1.2): the English month abbreviation with a capital first
+// letter, day 1 to 31 padded with a space, a valid time.
 func rfc3164Time(s string) bool {
 	_, err := time.Parse("Jan _2 15:04:05", s)
-	return err == nil && s[3] == ' ' && s[6] == ' ' && (s[4] == ' ' || s[4] >= '1' && s[4] <= '3')
+	return err == nil && strings.Contains("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", s[:3]) &&
+		s[3] == ' ' && s[6] == ' ' && (s[4] == ' ' || s[4] >= '1' && s[4] <= '3')
 }
 
 // token reads a non-empty run of characters other than SP, and the SP after it.
