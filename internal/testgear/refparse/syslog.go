@@ -32,8 +32,8 @@ func splitPrefix(line, marker string) (prefix, msg string, err error) {
 	return line[:n], line[n:], nil
 }
 
-// prefixScanner reads a syslog header up to the marker. Each method takes the offset to start at and returns the
-// offset after what it read.
+// prefixScanner reads a syslog header up to the marker. The methods after pri take the offset to start at; all
+// return the offset after what they read.
 type prefixScanner struct {
 	s, marker string
 }
