@@ -57,7 +57,7 @@ type Options struct {
 // Result tells the caller what AppendFrame had to change; the caller counts it.
 type Result struct {
 	Truncated bool // the payload was cut to fit MaxMessageBytes
-	Sanitized bool // a key or value was escaped, or invalid UTF-8 was replaced by U+FFFD
+	Sanitized bool // a key or value was escaped (control bytes, invalid UTF-8, '\', separator, '=' in keys)
 }
 
 // Encoder turns SLS logs into framed RFC 5424 messages. It is safe for concurrent use: after NewEncoder only a

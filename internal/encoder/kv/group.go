@@ -15,7 +15,7 @@ type GroupBuffer struct {
 // GroupResult counts, over the frames of one AppendGroup call, what AppendFrame reports per frame.
 type GroupResult struct {
 	Truncated int // frames whose payload was cut to fit MaxMessageBytes
-	Sanitized int // frames with an escaped key or value or replaced invalid UTF-8
+	Sanitized int // frames with an escaped key or value (invalid UTF-8 included)
 }
 
 // AppendGroup appends one frame per log of g to dst, byte for byte what AppendFrame appends for each log, and the
