@@ -29,7 +29,8 @@ func hostileGroups() (groups []*sls.LogGroup, bigSeq string) {
 	add(kv{"msg", "ok\r\n<13>1 2026-01-01T00:00:00Z evil app - - - forged"}, kv{"cr", "a\rb"}, kv{"lf\nkey", "v"})
 	add(kv{"a||b", "c||d"}, kv{"ends", "ends|"}, kv{"starts", "|starts"}, kv{"||", "||"}, kv{"sep", "||seq=999999||x=y"})
 	add(kv{"k=v", "a=b"}, kv{"=", "="}, kv{"a==b", "==c"}, kv{"=lead", "v"})
-	add(kv{"bad\xffkey", "x\xc3\x28y"}, kv{"surrogate", "\xed\xa0\x80!"}, kv{"cut", "abc\xe2\x82"}, kv{"run", "\xff\xfe\xfd"})
+	add(kv{"bad\xffkey", "x\xc3\x28y"}, kv{"surrogate", "\xed\xa0\x80!"}, kv{"cut", "abc\xe2\x82"}, kv{"run", "\xff\xfe\xfd"},
+		kv{"literal", `\xff` + "\xff"})
 	add(kv{"big", bigValue}, kv{"after", "the pair after the big value"})
 	many := make([]kv, 0, 500)
 	for i := range 500 {
@@ -82,9 +83,9 @@ func hostileGroups() (groups []*sls.LogGroup, bigSeq string) {
 }
 
 // TestHostileRecords puts the hostile records into the emulator and checks that each arrives as exactly one
-// message whose payload parses back into exactly the original pairs (invalid UTF-8 replaced by U+FFFD, as
-// strings.ToValidUTF8 does), in both TCP framings. With the default SYSLOG_MAX_MESSAGE_BYTES (64 KiB) the 100 KB
-// value arrives truncated, counted in the pipeline's Truncated; with a limit that allows it, whole.
+// message whose payload parses back into exactly the original pairs, byte for byte (invalid UTF-8 included), in
+// both TCP framings. With the default SYSLOG_MAX_MESSAGE_BYTES (64 KiB) the 100 KB value arrives truncated,
+// counted in the pipeline's Truncated; with a limit that allows it, whole.
 func TestHostileRecords(t *testing.T) {
 	groups, bigSeq := hostileGroups()
 	emu := harness.StartEmulator(t, 1, 0)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/crewjam/rfc5424"
 
@@ -148,6 +149,9 @@ func check(raw []byte, exp *expectation, h header, sep string) checked {
 		if c < 0x20 || c == 0x7f {
 			return bad("control byte", "byte %#x at offset %d: %.200q", c, j, raw)
 		}
+	}
+	if !utf8.Valid(raw) { // invalid UTF-8 in a record must arrive as \xHH escapes
+		return bad("invalid UTF-8", "%.200q", raw)
 	}
 	f, msg, ok := splitHeader(raw)
 	var pri []string

@@ -2,7 +2,6 @@ package receivers
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,14 +15,14 @@ import (
 // want is what a receiver must report for one record.
 type want struct {
 	time  time.Time      // __time__ plus the nanosecond part, UTC, truncated to the microsecond
-	pairs []record.Field // the payload's pairs in order, invalid UTF-8 replaced by U+FFFD
+	pairs []record.Field // the payload's pairs in order, byte for byte (invalid UTF-8 included)
 }
 
 // expected reads every record back from the emulator with the unmodified SDK (independently of siemship's consumer)
 // and returns what the receiver must report for it, keyed by the record's seq field.
 //
-// The payload rule is the issue's: __topic__, __source__, __tag__:<key> per tag, then the contents in order; the
-// only lossy step is the replacement of invalid UTF-8.
+// The payload rule is the issue's: __topic__, __source__, __tag__:<key> per tag, then the contents in order,
+// every key and value exactly as stored (the encoder escapes invalid UTF-8 as \xHH, kv.ParsePayload restores it).
 func expected(t *testing.T, e *harness.Emulator) map[uint64]want {
 	t.Helper()
 	c := sls.CreateNormalInterface(e.Endpoint, harness.KeyID, harness.Secret, "")
@@ -73,17 +72,16 @@ func expected(t *testing.T, e *harness.Emulator) map[uint64]want {
 
 // expect computes the expectation for one log of a group and returns it with the log's seq (0 when it has none).
 func expect(g *sls.LogGroup, l *sls.Log) (uint64, want) {
-	valid := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
-	pairs := []record.Field{{Key: "__topic__", Value: valid(g.GetTopic())}, {Key: "__source__", Value: valid(g.GetSource())}}
+	pairs := []record.Field{{Key: "__topic__", Value: g.GetTopic()}, {Key: "__source__", Value: g.GetSource()}}
 	for _, tag := range g.LogTags {
-		pairs = append(pairs, record.Field{Key: "__tag__:" + valid(tag.GetKey()), Value: valid(tag.GetValue())})
+		pairs = append(pairs, record.Field{Key: "__tag__:" + tag.GetKey(), Value: tag.GetValue()})
 	}
 	var seq uint64
 	for _, c := range l.Contents {
 		if c.GetKey() == "seq" && seq == 0 {
 			seq, _ = strconv.ParseUint(c.GetValue(), 10, 64)
 		}
-		pairs = append(pairs, record.Field{Key: valid(c.GetKey()), Value: valid(c.GetValue())})
+		pairs = append(pairs, record.Field{Key: c.GetKey(), Value: c.GetValue()})
 	}
 	ts := time.Unix(int64(l.GetTime()), int64(l.GetTimeNs())).UTC().Truncate(time.Microsecond)
 	return seq, want{time: ts, pairs: pairs}

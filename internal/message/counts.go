@@ -3,7 +3,7 @@ package message
 // Counts are what an encoder had to change in the messages of one call; the pipeline adds them to its counters.
 type Counts struct {
 	Truncated int // messages cut to the maximum message size
-	Sanitized int // messages with an escaped or replaced key or value
+	Sanitized int // messages with an escaped key or value
 }
 
 // Scratch is an encoder's working space for one goroutine, kept by the caller between calls so that encoding does

@@ -56,7 +56,7 @@ type Stats struct {
 	Bytes     uint64 // frame bytes delivered
 	Failures  uint64 // failed send attempts (each followed by a resend of the whole batch)
 	Truncated uint64 // records cut to the maximum message size
-	Sanitized uint64 // records with escaped control characters or replaced invalid UTF-8
+	Sanitized uint64 // records with an escaped key or value (control characters, invalid UTF-8, separators)
 }
 
 // ErrStopped is returned by HandleBatch when Shutdown was called before the batch could be delivered.

@@ -123,7 +123,7 @@ func (t *Telemetry) WatchPipeline(p Pipeline) error {
 		counter(MetricRecordsSent, "Records delivered to the syslog destination.", func(s pipeline.Stats) uint64 { return s.Records }),
 		counter(MetricBytesSent, "Syslog frame bytes delivered (framing included).", func(s pipeline.Stats) uint64 { return s.Bytes }),
 		counter(MetricRecordsTruncated, "Records cut to SYSLOG_MAX_MESSAGE_BYTES (sent, not dropped).", func(s pipeline.Stats) uint64 { return s.Truncated }),
-		counter(MetricRecordsSanitized, "Records whose control characters were escaped or invalid UTF-8 replaced.", func(s pipeline.Stats) uint64 { return s.Sanitized }),
+		counter(MetricRecordsSanitized, "Records with a key or value escaped (control characters, invalid UTF-8, separators).", func(s pipeline.Stats) uint64 { return s.Sanitized }),
 		counter(MetricBatchesDelivered, "Batches delivered (empty ones included), each followed by a checkpoint.", func(s pipeline.Stats) uint64 { return s.Batches }),
 		counter(MetricSendFailures, "Failed attempts to send a batch; each is followed by a resend of the whole batch.", func(s pipeline.Stats) uint64 { return s.Failures }),
 	)

@@ -30,8 +30,8 @@
 //   - Where the separator starts inside a key or value (or would start when the separator that follows a value is
 //     appended), its first byte is escaped with '\' ("a||b" becomes "a\||b" with the default separator).
 //   - '=' in a key becomes \= ; values keep '=' as is (a pair's key ends at its first unescaped '=').
-//   - Invalid UTF-8 is replaced by U+FFFD, one per run of invalid bytes, like strings.ToValidUTF8. This is the
-//     only lossy step. Valid UTF-8 (including C1 controls and U+2028) is passed through unchanged.
+//   - Each byte that is not part of a valid UTF-8 rune becomes \xHH too, so the message stays valid UTF-8 and
+//     nothing is lost. Valid UTF-8 (including C1 controls, U+2028 and U+FFFD) is passed through unchanged.
 //
 // Result.Sanitized reports that a record needed any of these. The separator is 1..16 printable ASCII bytes
 // without '\' or '=' and not starting with a letter or digit, so its escape never reads as \n, \r, \t or \x.

@@ -56,7 +56,7 @@ func (o Options) headerOptions() header.Options {
 // Result tells the caller what AppendFrame had to change; the caller counts it.
 type Result struct {
 	Truncated bool // the payload was cut to fit MaxMessageBytes
-	Sanitized bool // a key or value was escaped, or invalid UTF-8 was replaced by U+FFFD
+	Sanitized bool // a key or value was escaped (control bytes, invalid UTF-8, '\', separator, '=' in keys)
 }
 
 // Encoder turns SLS logs into framed syslog messages with a ||key=value payload. It is safe for concurrent use:

@@ -13,7 +13,7 @@ const (
 	clBackslash // '\' becomes \\
 	clSepStart  // first byte of the separator: \<byte> where the separator starts
 	clEquals    // '=' in keys: \=
-	clHigh      // first byte of a multi-byte rune, or invalid UTF-8
+	clHigh      // first byte of a multi-byte rune, or invalid UTF-8: \xHH
 )
 
 // byteTables classify the bytes of keys or of values for one separator.
@@ -66,8 +66,7 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, t *byteTables, limit
 		}
 	}
 	tab := &t.class
-	run := 0         // s[run:i] is plain and not yet appended
-	invalidEnd := -1 // index after the last invalid byte, to replace a run of them by one U+FFFD
+	run := 0 // s[run:i] is plain and not yet appended
 	var ok bool
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -97,16 +96,7 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, t *byteTables, limit
 		n := 2
 		b[0] = '\\'
 		switch cl {
-		case clHigh:
-			i++
-			run = i
-			if invalidEnd == i-1 {
-				invalidEnd = i
-				continue
-			}
-			invalidEnd = i
-			b[0], b[1], b[2], n = 0xef, 0xbf, 0xbd, 3
-		case clControl:
+		case clControl, clHigh: // clHigh here is a byte of invalid UTF-8: escaped, so nothing is lost
 			switch c {
 			case '\n':
 				b[1] = 'n'
@@ -120,10 +110,8 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, t *byteTables, limit
 		default: // clBackslash, clSepStart, clEquals
 			b[1] = c
 		}
-		if cl != clHigh {
-			i++
-			run = i
-		}
+		i++
+		run = i
 		if len(dst)+n > limit {
 			return dst, false
 		}

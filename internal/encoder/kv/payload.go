@@ -9,9 +9,9 @@ import (
 )
 
 // ParsePayload splits a payload produced by an Encoder with separator sep ("" means DefaultSeparator) back into
-// its pairs and undoes the escaping: for valid UTF-8 input it returns exactly the pairs that were encoded. A pair
-// ends at the first unescaped separator and its key at the first unescaped '='. A payload truncated by
-// MaxMessageBytes parses too; its last value is then a prefix of the original.
+// its pairs and undoes the escaping ('\xHH' back to the raw byte, invalid UTF-8 included): it returns exactly the
+// pairs that were encoded, byte for byte. A pair ends at the first unescaped separator and its key at the first
+// unescaped '='. A payload truncated by MaxMessageBytes parses too; its last value is then a prefix of the original.
 func ParsePayload(payload, sep string) ([]record.Field, error) {
 	if sep == "" {
 		sep = DefaultSeparator

@@ -89,7 +89,7 @@ func testCases() []testCase {
 		{
 			name:          "invalid_utf8",
 			group:         grp("t\xff", "s"),
-			log:           lg("k\xc3", "caf\xc3", "v", "\xff\xfe\xfd", "surrogate", "a\xed\xa0\x80b", "cut", "\xe4\xb8", "real_fffd", "\uFFFD\xff"),
+			log:           lg("k\xc3", "caf\xc3", "v", "\xff\xfe\xfd", "surrogate", "a\xed\xa0\x80b", "cut", "\xe4\xb8", "real_fffd", "\uFFFD\xff", "literal", `\xff`+"\xff"),
 			wantSanitized: true,
 		},
 		{
@@ -113,6 +113,11 @@ func testCases() []testCase {
 		{
 			name:  "truncated_escapes",
 			group: grp("t", "s"), log: lg("msg", strings.Repeat("\n\x01", 2000)),
+			opts: limit(480), wantTruncated: true, wantSanitized: true,
+		},
+		{
+			name:  "truncated_invalid_utf8",
+			group: grp("t", "s"), log: lg("msg", strings.Repeat("\xffé\xc3", 500)),
 			opts: limit(480), wantTruncated: true, wantSanitized: true,
 		},
 		{

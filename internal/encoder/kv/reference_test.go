@@ -30,25 +30,19 @@ func refPlain(s, sep string, key bool) bool {
 // text that follows s (a separator there counts).
 func refEscape(s, next, sep string, key bool) string {
 	var b strings.Builder
-	invalid := false // the previous byte was invalid UTF-8: one U+FFFD per run
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				if !invalid {
-					b.WriteString("\uFFFD")
-				}
-				invalid = true
+			if r == utf8.RuneError && size == 1 { // a byte of invalid UTF-8
+				fmt.Fprintf(&b, `\x%02x`, c)
 				i++
 				continue
 			}
 			b.WriteString(s[i : i+size])
-			invalid = false
 			i += size
 			continue
 		}
-		invalid = false
 		switch {
 		case c == '\\':
 			b.WriteString(`\\`)
