@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,7 +65,7 @@ type Options struct {
 	// Header fields: "" or "-" is the NILVALUE; other values are sanitized to PRINTUSASCII (every other rune,
 	// space included, becomes '_') and cut to 255/48/128/32 bytes. Adjustments lists what was changed. RFC 3164
 	// has no PROCID, MSGID or STRUCTURED-DATA field: APP-NAME and PROCID become the TAG `app[procid]:`, and MSGID
-	// and STRUCTURED-DATA are not sent.
+	// and STRUCTURED-DATA are not sent; a NILVALUE APP-NAME gives the TAG DefaultTag.
 	Hostname, AppName, ProcID, MsgID string
 
 	// StructuredData is emitted verbatim (RFC 5424); "" or "-" is the NILVALUE. It must pass
@@ -205,12 +204,16 @@ func (h *Header) field(what, s string, limit int) string {
 	return string(b)
 }
 
-// tag is the RFC 3164 TAG and its colon (`app: `, `app[procid]: `), or "" when APP-NAME is the NILVALUE (then MSG
-// follows the HOSTNAME, as in the CEF and LEEF guides' examples). A TAG is at most 32 characters that a parser
-// cannot take for its end: letters, digits and `._/-`; anything else becomes '_'.
+// DefaultTag is the RFC 3164 TAG when APP-NAME is the NILVALUE. A message without a TAG (as in the CEF and LEEF
+// guides' examples) loses its payload's first word to rsyslog's and syslog-ng's parsers, which take `CEF:`,
+// `LEEF:2.0|...|` or `{"key":` for the TAG, so that no parser behind them sees the payload.
+const DefaultTag = "siemship"
+
+// tag is the RFC 3164 TAG and its colon (`app: `, `app[procid]: `). A TAG is at most 32 characters that no parser
+// takes for its end: letters, digits and `._-`; anything else becomes '_' (rsyslog ends a TAG at '/').
 func (h *Header) tag(o Options) string {
 	if o.AppName == "-" {
-		return ""
+		o.AppName = DefaultTag
 	}
 	t := tagChars(o.AppName)
 	if len(t) > MaxTag {
@@ -229,13 +232,13 @@ func (h *Header) tag(o Options) string {
 	return t + ": "
 }
 
-// hostChars replaces what is neither in a host name nor in an IPv4 or IPv6 address by '_' (RFC 3164 §4.1.2); a
-// colon only stays in an IPv6 address.
+// hostChars replaces what is neither in a host name nor in an IPv4 address by '_' (RFC 3164 §4.1.2). An IPv6
+// address loses its colons: rsyslog's RFC 3164 parser takes it for a TAG (QRadar's guide advises against IPv6
+// there too).
 func hostChars(s string) string {
-	ipv6 := net.ParseIP(s) != nil
 	b := []byte(s)
 	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' && ipv6 || c == '-') {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
 			b[i] = '_'
 		}
 	}
@@ -246,7 +249,7 @@ func hostChars(s string) string {
 func tagChars(s string) string {
 	b := []byte(s)
 	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '/' || c == '-') {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
 			b[i] = '_'
 		}
 	}
