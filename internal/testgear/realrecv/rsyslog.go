@@ -46,6 +46,9 @@ type RsyslogOptions struct {
 	// Address is the address every listener binds and Addr reports; empty means 127.0.0.1. With NetNS it is the
 	// namespace's own address.
 	Address string
+	// TimeZone is the TZ of the rsyslogd process (a POSIX TZ string such as "CST-8", or a zoneinfo name); empty
+	// means DefaultTimeZone. rsyslog reads an RFC 3164 TIMESTAMP, which has no zone, in this zone.
+	TimeZone string
 }
 
 // Rsyslog is a private rsyslogd running in the foreground (-n) with its own config, work directory and ports.
@@ -154,7 +157,7 @@ func (r *Rsyslog) run() error {
 		// in its own /proc/PID/fd and its namespace's /proc/PID/net/tcp.
 		argv = append([]string{ipPath(), "netns", "exec", r.opts.NetNS}, argv...)
 	}
-	if err := r.start(argv, nil); err != nil {
+	if err := r.start(argv, []string{"TZ=" + timeZone(r.opts.TimeZone)}); err != nil {
 		return err
 	}
 	err := r.waitReady(func() (bool, error) { return r.checkPorts(r.address(), ports) })

@@ -21,6 +21,9 @@ type SyslogNGOptions struct {
 	// MTLS adds ListenerMTLS (syslog() over TLS, octet-counted, peer-verify(required-trusted): the client
 	// certificate must chain to the test CA).
 	MTLS bool
+	// TimeZone is the TZ of the syslog-ng process (a POSIX TZ string such as "CST-8", or a zoneinfo name); empty
+	// means DefaultTimeZone. syslog-ng reads an RFC 3164 TIMESTAMP, which has no zone, in this zone.
+	TimeZone string
 }
 
 // SyslogNG is a private syslog-ng (unpacked under SyslogNGRoot) running in the foreground (-F).
@@ -114,7 +117,7 @@ func (s *SyslogNG) run() error {
 	}
 	argv := []string{s.bin, "--module-path=" + s.modules, "-F", "--no-caps", "-f", cfg,
 		"-R", filepath.Join(state, "syslog-ng.persist"), "-c", ctl, "-p", pid}
-	if err := s.start(argv, []string{"LD_LIBRARY_PATH=" + s.lib}); err != nil {
+	if err := s.start(argv, []string{"LD_LIBRARY_PATH=" + s.lib, "TZ=" + timeZone(s.opts.TimeZone)}); err != nil {
 		return err
 	}
 	want := s.starts + 1
