@@ -16,19 +16,48 @@ const (
 
 // Parsed is one message as a receiver parsed it, read back from the receiver's JSON output. Values are exactly what
 // the receiver reported; use Fields for a normalised view that compares equal across receivers.
+//
+// An RFC 3164 message (`<PRI>Mmm dd hh:mm:ss HOSTNAME TAG: MSG`) goes through the same default parsers on the plain
+// TCP listeners (both framings); what they report for it is noted at each field and pinned by rfc3164_test.go.
 type Parsed struct {
-	Receiver  string // ReceiverRsyslog or ReceiverSyslogNG
-	Pri       string // "165"
-	Version   string // "1" (rsyslog); syslog-ng has no macro for it and reports ""
-	Timestamp string // rsyslog: as sent; syslog-ng: 6 fractional digits, "+00:00" for "Z"; receive time for "-"
-	Hostname  string // rsyslog keeps "-"; syslog-ng replaces "-" by the sender's IP address
-	App       string // rsyslog keeps "-"; syslog-ng reports "" for "-" (likewise ProcID, MsgID, SD)
-	ProcID    string
-	MsgID     string
-	SD        string // structured data as on the wire, escapes included
-	Msg       string // rsyslog keeps a leading UTF-8 BOM, syslog-ng strips it
-	Raw       string // the message without framing (syslog-ng: flags(store-raw-message))
-	Input     string // listener the message arrived on: ListenerTCP, ListenerLF, ListenerTLS, ...
+	Receiver string // ReceiverRsyslog or ReceiverSyslogNG
+	Pri      string // "165"
+	// Version is "1" (rsyslog, RFC 5424) or "0" (rsyslog, a message it parsed as RFC 3164 or could not parse as RFC
+	// 5424); syslog-ng has no macro for it and reports "".
+	Version string
+	// Timestamp: RFC 5424: rsyslog as sent; syslog-ng with 6 fractional digits and "+00:00" for "Z"; the receive
+	// time for "-".
+	//
+	// RFC 3164 (no year, no zone; a fraction such as ".123" is kept by both): the receiver's local zone (the TZ of
+	// its process, RsyslogOptions.TimeZone, SyslogNGOptions.TimeZone) supplies what the stamp lacks.
+	//   - rsyslog 8.2302 fills in the year and the UTC offset of the receive time, with no guess across New Year
+	//     ("Dec 31 23:59:59" received on Jan 1 is dated in the new year, almost a year ahead; "Jan  1" received
+	//     in December stays in the current year) and the offset in force at receipt, not at the stamp's date (in a
+	//     zone with daylight saving time, "Aug  7 12:00:00" received in December gets the winter offset).
+	//   - syslog-ng 3.38 takes the year of the receive time, except that a January stamp received in December goes
+	//     to the next year and a December stamp received in January to the previous one, and the offset in force
+	//     at the stamp's date.
+	Timestamp string
+	// Hostname: rsyslog keeps "-"; syslog-ng replaces "-" by the sender's IP address. RFC 3164: both take the word
+	// after the TIMESTAMP, unless it ends with ':' (then it is the TAG and the sender's IP address is reported);
+	// rsyslog does not take an IPv6 address ("2001:db8::1": HOSTNAME is the sender's IP address, APP-NAME "2001",
+	// and the rest lands in MSG), syslog-ng does.
+	Hostname string
+	// App: rsyslog keeps "-"; syslog-ng reports "" for "-" (likewise ProcID, MsgID, SD). RFC 3164: the TAG without
+	// its "[pid]" and colon. Without a TAG both take the first word of the message up to a space or ':' as the TAG,
+	// so a message "CEF:0|..." or `{"k":...}` right after the HOSTNAME loses its start to APP-NAME in both.
+	// rsyslog ends APP-NAME at a '/' ("postfix/smtpd[1]:" gives "postfix"), syslog-ng keeps it.
+	App string
+	// ProcID: RFC 3164: the "[pid]" of the TAG; none: rsyslog "-", syslog-ng ""; "app[]:" gives "" in both; an
+	// unclosed "app[12:" gives rsyslog "-" and syslog-ng "12".
+	ProcID string
+	MsgID  string // RFC 3164: rsyslog "-", syslog-ng ""
+	SD     string // structured data as on the wire, escapes included; RFC 3164: rsyslog "-", syslog-ng ""
+	// Msg: rsyslog keeps a leading UTF-8 BOM, syslog-ng strips it (RFC 5424 only). RFC 3164: rsyslog keeps the
+	// space after the TAG's colon (" hello"), syslog-ng removes one space.
+	Msg   string
+	Raw   string // the message without framing (syslog-ng: flags(store-raw-message))
+	Input string // listener the message arrived on: ListenerTCP, ListenerLF, ListenerTLS, ...
 	// SDParams are the SD parameters with unescaped values, keyed "SD-ID.PARAM-NAME"; reported by syslog-ng only
 	// (nil for rsyslog: parse SD with ParseSD instead).
 	SDParams map[string]string
@@ -47,10 +76,15 @@ type Fields struct {
 }
 
 // Fields returns the normalised fields: the timestamp as the same instant in UTC with RFC3339Nano layout, the
-// NILVALUE "-" as "" for HOSTNAME, APP-NAME, PROCID, MSGID and SD, and a leading UTF-8 BOM removed from MSG.
+// NILVALUE "-" as "" for HOSTNAME, APP-NAME, PROCID, MSGID and SD, a leading UTF-8 BOM removed from MSG, and for a
+// message rsyslog parsed as RFC 3164 (VERSION 0) one leading space removed from MSG (syslog-ng removes it itself).
 // What cannot be normalised: syslog-ng reports the sender IP for a NILVALUE HOSTNAME, and both receivers put the
 // receive time for a NILVALUE TIMESTAMP.
 func (p Parsed) Fields() Fields {
+	msg := p.Msg
+	if p.Receiver == ReceiverRsyslog && p.Version == "0" {
+		msg = strings.TrimPrefix(msg, " ")
+	}
 	return Fields{
 		Pri:       p.Pri,
 		Timestamp: NormalizeTimestamp(p.Timestamp),
@@ -59,7 +93,7 @@ func (p Parsed) Fields() Fields {
 		ProcID:    nilToEmpty(p.ProcID),
 		MsgID:     nilToEmpty(p.MsgID),
 		SD:        nilToEmpty(p.SD),
-		Msg:       strings.TrimPrefix(p.Msg, "\uFEFF"),
+		Msg:       strings.TrimPrefix(msg, "\uFEFF"),
 	}
 }
 
