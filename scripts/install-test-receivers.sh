@@ -3,6 +3,8 @@
 # (package internal/testgear/realrecv) on Debian 12 (bookworm), as root, with only Debian's apt repositories reachable.
 #
 #   rsyslog (+ rsyslog-gnutls, rsyslog-openssl, rsyslog-relp), openssl, bsdutils   via apt-get install
+#                                       (rsyslog itself ships mmjsonparse and mmnormalize, and depends on liblognorm5,
+#                                       whose cef parser the CEF tests use: Debian 12 has no separate package for them)
 #   supervisor                          via apt-get install (deploy/supervisor's test runs a private supervisord)
 #   iproute2                            via apt-get install (the chaos suite isolates a receiver in a network namespace)
 #   syslog-ng-core                      unpacked into /opt/syslog-ng (apt-get download + dpkg-deb -x), because it
@@ -76,9 +78,10 @@ fi
 RSYSLOGD=$(command -v rsyslogd 2>/dev/null || echo /usr/sbin/rsyslogd)
 [ -x "$RSYSLOGD" ] || die "rsyslogd not found after installation"
 [ -x "$SNG_BIN" ] || die "$SNG_BIN not found after installation"
-for m in lmnsd_gtls.so lmnsd_ossl.so imrelp.so imtcp.so; do
+for m in lmnsd_gtls.so lmnsd_ossl.so imrelp.so imtcp.so mmjsonparse.so mmnormalize.so; do
   [ -e "/usr/lib/x86_64-linux-gnu/rsyslog/$m" ] || ls /usr/lib/*/rsyslog/$m >/dev/null 2>&1 || die "rsyslog module $m missing"
 done
+ls "$SNG_LIB"/3.*/libjson-plugin.so >/dev/null 2>&1 || die "syslog-ng module libjson-plugin.so (json-parser) missing"
 if LD_LIBRARY_PATH=$SNG_LIB ldd "$SNG_BIN" "$SNG_LIB"/libsyslog-ng*.so* 2>/dev/null | grep -q 'not found'; then
   LD_LIBRARY_PATH=$SNG_LIB ldd "$SNG_BIN" "$SNG_LIB"/libsyslog-ng*.so* | grep 'not found' >&2
   die "syslog-ng has unresolved libraries"

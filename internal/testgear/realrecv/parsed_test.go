@@ -61,6 +61,24 @@ func TestDecodeLine(t *testing.T) {
 		t.Errorf("sdparams = %q, want %q", s.SDParams, want)
 	}
 
+	// RFC 3164: rsyslog (VERSION 0) keeps the space after the TAG's colon in MSG, syslog-ng does not.
+	for _, p := range []Parsed{
+		{Receiver: ReceiverRsyslog, Version: "0", Msg: " m"},
+		{Receiver: ReceiverSyslogNG, Msg: "m"},
+	} {
+		if got := p.Fields().Msg; got != "m" {
+			t.Errorf("%s RFC 3164 msg %q normalised to %q, want %q", p.Receiver, p.Msg, got, "m")
+		}
+	}
+	for _, p := range []Parsed{
+		{Receiver: ReceiverRsyslog, Version: "1", Msg: " m"},
+		{Receiver: ReceiverSyslogNG, Msg: " m"},
+	} {
+		if got := p.Fields().Msg; got != " m" {
+			t.Errorf("%s msg %q normalised to %q, want it unchanged", p.Receiver, p.Msg, got)
+		}
+	}
+
 	if _, err := decodeLine(ReceiverRsyslog, []byte(`{"pri":`)); err == nil {
 		t.Error("truncated line decoded without error")
 	}

@@ -22,6 +22,18 @@ const (
 	pollInterval = 10 * time.Millisecond
 )
 
+// DefaultTimeZone is the TZ both receivers run with unless their options name another: UTC, so that an RFC 3164
+// TIMESTAMP (no zone) means the same instant to the receiver as to siemship, whose RFC 3164 header writes UTC by
+// default, and the tests do not depend on the machine's zone. ("UTC0" is POSIX and needs no zoneinfo files.)
+const DefaultTimeZone = "UTC0"
+
+func timeZone(tz string) string {
+	if tz == "" {
+		return DefaultTimeZone
+	}
+	return tz
+}
+
 // process is one receiver process with its directory layout: DIR/state, DIR/out, DIR/tls, DIR/stderr.log.
 type process struct {
 	receiver string // ReceiverRsyslog or ReceiverSyslogNG
@@ -59,8 +71,8 @@ func newProcess(t testing.TB, receiver string) *process {
 func (p *process) jsonPath() string   { return filepath.Join(p.dir, "out", "json.log") }
 func (p *process) stderrPath() string { return filepath.Join(p.dir, "stderr.log") }
 
-// start runs argv with stdout and stderr appended to DIR/stderr.log. The child gets SIGKILL if the test process
-// dies, so no receiver outlives a crashed test binary.
+// start runs argv, with env added to the test's environment, and stdout and stderr appended to DIR/stderr.log.
+// The child gets SIGKILL if the test process dies, so no receiver outlives a crashed test binary.
 func (p *process) start(argv, env []string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -46,6 +46,15 @@ type RsyslogOptions struct {
 	// Address is the address every listener binds and Addr reports; empty means 127.0.0.1. With NetNS it is the
 	// namespace's own address.
 	Address string
+	// ParseJSON runs mmjsonparse on every message (cookie="": MSG is parsed as JSON without the "@cee:" prefix
+	// mmjsonparse otherwise requires) and reports the result in Parsed.JSON.
+	ParseJSON bool
+	// ParseCEF runs mmnormalize with liblognorm's CEF parser on every message (rule base cefRulebase) and reports
+	// the result in Parsed.CEF.
+	ParseCEF bool
+	// TimeZone is the TZ of the rsyslogd process (a POSIX TZ string such as "CST-8", or a zoneinfo name); empty
+	// means DefaultTimeZone. rsyslog reads an RFC 3164 TIMESTAMP, which has no zone, in this zone.
+	TimeZone string
 }
 
 // Rsyslog is a private rsyslogd running in the foreground (-n) with its own config, work directory and ports.
@@ -143,6 +152,11 @@ func (r *Rsyslog) run() error {
 	if err := os.WriteFile(cfg, []byte(r.config(ports)), 0o644); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
+	if r.opts.ParseCEF {
+		if err := os.WriteFile(r.rulebasePath(), []byte(cefRulebase), 0o644); err != nil {
+			return fmt.Errorf("write rule base: %w", err)
+		}
+	}
 	if beforeStart != nil {
 		beforeStart(ports)
 	}
@@ -154,7 +168,7 @@ func (r *Rsyslog) run() error {
 		// in its own /proc/PID/fd and its namespace's /proc/PID/net/tcp.
 		argv = append([]string{ipPath(), "netns", "exec", r.opts.NetNS}, argv...)
 	}
-	if err := r.start(argv, nil); err != nil {
+	if err := r.start(argv, []string{"TZ=" + timeZone(r.opts.TimeZone)}); err != nil {
 		return err
 	}
 	err := r.waitReady(func() (bool, error) { return r.checkPorts(r.address(), ports) })
@@ -167,6 +181,15 @@ func (r *Rsyslog) run() error {
 	}
 	return nil
 }
+
+// cefRulebase is the liblognorm rule base of ParseCEF: the whole MSG is one CEF message. The second rule allows
+// the space that rsyslog keeps at the start of MSG after an RFC 3164 TAG ("app: CEF:0|...").
+const cefRulebase = `version=2
+rule=:%cef:cef%
+rule=: %cef:cef%
+`
+
+func (r *Rsyslog) rulebasePath() string { return filepath.Join(r.dir, "cef.rulebase") }
 
 // config renders rsyslog.conf with the listeners on ports. See receivers.md (docs) for the reasoning behind each
 // setting.
@@ -188,6 +211,27 @@ module(load="imtcp" maxFrameSize="%[2]d")
 	if r.opts.RELP || r.opts.RELPTLS || r.opts.RELPTLSServerAuth {
 		b.WriteString("module(load=\"imrelp\" tls.tlslib=\"openssl\")\n")
 	}
+	// The body parsers: each keeps its result in its own variable and its $parsesuccess ("OK" or "FAIL") in a
+	// local variable before the next parser overwrites it. A failed parse does not stop the ruleset.
+	var parse, props strings.Builder
+	if r.opts.ParseJSON {
+		b.WriteString("module(load=\"mmjsonparse\")\n")
+		parse.WriteString(`  action(type="mmjsonparse" cookie="" container="$!json")
+  set $.jsonok = $parsesuccess;
+`)
+		props.WriteString(`  property(outname="json"      name="$!json"           format="jsonf")
+  property(outname="jsonok"    name="$.jsonok"         format="jsonf")
+`)
+	}
+	if r.opts.ParseCEF {
+		b.WriteString("module(load=\"mmnormalize\")\n")
+		fmt.Fprintf(&parse, `  action(type="mmnormalize" rulebase="%s" path="$!cef")
+  set $.cefok = $parsesuccess;
+`, r.rulebasePath())
+		props.WriteString(`  property(outname="cef"       name="$!cef"            format="jsonf")
+  property(outname="cefok"     name="$.cefok"          format="jsonf")
+`)
+	}
 	fmt.Fprintf(&b, `
 template(name="json" type="list" option.jsonf="on") {
   property(outname="pri"       name="pri"              format="jsonf")
@@ -201,17 +245,17 @@ template(name="json" type="list" option.jsonf="on") {
   property(outname="msg"       name="msg"              format="jsonf")
   property(outname="raw"       name="rawmsg"           format="jsonf")
   property(outname="input"     name="inputname"        format="jsonf")
-}
+%[4]s}
 # Direct: each message is written by the input thread that read it, before the input reads on (or sees the end of
 # the stream and closes). With the default in-memory main queue, a message rsyslog had read (and confirmed to a
 # close- or RELP-mode sender) but not yet written would die with a SIGKILL: that is rsyslog's queue, not the
 # sender's confirmation, and tests of the sender must not depend on it.
 ruleset(name="net" queue.type="Direct") {
-  action(type="omfile" file="%[1]s/out/json.log" template="json")
+%[5]s  action(type="omfile" file="%[1]s/out/json.log" template="json")
 }
 
 input(type="imtcp" name="%[2]s" address="@ADDR@" port="%[3]d" ruleset="net")
-`, d, ListenerTCP, ports[ListenerTCP])
+`, d, ListenerTCP, ports[ListenerTCP], props.String(), parse.String())
 	if r.opts.TLS {
 		prio := r.opts.GnuTLSPriority
 		if prio == "" {

@@ -21,6 +21,12 @@ type SyslogNGOptions struct {
 	// MTLS adds ListenerMTLS (syslog() over TLS, octet-counted, peer-verify(required-trusted): the client
 	// certificate must chain to the test CA).
 	MTLS bool
+	// ParseJSON runs json-parser(prefix("json.")) on every message's MSG and reports the result in Parsed.JSON. A
+	// message that is not JSON is still stored (the parser runs in an if block that marks the failure).
+	ParseJSON bool
+	// TimeZone is the TZ of the syslog-ng process (a POSIX TZ string such as "CST-8", or a zoneinfo name); empty
+	// means DefaultTimeZone. syslog-ng reads an RFC 3164 TIMESTAMP, which has no zone, in this zone.
+	TimeZone string
 }
 
 // SyslogNG is a private syslog-ng (unpacked under SyslogNGRoot) running in the foreground (-F).
@@ -114,7 +120,7 @@ func (s *SyslogNG) run() error {
 	}
 	argv := []string{s.bin, "--module-path=" + s.modules, "-F", "--no-caps", "-f", cfg,
 		"-R", filepath.Join(state, "syslog-ng.persist"), "-c", ctl, "-p", pid}
-	if err := s.start(argv, []string{"LD_LIBRARY_PATH=" + s.lib}); err != nil {
+	if err := s.start(argv, []string{"LD_LIBRARY_PATH=" + s.lib, "TZ=" + timeZone(s.opts.TimeZone)}); err != nil {
 		return err
 	}
 	want := s.starts + 1
@@ -168,13 +174,20 @@ source s_%s { network(%s port(%d) transport("tls") flags(syslog-protocol, store-
 `, ListenerMTLS, common, s.ports[ListenerMTLS], tlsOpts("required-trusted"))
 		sources += " source(s_" + ListenerMTLS + ");"
 	}
+	var parse, members string
+	if s.opts.ParseJSON {
+		// A failing parser would drop the message from the log path; inside if/else it only sets the marker.
+		// format-json nests json-parser's dotted names ("json.a.b") into objects again.
+		parse = `if { parser { json-parser(prefix("json.")); }; } else { rewrite { set("1" value("jsonfail")); }; };`
+		members = ` json=$(format-json --key json.*) jsonfail=${jsonfail}`
+	}
 	fmt.Fprintf(&b, `
-template t_json { template("$(format-json --scope none source=${SOURCE} pri=${PRI} timestamp=${S_ISODATE} hostname=${HOST} app=${PROGRAM} procid=${PID} msgid=${MSGID} sd=${SDATA} msg=${MESSAGE} raw=${RAWMSG} sdparams=$(format-json --key .SDATA.*))\n"); };
+template t_json { template("$(format-json --scope none source=${SOURCE} pri=${PRI} timestamp=${S_ISODATE} hostname=${HOST} app=${PROGRAM} procid=${PID} msgid=${MSGID} sd=${SDATA} msg=${MESSAGE} raw=${RAWMSG} sdparams=$(format-json --key .SDATA.*)%[3]s)\n"); };
 destination d_json { file("%[1]s/out/json.log" template(t_json) log-fifo-size(100000)); };
-log { %[2]s destination(d_json); flags(flow-control); };
+log { %[2]s %[4]s destination(d_json); flags(flow-control); };
 
 source s_internal { internal(); };
 log { source(s_internal); destination { file("%[1]s/out/internal.log"); }; };
-`, d, sources)
+`, d, sources, members, parse)
 	return b.String()
 }
