@@ -112,7 +112,7 @@ type Syslog struct {
 
 	StructuredData string `envconfig:"SYSLOG_STRUCTURED_DATA" defaultdoc:"- (none)" desc:"STRUCTURED-DATA added to every message, written as it should appear, e.g. [origin@32473 env=\"prod\"] (RFC 5424 §6.3 syntax, checked at start-up). Empty or - for none."`
 
-	Sep string `envconfig:"SYSLOG_SEP" default:"||" desc:"Separator written before each key=value pair of the message body, as in Alibaba's sample (||key=value||key=value). Must not contain a line break."`
+	Sep string `envconfig:"SYSLOG_SEP" default:"||" desc:"Separator written before each key=value pair of the message body, as in Alibaba's sample (||key=value||key=value). 1 to 16 bytes of printable ASCII (space included) without \\ and =, not starting with a letter or digit, e.g. || or ;."`
 
 	MaxMessageBytes int `envconfig:"SYSLOG_MAX_MESSAGE_BYTES" defaultdoc:"65536 (tcp, tls), 65507 (udp)" desc:"Largest syslog message in bytes, header included and framing excluded; longer messages are truncated at a UTF-8 boundary and counted, never dropped silently. 480 to 16777216 for tcp and tls; at most 65507 for udp (the largest IPv4 datagram payload). Receivers have their own limits: rsyslog 8 KiB by default, Splunk 10000, QRadar 4096. 0 means the default."`
 

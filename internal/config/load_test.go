@@ -264,9 +264,9 @@ func TestLoadErrors(t *testing.T) {
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_CERT_FILE="+tf.ClientCert), `SYSLOG_TLS_KEY_FILE: required when SYSLOG_TLS_CERT_FILE is set`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_KEY_FILE="+tf.ClientKey), `SYSLOG_TLS_CERT_FILE: required when SYSLOG_TLS_KEY_FILE is set`},
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_SERVER_NAME=a b"), `SYSLOG_TLS_SERVER_NAME="a b": must not contain spaces or control characters`},
-		{env("SYSLOG_FACILITY=usr"), `SYSLOG_FACILITY="usr": ` + errFacility.Error()},
-		{env("SYSLOG_FACILITY=24"), `SYSLOG_FACILITY="24": ` + errFacility.Error()},
-		{env("SYSLOG_SEVERITY=8"), `SYSLOG_SEVERITY="8": ` + errSeverity.Error()},
+		{env("SYSLOG_FACILITY=usr"), `SYSLOG_FACILITY="usr": ` + facilityMsg},
+		{env("SYSLOG_FACILITY=24"), `SYSLOG_FACILITY="24": ` + facilityMsg},
+		{env("SYSLOG_SEVERITY=8"), `SYSLOG_SEVERITY="8": ` + severityMsg},
 		{env("SYSLOG_HOSTNAME=my host"), `SYSLOG_HOSTNAME="my host": must be 1 to 255 printable US-ASCII characters without spaces (RFC 5424 HOSTNAME), or - for none`},
 		{env("SYSLOG_APP_NAME=" + strings.Repeat("a", 49)), `SYSLOG_APP_NAME="` + strings.Repeat("a", 49) + `": must be 1 to 48 printable US-ASCII characters without spaces (RFC 5424 APP-NAME), or - for none`},
 		{env("SYSLOG_TAG=a b"), `SYSLOG_TAG="a b": must be 1 to 48 printable US-ASCII characters without spaces (RFC 5424 APP-NAME), or - for none`},
@@ -275,6 +275,10 @@ func TestLoadErrors(t *testing.T) {
 		{env("SYSLOG_MSGID=" + strings.Repeat("m", 33)), `SYSLOG_MSGID="` + strings.Repeat("m", 33) + `": must be 1 to 32 printable US-ASCII characters without spaces (RFC 5424 MSGID), or - for none`},
 		{env("SYSLOG_STRUCTURED_DATA=env=prod"), `SYSLOG_STRUCTURED_DATA="env=prod": must be RFC 5424 STRUCTURED-DATA such as [origin@32473 env="prod"]: expected [ at byte 1`},
 		{env("SYSLOG_SEP=\n"), `SYSLOG_SEP="\n": must not contain a line break`},
+		{env("SYSLOG_SEP=abc"), `SYSLOG_SEP="abc": must not start with a letter or digit (its escape would read as \n, \r, \t or \x); use e.g. || or ;`},
+		{env("SYSLOG_SEP=|="), `SYSLOG_SEP="|=": must be printable ASCII (space included) without \ and =, such as || or ;, and '=' is not`},
+		{env("SYSLOG_SEP=" + strings.Repeat("|", 17)), `SYSLOG_SEP="` + strings.Repeat("|", 17) + `": must be at most 16 bytes, not 17`},
+		{env("SYSLOG_STRUCTURED_DATA=[x@1 k=\"a\tb\"]"), `SYSLOG_STRUCTURED_DATA="[x@1 k=\"a\tb\"]": must be RFC 5424 STRUCTURED-DATA such as [origin@32473 env="prod"]: value of k: control character '\t' is not allowed`},
 		{env("SYSLOG_MAX_MESSAGE_BYTES=100"), `SYSLOG_MAX_MESSAGE_BYTES="100": must be 480 to 16777216 for tcp (or 0 for the default)`},
 		{env("SYSLOG_PROTOCOL=udp", "SYSLOG_MAX_MESSAGE_BYTES=65536"), `SYSLOG_MAX_MESSAGE_BYTES="65536": must be 480 to 65507 for udp (or 0 for the default)`},
 		{env("SYSLOG_CONNECTIONS=0"), `SYSLOG_CONNECTIONS="0": must be 1 to 64`},
@@ -312,7 +316,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		`unknown variable SLS_PROJEC, did you mean SLS_PROJECT?`,
 		`SLS_HEARTBEAT_INTERVAL="20": needs a unit, such as 20s or 20ms`,
 		`SYSLOG_PORT="abc": must be a whole number`,
-		`SYSLOG_FACILITY="usr": ` + errFacility.Error(),
+		`SYSLOG_FACILITY="usr": ` + facilityMsg,
 		`SLS_ENDPOINT: required, not set`,
 		`SLS_AK_ID: required, not set`,
 		`SLS_PROJECT: required, not set`,
@@ -368,8 +372,8 @@ func TestValidateCodeBuiltConfig(t *testing.T) {
 		`SLS_CONSUMER_NAME: must not be empty`,
 		`SLS_CURSOR_START="1970-01-01T00:00:00Z": ` + errCursor.Error(),
 		`SYSLOG_PROTOCOL="sctp": must be one of tcp, tls, udp, relp, relp-tls`,
-		`SYSLOG_FACILITY="99": ` + errFacility.Error(),
-		`SYSLOG_SEVERITY="-1": ` + errSeverity.Error(),
+		`SYSLOG_FACILITY="99": ` + facilityMsg,
+		`SYSLOG_SEVERITY="-1": ` + severityMsg,
 		`SYSLOG_SEP: must not be empty`,
 		`SIEMSHIP_LOG_LEVEL="fatal": must be one of debug, info, warn, error`,
 	}
@@ -404,3 +408,9 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// What the user reads for a bad SYSLOG_FACILITY or SYSLOG_SEVERITY (the header package's message).
+const (
+	facilityMsg = "must be a facility name (kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, console, solaris-cron, local0 … local7) or a number 0 to 23"
+	severityMsg = "must be a severity name (emerg, alert, crit, err, warning, notice, info, debug) or a number 0 to 7"
+)

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"go.uber.org/zap/zapcore"
+
+	"github.com/siemship/siemship/internal/encoder/header"
+	"github.com/siemship/siemship/internal/encoder/kv"
 )
 
 // VarError is one configuration problem, naming the variable. Load and Validate join several of them with
@@ -113,6 +116,15 @@ func (v *validator) bad(ptr any, msg string) {
 		}
 	}
 	v.errs = append(v.errs, e)
+}
+
+// check records err, a component's verdict on the value of the field at ptr, against its variable, and reports
+// whether the value is fine (err is nil).
+func (v *validator) check(ptr any, err error) bool {
+	if err != nil {
+		v.bad(ptr, err.Error())
+	}
+	return err == nil
 }
 
 // name returns the variable of the field at ptr.
@@ -283,26 +295,17 @@ func (v *validator) syslog() {
 	if s.TLSServerName != "" && hasSpaceOrControl(s.TLSServerName) {
 		v.bad(&s.TLSServerName, "must not contain spaces or control characters")
 	}
-	if s.Facility < 0 || s.Facility > 23 {
-		v.bad(&s.Facility, errFacility.Error())
+	// The encoder's rules (header, kv): the very checks header.New and kv.NewEncoder apply at start-up.
+	v.check(&s.Facility, header.ValidateFacility(int(s.Facility)))
+	v.check(&s.Severity, header.ValidateSeverity(int(s.Severity)))
+	v.check(&s.Hostname, header.ValidateHostname(s.Hostname))
+	v.check(&s.AppName, header.ValidateAppName(s.AppName))
+	v.check(&s.ProcID, header.ValidateProcID(s.ProcID))
+	v.check(&s.MsgID, header.ValidateMsgID(s.MsgID))
+	if err := header.ValidateStructuredData(s.StructuredData); err != nil {
+		v.bad(&s.StructuredData, "must be RFC 5424 STRUCTURED-DATA such as [origin@32473 env=\"prod\"]: "+err.Error())
 	}
-	if s.Severity < 0 || s.Severity > 7 {
-		v.bad(&s.Severity, errSeverity.Error())
-	}
-	v.headerField(&s.Hostname, 255, "HOSTNAME")
-	v.headerField(&s.AppName, 48, "APP-NAME")
-	v.headerField(&s.ProcID, 128, "PROCID")
-	v.headerField(&s.MsgID, 32, "MSGID")
-	if s.StructuredData != "" && s.StructuredData != "-" {
-		if err := checkStructuredData(s.StructuredData); err != nil {
-			v.bad(&s.StructuredData, "must be RFC 5424 STRUCTURED-DATA such as [origin@32473 env=\"prod\"]: "+err.Error())
-		}
-	}
-	if s.Sep == "" {
-		v.bad(&s.Sep, "must not be empty")
-	} else if strings.ContainsAny(s.Sep, "\r\n") {
-		v.bad(&s.Sep, "must not contain a line break")
-	}
+	v.check(&s.Sep, kv.ValidateSeparator(s.Sep))
 	if s.MaxMessageBytes != 0 {
 		hi := maxMessageBytes
 		switch {
@@ -322,18 +325,6 @@ func (v *validator) syslog() {
 		if *d <= 0 {
 			v.bad(d, "must be greater than 0")
 		}
-	}
-}
-
-// headerField checks an RFC 5424 header field: "-" or 1..max printable US-ASCII characters.
-func (v *validator) headerField(p *string, max int, what string) {
-	s := *p
-	ok := s != "" && len(s) <= max
-	for i := 0; ok && i < len(s); i++ {
-		ok = s[i] >= 33 && s[i] <= 126
-	}
-	if !ok {
-		v.bad(p, fmt.Sprintf("must be 1 to %d printable US-ASCII characters without spaces (RFC 5424 %s), or - for none", max, what))
 	}
 }
 

@@ -62,10 +62,11 @@ type Options struct {
 	Format             Format
 	Facility, Severity int // 0..23 and 0..7, see ParseFacility and ParseSeverity
 
-	// Header fields: "" or "-" is the NILVALUE; other values are sanitized to PRINTUSASCII (every other rune,
-	// space included, becomes '_') and cut to 255/48/128/32 bytes. Adjustments lists what was changed. RFC 3164
-	// has no PROCID, MSGID or STRUCTURED-DATA field: APP-NAME and PROCID become the TAG `app[procid]:`, and MSGID
-	// and STRUCTURED-DATA are not sent; a NILVALUE APP-NAME gives the TAG DefaultTag.
+	// Header fields: "" or "-" is the NILVALUE; other values must be 1 to 255/48/128/32 printable US-ASCII
+	// characters (ValidateHostname, ValidateAppName, ValidateProcID, ValidateMsgID). RFC 3164 has no PROCID, MSGID
+	// or STRUCTURED-DATA field: APP-NAME and PROCID become the TAG `app[procid]:` (with the characters a TAG cannot
+	// hold replaced; a NILVALUE APP-NAME gives the TAG DefaultTag), and MSGID and STRUCTURED-DATA are not sent;
+	// Adjustments lists such changes.
 	Hostname, AppName, ProcID, MsgID string
 
 	// StructuredData is emitted verbatim (RFC 5424); "" or "-" is the NILVALUE. It must pass
@@ -73,7 +74,7 @@ type Options struct {
 	StructuredData string
 
 	// MaxMessageBytes limits the SYSLOG-MSG (header and MSG, not the framing). 0 means unlimited; otherwise it must
-	// be at least 480 and leave 64 bytes for MSG after the header.
+	// be at least 480 and leave 64 bytes for MSG after the header (CheckMaxMessageBytes).
 	MaxMessageBytes int
 
 	// Framing is what the sink asked for (pipeline.Sink.Framing); every frame carries it.
@@ -95,21 +96,35 @@ type Header struct {
 	adjustments []string
 }
 
+// withDefaults returns o with "" header fields and structured data as the NILVALUE "-" and a nil Location as UTC.
+func (o Options) withDefaults() Options {
+	for _, f := range []*string{&o.Hostname, &o.AppName, &o.ProcID, &o.MsgID, &o.StructuredData} {
+		if *f == "" {
+			*f = "-"
+		}
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	return o
+}
+
 // New validates o and precomputes the constant parts of the header. Every problem is reported at once.
 func New(o Options) (*Header, error) {
+	o = o.withDefaults()
 	var errs []error
-	if _, err := Priority(o.Facility, 0); err != nil {
-		errs = append(errs, err)
+	bad := func(format string, v any, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf(format, v, err))
+		}
 	}
-	if _, err := Priority(0, o.Severity); err != nil {
-		errs = append(errs, err)
-	}
-	if o.StructuredData == "" {
-		o.StructuredData = "-"
-	}
-	if err := ValidateStructuredData(o.StructuredData); err != nil {
-		errs = append(errs, err)
-	}
+	bad("facility %d: %w", o.Facility, ValidateFacility(o.Facility))
+	bad("severity %d: %w", o.Severity, ValidateSeverity(o.Severity))
+	bad("hostname %q: %w", o.Hostname, ValidateHostname(o.Hostname))
+	bad("app name %q: %w", o.AppName, ValidateAppName(o.AppName))
+	bad("procid %q: %w", o.ProcID, ValidateProcID(o.ProcID))
+	bad("msgid %q: %w", o.MsgID, ValidateMsgID(o.MsgID))
+	bad("structured data %q: %w", o.StructuredData, ValidateStructuredData(o.StructuredData))
 	switch o.Framing {
 	case message.FramingOctet, message.FramingLF, message.FramingNone:
 	default:
@@ -118,60 +133,46 @@ func New(o Options) (*Header, error) {
 	if o.Format != RFC5424 && o.Format != RFC3164 {
 		errs = append(errs, fmt.Errorf("unknown header format %d", int(o.Format)))
 	}
-	if o.MaxMessageBytes < 0 {
-		errs = append(errs, fmt.Errorf("max message bytes %d is negative (0 means unlimited)", o.MaxMessageBytes))
-	}
-	if o.Location == nil {
-		o.Location = time.UTC
-	}
-
-	h := &Header{}
-	o.Hostname = h.field("hostname", o.Hostname, MaxHostname)
-	o.AppName = h.field("app name", o.AppName, MaxAppName)
-	o.ProcID = h.field("procid", o.ProcID, MaxProcID)
-	o.MsgID = h.field("msgid", o.MsgID, MaxMsgID)
-	pri, _ := Priority(o.Facility, o.Severity) // checked above; used only when errs is empty
-	h.head = append(strconv.AppendInt([]byte{'<'}, int64(pri), 10), '>')
-	if o.Format == RFC3164 {
-		h.tsLen = rfc3164Len
-		if host := hostChars(o.Hostname); host != o.Hostname {
-			h.adjustments = append(h.adjustments, fmt.Sprintf("hostname %q sent as %q in the rfc3164 header (a host name or address)", o.Hostname, host))
-			o.Hostname = host
-		}
-		h.tail = fmt.Appendf(nil, " %s %s", o.Hostname, h.tag(o))
-		if o.MsgID != "-" || o.StructuredData != "-" {
-			h.adjustments = append(h.adjustments, "msgid and structured data are not sent with the rfc3164 header, which has no such fields")
-		}
-	} else {
-		h.head = append(h.head, "1 "...)
-		h.tsLen = timestampLen
-		h.tail = fmt.Appendf(nil, " %s %s %s %s %s ", o.Hostname, o.AppName, o.ProcID, o.MsgID, o.StructuredData)
-	}
-	h.max = math.MaxInt
-	if o.MaxMessageBytes > 0 {
-		h.max = o.MaxMessageBytes
-		if err := CheckMaxMessageBytes(o.MaxMessageBytes, h.Len()); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	bad("max message bytes %d: %w", o.MaxMessageBytes, CheckMaxMessageBytes(o))
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	h := &Header{max: math.MaxInt}
+	h.head, h.tail, h.tsLen, o.Hostname, h.adjustments = layout(o)
+	if o.MaxMessageBytes > 0 {
+		h.max = o.MaxMessageBytes
 	}
 	h.opts = o
 	return h, nil
 }
 
-// CheckMaxMessageBytes reports whether n bytes hold a message whose header takes headerLen bytes: at least 480
-// (what every receiver must accept), and 64 bytes for MSG after the header.
-func CheckMaxMessageBytes(n, headerLen int) error {
-	if n < MinMaxMessageBytes || n < headerLen+MinMsgRoom {
-		return fmt.Errorf("max message bytes %d is too small: need at least %d (480, and the %d-byte header and structured data plus %d bytes of message)",
-			n, max(MinMaxMessageBytes, headerLen+MinMsgRoom), headerLen, MinMsgRoom)
+// layout returns the constant parts of the header for o (defaults applied): the head up to the timestamp, the
+// length of a timestamp, the tail after it (SP before MSG included), the HOSTNAME as sent, and what the RFC 3164
+// header had to change.
+func layout(o Options) (head, tail []byte, tsLen int, hostname string, adjustments []string) {
+	pri, err := Priority(o.Facility, o.Severity)
+	if err != nil {
+		pri = 191 // the longest, for Len of invalid options
 	}
-	return nil
+	head = append(strconv.AppendInt([]byte{'<'}, int64(pri), 10), '>')
+	if o.Format == RFC3164 {
+		if host := hostChars(o.Hostname); host != o.Hostname {
+			adjustments = append(adjustments, fmt.Sprintf("hostname %q sent as %q in the rfc3164 header (a host name or address)", o.Hostname, host))
+			o.Hostname = host
+		}
+		tag, tagAdj := tag(o)
+		adjustments = append(adjustments, tagAdj...)
+		if o.MsgID != "-" || o.StructuredData != "-" {
+			adjustments = append(adjustments, "msgid and structured data are not sent with the rfc3164 header, which has no such fields")
+		}
+		return head, fmt.Appendf(nil, " %s %s", o.Hostname, tag), rfc3164Len, o.Hostname, adjustments
+	}
+	head = append(head, "1 "...)
+	tail = fmt.Appendf(nil, " %s %s %s %s %s ", o.Hostname, o.AppName, o.ProcID, o.MsgID, o.StructuredData)
+	return head, tail, timestampLen, o.Hostname, nil
 }
 
-// Options returns the effective options: defaults applied, header fields sanitized.
+// Options returns the effective options: defaults applied, the HOSTNAME as sent.
 func (h *Header) Options() Options { return h.opts }
 
 // Adjustments describes the header fields New had to sanitize, cut or leave out, for a startup warning.
@@ -183,53 +184,34 @@ func (h *Header) Len() int { return len(h.head) + h.tsLen + len(h.tail) }
 // Max is MaxMessageBytes, or math.MaxInt when there is no limit.
 func (h *Header) Max() int { return h.max }
 
-// field applies the NILVALUE, PRINTUSASCII and length rules to one header field.
-func (h *Header) field(what, s string, limit int) string {
-	if s == "" {
-		return "-"
-	}
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		if r < 33 || r > 126 {
-			r = '_'
-		}
-		b = append(b, byte(r))
-	}
-	if len(b) > limit {
-		b = b[:limit]
-	}
-	if string(b) != s {
-		h.adjustments = append(h.adjustments, fmt.Sprintf("%s %q sent as %q (RFC 5424: 1..%d printable ASCII characters)", what, s, b, limit))
-	}
-	return string(b)
-}
-
 // DefaultTag is the RFC 3164 TAG when APP-NAME is the NILVALUE. A message without a TAG (as in the CEF and LEEF
 // guides' examples) loses its payload's first word to rsyslog's and syslog-ng's parsers, which take `CEF:`,
 // `LEEF:2.0|...|` or `{"key":` for the TAG, so that no parser behind them sees the payload.
 const DefaultTag = "siemship"
 
-// tag is the RFC 3164 TAG and its colon (`app: `, `app[procid]: `). A TAG is at most 32 characters that no parser
-// takes for its end: letters, digits and `._-`; anything else becomes '_' (rsyslog ends a TAG at '/').
-func (h *Header) tag(o Options) string {
+// tag is the RFC 3164 TAG and its colon (`app: `, `app[procid]: `), and what it had to change. A TAG is at most 32
+// characters that no parser takes for its end: letters, digits and `._-`; anything else becomes '_' (rsyslog ends
+// a TAG at '/').
+func tag(o Options) (string, []string) {
 	if o.AppName == "-" {
 		o.AppName = DefaultTag
 	}
+	var adjustments []string
 	t := tagChars(o.AppName)
 	if len(t) > MaxTag {
 		t = t[:MaxTag]
 	}
 	if t != o.AppName {
-		h.adjustments = append(h.adjustments, fmt.Sprintf("app name %q sent as the rfc3164 tag %q (RFC 3164: up to 32 letters and digits)", o.AppName, t))
+		adjustments = append(adjustments, fmt.Sprintf("app name %q sent as the rfc3164 tag %q (RFC 3164: up to 32 letters and digits)", o.AppName, t))
 	}
 	if o.ProcID != "-" {
 		p := tagChars(o.ProcID)
 		if p != o.ProcID {
-			h.adjustments = append(h.adjustments, fmt.Sprintf("procid %q sent as %q in the rfc3164 tag", o.ProcID, p))
+			adjustments = append(adjustments, fmt.Sprintf("procid %q sent as %q in the rfc3164 tag", o.ProcID, p))
 		}
 		t += "[" + p + "]"
 	}
-	return t + ": "
+	return t + ": ", adjustments
 }
 
 // hostChars replaces what is neither in a host name nor in an IPv4 address by '_' (RFC 3164 §4.1.2). An IPv6

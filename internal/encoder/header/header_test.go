@@ -1,6 +1,7 @@
 package header
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -28,10 +29,26 @@ func TestNewValidation(t *testing.T) {
 		{"format", Options{Format: 5}, "header format 5"},
 		{"sd", Options{StructuredData: "[x]"}, "SD-ID"},
 		{"max negative", Options{MaxMessageBytes: -1}, "negative"},
-		{"max 479", Options{MaxMessageBytes: 479}, "too small"},
+		{"max 479", Options{MaxMessageBytes: 479}, "max message bytes 479: must be at least 480, the size every syslog receiver accepts"},
 		{"max 480", Options{MaxMessageBytes: 480}, ""},
 		{"max too small for the header", Options{MaxMessageBytes: 480, Hostname: strings.Repeat("h", 255),
-			AppName: strings.Repeat("a", 48), ProcID: strings.Repeat("p", 128)}, "too small"},
+			AppName: strings.Repeat("a", 48), ProcID: strings.Repeat("p", 128)}, "must be at least 535: the header and structured data take 471 bytes"},
+		{"max just enough for the header", Options{MaxMessageBytes: 535, Hostname: strings.Repeat("h", 255),
+			AppName: strings.Repeat("a", 48), ProcID: strings.Repeat("p", 128)}, ""},
+		{"longest fields", Options{Hostname: strings.Repeat("h", 255), AppName: strings.Repeat("a", 48),
+			ProcID: strings.Repeat("p", 128), MsgID: strings.Repeat("m", 32)}, ""},
+		{"hostname 256", Options{Hostname: strings.Repeat("h", 256)}, "hostname"},
+		{"hostname space", Options{Hostname: "my host"}, `hostname "my host": must be 1 to 255 printable US-ASCII characters without spaces (RFC 5424 HOSTNAME), or - for none`},
+		{"app name 49", Options{AppName: strings.Repeat("a", 49)}, "app name"},
+		{"app name LF", Options{AppName: "app\nname"}, "app name"},
+		{"procid UTF-8", Options{ProcID: "pïd"}, "procid"},
+		{"msgid 33", Options{MsgID: strings.Repeat("m", 33)}, "msgid"},
+		{"msgid invalid UTF-8", Options{MsgID: "a\xffb"}, "msgid"},
+		{"rfc3164 refuses what rfc5424 refuses", Options{Format: RFC3164, Hostname: "my host"}, "hostname"},
+		{"several", Options{Facility: 99, Severity: 99, Hostname: "a b"},
+			"facility 99: must be a facility name (kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, console, solaris-cron, local0 … local7) or a number 0 to 23\n" +
+				"severity 99: must be a severity name (emerg, alert, crit, err, warning, notice, info, debug) or a number 0 to 7\n" +
+				`hostname "a b"`},
 		{"rfc3164 fits where rfc5424 does not", Options{Format: RFC3164, MaxMessageBytes: 480,
 			Hostname: strings.Repeat("h", 255), AppName: strings.Repeat("a", 48), ProcID: strings.Repeat("p", 100)}, ""},
 	}
@@ -150,12 +167,12 @@ func TestRFC5424Parsed(t *testing.T) {
 }
 
 func TestAdjustments(t *testing.T) {
-	h, err := New(Options{Format: RFC3164, Hostname: "my host", AppName: strings.Repeat("x", 40), MsgID: "m"})
+	h, err := New(Options{Format: RFC3164, Hostname: "my!host", AppName: strings.Repeat("x", 40), MsgID: "m"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(h.Adjustments(), "\n")
-	for _, want := range []string{`hostname "my host" sent as "my_host"`, "rfc3164 tag", "msgid and structured data are not sent"} {
+	for _, want := range []string{`hostname "my!host" sent as "my_host"`, "rfc3164 tag", "msgid and structured data are not sent"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("adjustments %q lack %q", got, want)
 		}
@@ -168,6 +185,7 @@ func FuzzRFC3164(f *testing.F) {
 	f.Add("myhost", "siemship", "42", uint32(1764000000), "msg")
 	f.Add("", "", "", uint32(0), "")
 	f.Add("a b", "x:y", "[1]", uint32(1), "é\x00")
+	f.Add("a!b", "x:y", "[1]", uint32(1), "é")
 	f.Add("::1", "app", "-", uint32(86400), "m")
 	f.Fuzz(func(t *testing.T, host, app, proc string, sec uint32, msg string) {
 		// Payload encoders never write control bytes or invalid UTF-8 (their own tests check it).
@@ -175,6 +193,13 @@ func FuzzRFC3164(f *testing.F) {
 			return
 		}
 		o := Options{Format: RFC3164, Facility: 16, Severity: 6, Hostname: host, AppName: app, ProcID: proc}
+		invalid := errors.Join(ValidateHostname(o.withDefaults().Hostname), ValidateAppName(o.withDefaults().AppName),
+			ValidateProcID(o.withDefaults().ProcID))
+		if _, err := New(o); (err != nil) != (invalid != nil) {
+			t.Fatalf("New(%+v) = %v; the field rules say %v", o, err, invalid)
+		} else if err != nil {
+			return // New refuses what is not a valid RFC 5424 field; the TAG conversion is for valid ones
+		}
 		got, h := build(t, o, record.Log{Time: sec}, "m="+msg)
 		ho := h.Options()
 		p := rfc3164.NewParser(rfc3164.WithYear(rfc3164.Year{YYYY: time.Unix(int64(sec), 0).UTC().Year()}),

@@ -1,6 +1,7 @@
 package header
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,18 +23,25 @@ var facilityAliases = map[string]int{
 
 var severityNames = [8]string{"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"}
 
+// errFacility and errSeverity say what ParseFacility, ParseSeverity, ValidateFacility and ValidateSeverity accept.
+var (
+	errFacility = errors.New("must be a facility name (" + strings.Join(facilityNames[:16], ", ") + ", local0 … local7) or a number 0 to 23")
+	errSeverity = errors.New("must be a severity name (" + strings.Join(severityNames[:], ", ") + ") or a number 0 to 7")
+)
+
 var severityAliases = map[string]int{
 	"emergency": 0, "panic": 0, "critical": 2, "error": 3, "warn": 4, "informational": 6,
 }
 
-// ParseFacility accepts a facility name (user, local0, authpriv, ...) or a number 0..23.
+// ParseFacility accepts a facility name (user, local0, authpriv, ...; case-insensitive, with or without LOG_, and
+// the aliases of rsyslog, syslog-ng and logger) or a number 0..23.
 func ParseFacility(s string) (int, error) {
-	return parseCode(s, facilityNames[:], facilityAliases, "facility")
+	return parseCode(s, facilityNames[:], facilityAliases, errFacility)
 }
 
-// ParseSeverity accepts a severity name (info, warning, err, ...) or a number 0..7.
+// ParseSeverity accepts a severity name (info, warning, err, ...; as ParseFacility) or a number 0..7.
 func ParseSeverity(s string) (int, error) {
-	return parseCode(s, severityNames[:], severityAliases, "severity")
+	return parseCode(s, severityNames[:], severityAliases, errSeverity)
 }
 
 // FacilityName returns the canonical name of facility code f (0..23).
@@ -54,20 +62,20 @@ func SeverityName(s int) string {
 
 // Priority returns the RFC 5424 PRIVAL facility*8 + severity, or an error when either is out of range.
 func Priority(facility, severity int) (int, error) {
-	if facility < 0 || facility > 23 {
-		return 0, fmt.Errorf("facility %d out of range 0..23", facility)
+	if err := ValidateFacility(facility); err != nil {
+		return 0, fmt.Errorf("facility %d: %w", facility, err)
 	}
-	if severity < 0 || severity > 7 {
-		return 0, fmt.Errorf("severity %d out of range 0..7", severity)
+	if err := ValidateSeverity(severity); err != nil {
+		return 0, fmt.Errorf("severity %d: %w", severity, err)
 	}
 	return facility*8 + severity, nil
 }
 
-func parseCode(s string, names []string, aliases map[string]int, what string) (int, error) {
+func parseCode(s string, names []string, aliases map[string]int, errInvalid error) (int, error) {
 	v := strings.ToLower(strings.TrimSpace(s))
 	if n, err := strconv.Atoi(v); err == nil {
 		if n < 0 || n >= len(names) {
-			return 0, fmt.Errorf("%s %d out of range 0..%d", what, n, len(names)-1)
+			return 0, errInvalid
 		}
 		return n, nil
 	}
@@ -80,5 +88,5 @@ func parseCode(s string, names []string, aliases map[string]int, what string) (i
 	if n, ok := aliases[v]; ok {
 		return n, nil
 	}
-	return 0, fmt.Errorf("unknown %s %q (use a name such as %s or %s, or a number 0..%d)", what, s, names[0], names[len(names)-1], len(names)-1)
+	return 0, errInvalid
 }

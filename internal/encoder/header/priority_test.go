@@ -3,6 +3,7 @@ package header
 import (
 	"log/syslog"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -137,6 +138,29 @@ func TestParseSeverity(t *testing.T) {
 		got, err := ParseSeverity(tt.in)
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("ParseSeverity(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestCodeErrors(t *testing.T) {
+	for i, name := range facilityNames[:16] {
+		if !strings.Contains(errFacility.Error(), name) {
+			t.Errorf("the facility error does not name facility %d, %s: %v", i, name, errFacility)
+		}
+	}
+	for i, name := range severityNames {
+		if !strings.Contains(errSeverity.Error(), name) {
+			t.Errorf("the severity error does not name severity %d, %s: %v", i, name, errSeverity)
+		}
+	}
+	for _, f := range []int{-1, 24} {
+		if _, err := ParseFacility(strconv.Itoa(f)); err != errFacility || ValidateFacility(f) != errFacility {
+			t.Errorf("facility %d: ParseFacility %v, ValidateFacility %v", f, err, ValidateFacility(f))
+		}
+	}
+	for _, s := range []int{-1, 8} {
+		if _, err := ParseSeverity(strconv.Itoa(s)); err != errSeverity || ValidateSeverity(s) != errSeverity {
+			t.Errorf("severity %d: ParseSeverity %v, ValidateSeverity %v", s, err, ValidateSeverity(s))
 		}
 	}
 }

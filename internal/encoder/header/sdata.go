@@ -8,63 +8,72 @@ import (
 )
 
 // ianaSDIDs are the SD-IDs without "@" registered by RFC 5424 §7; every other SD-ID must be name@<enterprise number>.
-var ianaSDIDs = map[string]bool{"timeQuality": true, "origin": true, "meta": true}
+var ianaSDIDs = []string{"timeQuality", "origin", "meta"}
 
-// ValidateStructuredData checks that s is a STRUCTURED-DATA field that every receiver accepts: one or more
-// [SD-ID *(SP PARAM-NAME="PARAM-VALUE")] elements (RFC 5424 §6.3) with SD-NAMEs of 1..32 PRINTUSASCII except
-// '=', SP, ']' and '"', SD-IDs either registered (timeQuality, origin, meta) or name@<enterprise number>, no
-// SD-ID twice, PARAM-VALUEs in UTF-8 with '"', '\' and ']' escaped by '\' and nothing else escaped, and no
-// control characters anywhere (they would break LF framing). "-" is the NILVALUE and valid.
+// ValidateStructuredData checks a STRUCTURED-DATA field that every receiver accepts: "" or the NILVALUE "-" (none),
+// or one or more SD-ELEMENTs (RFC 5424 §6.3):
+//
+//	SD-ELEMENT  = "[" SD-ID *(SP SD-PARAM) "]"
+//	SD-PARAM    = PARAM-NAME "=" %d34 PARAM-VALUE %d34
+//	SD-NAME     = 1*32PRINTUSASCII except '=', SP, ']', %d34 (and '[', which receivers take for a new element)
+//	PARAM-VALUE = UTF-8, with '"', '\' and ']' escaped by '\', and no control characters (they would end the
+//	              line in LF framing or be cut by a receiver)
+//
+// An SD-ID occurs once and is either registered (timeQuality, origin, meta) or name@<private enterprise number>.
+// The error says what is wrong where (byte offsets count from 1), without repeating s. NewEncoder and siemship's
+// configuration (SYSLOG_STRUCTURED_DATA) both apply it.
 func ValidateStructuredData(s string) error {
-	if s == "-" {
+	if s == "" || s == "-" {
 		return nil
 	}
-	if s == "" {
-		return errors.New("empty structured data (use - for none)")
-	}
-	seen := make(map[string]bool)
-	i := 0
-	for i < len(s) {
+	seen := map[string]bool{}
+	for i := 0; i < len(s); {
 		if s[i] != '[' {
-			return fmt.Errorf("structured data: expected '[' at offset %d", i)
+			return fmt.Errorf("expected [ at byte %d", i+1)
 		}
 		i++
-		id, n, err := sdName(s[i:], "SD-ID")
-		if err != nil {
-			return fmt.Errorf("structured data element at offset %d: %w", i-1, err)
+		id, n := sdName(s[i:])
+		if n == 0 {
+			return fmt.Errorf("expected an SD-ID at byte %d", i+1)
+		}
+		if n > 32 {
+			return fmt.Errorf("SD-ID %s is longer than 32 characters", id)
 		}
 		if err := checkSDID(id); err != nil {
-			return fmt.Errorf("structured data: %w", err)
+			return err
 		}
 		if seen[id] {
-			return fmt.Errorf("structured data: SD-ID %q appears twice", id)
+			return fmt.Errorf("SD-ID %s occurs twice", id)
 		}
 		seen[id] = true
 		i += n
 		for {
 			if i >= len(s) {
-				return fmt.Errorf("structured data: element %q not closed by ']'", id)
+				return fmt.Errorf("missing ] to close [%s", id)
 			}
 			if s[i] == ']' {
 				i++
 				break
 			}
 			if s[i] != ' ' {
-				return fmt.Errorf("structured data: expected ' ' or ']' at offset %d", i)
+				return fmt.Errorf("expected a space or ] at byte %d", i+1)
 			}
 			i++
-			name, n, err := sdName(s[i:], "PARAM-NAME")
-			if err != nil {
-				return fmt.Errorf("structured data element %q: %w", id, err)
+			name, n := sdName(s[i:])
+			if n == 0 {
+				return fmt.Errorf("expected a PARAM-NAME at byte %d", i+1)
+			}
+			if n > 32 {
+				return fmt.Errorf("PARAM-NAME %s is longer than 32 characters", name)
 			}
 			i += n
-			if i+1 >= len(s) || s[i] != '=' || s[i+1] != '"' {
-				return fmt.Errorf("structured data element %q: expected =\" after %q", id, name)
+			if !strings.HasPrefix(s[i:], `="`) {
+				return fmt.Errorf(`expected =" after %s at byte %d`, name, i+1)
 			}
 			i += 2
-			n, err = sdValue(s[i:])
+			n, err := sdValue(s[i:])
 			if err != nil {
-				return fmt.Errorf("structured data element %q, param %q: %w", id, name, err)
+				return fmt.Errorf("value of %s: %w", name, err)
 			}
 			i += n
 		}
@@ -72,71 +81,54 @@ func ValidateStructuredData(s string) error {
 	return nil
 }
 
-// sdName reads an SD-NAME up to the next SP, '=' or ']' and returns it with its length.
-func sdName(s, what string) (string, int, error) {
+// sdName returns the run of SD-NAME characters at the start of s and its length (the caller checks 1..32). Unlike
+// RFC 5424 it also stops at '[', which no sane name contains and which receivers would take for a new element.
+func sdName(s string) (string, int) {
 	n := 0
-	for n < len(s) && s[n] != ' ' && s[n] != '=' && s[n] != ']' {
-		c := s[n]
-		if c < 33 || c > 126 || c == '"' {
-			return "", 0, fmt.Errorf("%s: byte %#x is not allowed in an SD-NAME", what, c)
-		}
+	for n < len(s) && s[n] > ' ' && s[n] < 127 && s[n] != '=' && s[n] != ']' && s[n] != '"' && s[n] != '[' {
 		n++
 	}
-	if n == 0 {
-		return "", 0, fmt.Errorf("%s is empty", what)
-	}
-	if n > 32 {
-		return "", 0, fmt.Errorf("%s %q is longer than 32 characters", what, s[:n])
-	}
-	return s[:n], n, nil
+	return s[:n], n
 }
 
 func checkSDID(id string) error {
-	at := strings.IndexByte(id, '@')
-	if at < 0 {
-		if !ianaSDIDs[id] {
-			return fmt.Errorf("SD-ID %q is neither registered (timeQuality, origin, meta) nor name@<enterprise number>", id)
+	name, pen, ok := strings.Cut(id, "@")
+	if !ok {
+		for _, r := range ianaSDIDs {
+			if id == r {
+				return nil
+			}
 		}
-		return nil
+		return fmt.Errorf("SD-ID %s is neither registered (%s) nor name@<enterprise number>", id, strings.Join(ianaSDIDs, ", "))
 	}
-	name, pen := id[:at], id[at+1:]
-	if name == "" || pen == "" || pen[0] < '0' || pen[0] > '9' {
-		return fmt.Errorf("SD-ID %q must be name@<enterprise number>, e.g. siemship@32473", id)
-	}
-	for i := 0; i < len(pen); i++ {
-		if (pen[i] < '0' || pen[i] > '9') && pen[i] != '.' {
-			return fmt.Errorf("SD-ID %q must be name@<enterprise number>, e.g. siemship@32473", id)
-		}
+	if name == "" || pen == "" || strings.Trim(pen, "0123456789.") != "" || pen[0] == '.' || pen[len(pen)-1] == '.' {
+		return fmt.Errorf("SD-ID %s must be name@<enterprise number>, e.g. origin@32473", id)
 	}
 	return nil
 }
 
-// sdValue reads a PARAM-VALUE after its opening quote through the closing quote and returns the length consumed.
+// sdValue scans a PARAM-VALUE up to and including its closing quote and returns the bytes consumed.
 func sdValue(s string) (int, error) {
-	i := 0
-	for i < len(s) {
-		c := s[i]
-		switch {
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
 		case c == '"':
 			return i + 1, nil
 		case c == '\\':
-			if i+1 >= len(s) || (s[i+1] != '"' && s[i+1] != '\\' && s[i+1] != ']') {
-				return 0, errors.New(`PARAM-VALUE: '\' must be followed by '"', '\' or ']'`)
+			if i+1 >= len(s) || !strings.ContainsRune(`"\]`, rune(s[i+1])) {
+				return 0, errors.New(`a \ must be followed by ", \ or ]`)
 			}
 			i += 2
 		case c == ']':
-			return 0, errors.New(`PARAM-VALUE: ']' must be escaped as \]`)
+			return 0, errors.New(`] must be escaped as \]`)
 		case c < 0x20 || c == 0x7f:
-			return 0, fmt.Errorf("PARAM-VALUE: control byte %#x is not allowed", c)
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				return 0, errors.New("PARAM-VALUE: invalid UTF-8")
-			}
-			i += size
+			return 0, fmt.Errorf("control character %q is not allowed", c)
 		default:
-			i++
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n <= 1 {
+				return 0, errors.New("not valid UTF-8")
+			}
+			i += n
 		}
 	}
-	return 0, errors.New("PARAM-VALUE: missing closing '\"'")
+	return 0, errors.New(`missing closing "`)
 }

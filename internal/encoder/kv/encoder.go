@@ -2,7 +2,6 @@ package kv
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -20,8 +19,8 @@ const DefaultSeparator = "||"
 type Options struct {
 	Facility, Severity int // 0..23 and 0..7, see ParseFacility and ParseSeverity
 
-	// Header fields: "" becomes the NILVALUE "-"; other values are sanitized to PRINTUSASCII (every other rune,
-	// space included, becomes '_') and truncated to 255/48/128/32 bytes. Adjustments lists what was changed.
+	// Header fields: "" becomes the NILVALUE "-"; other values must be 1 to 255/48/128/32 printable US-ASCII
+	// characters (header.ValidateHostname and the others).
 	Hostname, AppName, ProcID, MsgID string
 
 	// StructuredData is emitted verbatim; "" or "-" is the NILVALUE. It must be valid RFC 5424 structured data:
@@ -30,11 +29,12 @@ type Options struct {
 	StructuredData string
 
 	// Separator precedes every key=value pair; "" means DefaultSeparator "||". 1..16 bytes of printable ASCII
-	// (space included), without '\' or '=', not starting with a letter or digit.
+	// (space included), without '\' or '=', not starting with a letter or digit (ValidateSeparator).
 	Separator string
 
 	// MaxMessageBytes limits the SYSLOG-MSG (not the octet-count prefix or the LF). 0 means unlimited; otherwise
-	// it must be at least 480 and leave 64 bytes for MSG after the header and structured data.
+	// it must be at least 480 and leave 64 bytes for MSG after the header and structured data
+	// (header.CheckMaxMessageBytes).
 	MaxMessageBytes int
 
 	// Framing is what the sink asked for (pipeline.Sink.Framing); every frame carries it.
@@ -102,27 +102,11 @@ func NewEncoder(o Options) (*Encoder, error) {
 	return e, nil
 }
 
-// Options returns the effective options: defaults applied, header fields sanitized.
+// Options returns the effective options: defaults applied.
 func (e *Encoder) Options() Options { return e.opts }
 
-// Adjustments describes the header fields NewEncoder had to sanitize or truncate, for a startup warning.
+// Adjustments describes what the RFC 3164 header had to change in the header fields, for a startup warning.
 func (e *Encoder) Adjustments() []string { return e.hdr.Adjustments() }
-
-func validateSeparator(sep string) error {
-	if len(sep) > 16 {
-		return fmt.Errorf("separator %q is longer than 16 bytes", sep)
-	}
-	for i := 0; i < len(sep); i++ {
-		c := sep[i]
-		if c < 0x20 || c > 0x7e || c == '\\' || c == '=' {
-			return fmt.Errorf("separator %q: only printable ASCII without '\\' and '=' is allowed", sep)
-		}
-	}
-	if c := sep[0]; c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
-		return fmt.Errorf("separator %q must not start with a letter or digit", sep)
-	}
-	return nil
-}
 
 // AppendFrame appends one framed message for log l of group g to dst and returns the extended slice. With a dst
 // reused across calls (dst[:0]) it does not allocate once dst has grown to the largest frame.

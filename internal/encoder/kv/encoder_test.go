@@ -37,17 +37,27 @@ func TestNewEncoderValidation(t *testing.T) {
 		{"separator digit", func(o *Options) { o.Separator = "0" }, "letter or digit"},
 		{"separator backslash", func(o *Options) { o.Separator = `|\` }, "printable ASCII"},
 		{"separator equals", func(o *Options) { o.Separator = "=" }, "printable ASCII"},
-		{"separator LF", func(o *Options) { o.Separator = "\n" }, "printable ASCII"},
+		{"separator LF", func(o *Options) { o.Separator = "\n" }, "line break"},
 		{"separator UTF-8", func(o *Options) { o.Separator = "¦" }, "printable ASCII"},
-		{"separator long", func(o *Options) { o.Separator = strings.Repeat("|", 17) }, "longer than 16"},
+		{"separator 16", func(o *Options) { o.Separator = strings.Repeat("|", 16) }, ""},
+		{"separator long", func(o *Options) { o.Separator = strings.Repeat("|", 17) }, "at most 16 bytes"},
 		{"max 480", func(o *Options) { o.MaxMessageBytes = 480 }, ""},
-		{"max 479", func(o *Options) { o.MaxMessageBytes = 479 }, "too small"},
+		{"max 479", func(o *Options) { o.MaxMessageBytes = 479 }, "max message bytes 479: must be at least 480"},
 		{"max negative", func(o *Options) { o.MaxMessageBytes = -1 }, "negative"},
 		{"max below header", func(o *Options) {
 			o.Hostname, o.AppName, o.ProcID = strings.Repeat("h", 255), strings.Repeat("a", 48), strings.Repeat("p", 128)
-			o.MaxMessageBytes = 500
-		}, "too small: need at least 537"},
-		{"several", func(o *Options) { o.Facility, o.Severity, o.Separator = 99, 99, "x" }, "facility 99 out of range 0..23\nseverity 99 out of range 0..7\nseparator"},
+			o.MaxMessageBytes = 536
+		}, "must be at least 537: the header and structured data take 473 bytes"},
+		{"max at header", func(o *Options) {
+			o.Hostname, o.AppName, o.ProcID = strings.Repeat("h", 255), strings.Repeat("a", 48), strings.Repeat("p", 128)
+			o.MaxMessageBytes = 537
+		}, ""},
+		{"hostname space", func(o *Options) { o.Hostname = "my host" }, `hostname "my host": must be 1 to 255 printable US-ASCII`},
+		{"app name 49", func(o *Options) { o.AppName = strings.Repeat("a", 49) }, "app name"},
+		{"several", func(o *Options) { o.Facility, o.Severity, o.Separator = 99, 99, "x" },
+			"facility 99: must be a facility name (kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, console, solaris-cron, local0 … local7) or a number 0 to 23\n" +
+				"severity 99: must be a severity name (emerg, alert, crit, err, warning, notice, info, debug) or a number 0 to 7\n" +
+				`separator "x": must not start with a letter or digit`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,12 +87,10 @@ func TestHeaderFields(t *testing.T) {
 		{"nil values", Options{Facility: 1, Severity: 6}, "<14>1 TS - - - - - ", 0},
 		{"plain", Options{Facility: 16, Severity: 6, Hostname: "h.example.com", AppName: "siemship", ProcID: "12", MsgID: "audit"},
 			"<134>1 TS h.example.com siemship 12 audit - ", 0},
-		{"sanitized", Options{Facility: 23, Severity: 7, Hostname: "my host", AppName: "app\nname", ProcID: "pïd", MsgID: "a\xffb"},
-			"<191>1 TS my_host app_name p_d a_b - ", 4},
-		{"truncated", Options{Facility: 4, Severity: 5, Hostname: strings.Repeat("h", 300), AppName: strings.Repeat("a", 49),
-			ProcID: strings.Repeat("p", 129), MsgID: strings.Repeat("m", 33)},
+		{"longest", Options{Facility: 4, Severity: 5, Hostname: strings.Repeat("h", 255), AppName: strings.Repeat("a", 48),
+			ProcID: strings.Repeat("p", 128), MsgID: strings.Repeat("m", 32)},
 			"<37>1 TS " + strings.Repeat("h", 255) + " " + strings.Repeat("a", 48) + " " + strings.Repeat("p", 128) + " " +
-				strings.Repeat("m", 32) + " - ", 4},
+				strings.Repeat("m", 32) + " - ", 0},
 		{"sd", Options{Facility: 13, Severity: 6, StructuredData: `[origin ip="10.0.0.1"]`}, `<110>1 TS - - - - [origin ip="10.0.0.1"] `, 0},
 	}
 	for _, tt := range tests {

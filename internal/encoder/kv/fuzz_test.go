@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
@@ -55,6 +56,12 @@ func FuzzEncode(f *testing.F) {
 			o.MaxMessageBytes = 480 + int(maxSel)%4096 + len(o.Hostname)
 		}
 		e, err := NewEncoder(o)
+		if host != "" && header.ValidateHostname(host) != nil {
+			if err == nil {
+				t.Fatalf("NewEncoder accepted the hostname %q", host)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("NewEncoder(%+v): %v", o, err)
 		}

@@ -60,7 +60,7 @@ func testCases() []testCase {
 			group: grp("audit", "10.0.0.1"), log: lg("k", "v"),
 			opts: func(o *Options) {
 				o.Facility, o.Severity = 20, 4
-				o.Hostname, o.AppName, o.ProcID, o.MsgID = "web 01.example.com", "siemship", "4242", "sls-audit"
+				o.Hostname, o.AppName, o.ProcID, o.MsgID = "web-01.example.com", "siemship", "4242", "sls-audit"
 				o.StructuredData = `[siemship@32473 project="p1" logstore="audit \"main\""]`
 			},
 		},
