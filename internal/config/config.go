@@ -114,7 +114,7 @@ type Syslog struct {
 
 	Sep string `envconfig:"SYSLOG_SEP" default:"||" desc:"Separator written before each key=value pair of the message body, as in Alibaba's sample (||key=value||key=value). 1 to 16 bytes of printable ASCII (space included) without \\ and =, not starting with a letter or digit, e.g. || or ;."`
 
-	MaxMessageBytes int `envconfig:"SYSLOG_MAX_MESSAGE_BYTES" defaultdoc:"65536 (tcp, tls), 65507 (udp)" desc:"Largest syslog message in bytes, header included and framing excluded; longer messages are truncated at a UTF-8 boundary and counted, never dropped silently. 480 to 16777216 for tcp and tls; at most 65507 for udp (the largest IPv4 datagram payload). Receivers have their own limits: rsyslog 8 KiB by default, Splunk 10000, QRadar 4096. 0 means the default."`
+	MaxMessageBytes int `envconfig:"SYSLOG_MAX_MESSAGE_BYTES" defaultdoc:"65536 (tcp, tls, relp), 65507 (udp)" desc:"Largest syslog message in bytes, header included and framing excluded; longer messages are truncated at a UTF-8 boundary and counted, never dropped silently. 480 to 16777216 for tcp and tls, to 131072 for relp and relp-tls (what rsyslog's imrelp takes by default), to 65507 for udp (the largest IPv4 datagram payload); with long header fields or structured data at least 64 bytes more than the header. Receivers have their own limits: rsyslog 8 KiB by default, Splunk 10000, QRadar 4096. 0 means the default."`
 
 	Connections int `envconfig:"SYSLOG_CONNECTIONS" default:"1" desc:"Parallel connections (sockets for udp) to the destination, 1 to 64. One batch is always written on one connection, so the order within a shard is kept; more connections help when one receiver connection is the bottleneck."`
 

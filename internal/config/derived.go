@@ -16,29 +16,27 @@ func (c *Config) EffectiveFraming() Framing {
 	return Framing(f.String())
 }
 
-// EffectiveConfirm returns SYSLOG_CONFIRM, or its default ack, for tcp and tls; "" for the other protocols.
+// EffectiveConfirm returns SYSLOG_CONFIRM, or the syslog sink's default (ack), for tcp and tls; "" for the other
+// protocols, which take none (syslog.UsesConfirm).
 func (c *Config) EffectiveConfirm() Confirm {
+	p := syslog.Protocol(c.Syslog.Protocol)
 	switch {
-	case c.Syslog.Protocol != ProtocolTCP && c.Syslog.Protocol != ProtocolTLS:
+	case !syslog.UsesConfirm(p):
 		return ""
 	case c.Syslog.Confirm != "":
 		return c.Syslog.Confirm
 	default:
-		return ConfirmAck
+		return Confirm(syslog.DefaultConfirm(p))
 	}
 }
 
-// EffectiveMaxMessageBytes returns SYSLOG_MAX_MESSAGE_BYTES, or the protocol's default when it is 0: 65536 for tcp
-// and tls, 65507 (the largest IPv4 UDP payload) for udp.
+// EffectiveMaxMessageBytes returns SYSLOG_MAX_MESSAGE_BYTES, or the syslog sink's default for the protocol when it
+// is 0 (syslog.DefaultMessageBytes): 65536, or 65507 (the largest IPv4 UDP payload) for udp.
 func (c *Config) EffectiveMaxMessageBytes() int {
-	switch {
-	case c.Syslog.MaxMessageBytes != 0:
+	if c.Syslog.MaxMessageBytes != 0 {
 		return c.Syslog.MaxMessageBytes
-	case c.Syslog.Protocol == ProtocolUDP:
-		return maxUDPPayload
-	default:
-		return defaultStreamBytes
 	}
+	return syslog.DefaultMessageBytes(syslog.Protocol(c.Syslog.Protocol))
 }
 
 // Warnings returns the settings that are valid but weaken delivery or security; log each at warn level at start-up.

@@ -3,51 +3,56 @@ package config
 import (
 	"slices"
 	"strings"
+
+	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
-// Protocol is the syslog transport.
+// Protocol is the syslog transport; its values and rules are the syslog sink's (syslog.Protocols).
 type Protocol string
 
 // Transports.
 const (
-	ProtocolTCP Protocol = "tcp"
-	ProtocolTLS Protocol = "tls"
-	ProtocolUDP Protocol = "udp"
+	ProtocolTCP Protocol = Protocol(syslog.ProtocolTCP)
+	ProtocolTLS Protocol = Protocol(syslog.ProtocolTLS)
+	ProtocolUDP Protocol = Protocol(syslog.ProtocolUDP)
 	// ProtocolRELP is RELP (rsyslog imrelp): every message acknowledged by the receiving daemon.
-	ProtocolRELP Protocol = "relp"
+	ProtocolRELP Protocol = Protocol(syslog.ProtocolRELP)
 	// ProtocolRELPTLS is RELP over TLS (the SYSLOG_TLS_* settings apply).
-	ProtocolRELPTLS Protocol = "relp-tls"
+	ProtocolRELPTLS Protocol = Protocol(syslog.ProtocolRELPTLS)
 )
 
 // IsTLS reports whether the protocol runs over TLS.
-func (p Protocol) IsTLS() bool { return p == ProtocolTLS || p == ProtocolRELPTLS }
+func (p Protocol) IsTLS() bool { return syslog.UsesTLS(syslog.Protocol(p)) }
 
 // IsRELP reports whether the protocol is RELP.
 func (p Protocol) IsRELP() bool { return p == ProtocolRELP || p == ProtocolRELPTLS }
 
-// Confirm is when a batch sent over tcp or tls counts as delivered.
+// Confirm is when a batch sent over tcp or tls counts as delivered; its values and rules are the syslog sink's
+// (syslog.Confirms).
 type Confirm string
 
 // Confirmation modes.
 const (
-	ConfirmWrite Confirm = "write"
-	ConfirmAck   Confirm = "ack"
-	ConfirmClose Confirm = "close"
+	ConfirmWrite Confirm = Confirm(syslog.ConfirmWrite)
+	ConfirmAck   Confirm = Confirm(syslog.ConfirmAck)
+	ConfirmClose Confirm = Confirm(syslog.ConfirmClose)
 )
 
-// Balance is how batches are spread over several destinations.
+// Balance is how batches are spread over several destinations; its values and rules are the syslog sink's
+// (syslog.Balances).
 type Balance string
 
 // Balancing policies.
 const (
-	BalanceFailover   Balance = "failover"
-	BalanceRoundRobin Balance = "roundrobin"
+	BalanceFailover   Balance = Balance(syslog.BalanceFailover)
+	BalanceRoundRobin Balance = Balance(syslog.BalanceRoundRobin)
 )
 
-// Framing is how messages are delimited on a stream.
+// Framing is how messages are delimited on a stream; its values and rules are the syslog sink's (syslog.Framings,
+// syslog.ResolveFraming).
 type Framing string
 
-// Framings. FramingNone is what (*Config).Framing reports for udp; it cannot be configured.
+// Framings. FramingNone is what (*Config).EffectiveFraming reports for udp and relp; it cannot be configured.
 const (
 	FramingOctet Framing = "octet"
 	FramingLF    Framing = "lf"
@@ -93,10 +98,6 @@ const (
 
 // Allowed values, in the order the reference and the errors name them.
 var (
-	protocols    = []Protocol{ProtocolTCP, ProtocolTLS, ProtocolUDP, ProtocolRELP, ProtocolRELPTLS}
-	confirms     = []Confirm{ConfirmWrite, ConfirmAck, ConfirmClose}
-	balances     = []Balance{BalanceFailover, BalanceRoundRobin}
-	framings     = []Framing{FramingOctet, FramingLF}
 	compressions = []Compression{CompressLZ4, CompressZSTD}
 	expiredCurs  = []ExpiredCursor{ExpiredBegin, ExpiredEnd, ExpiredFail}
 	authVersions = []AuthVersion{AuthV1, AuthV4}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
 // VarError is one configuration problem, naming the variable. Load and Validate join several of them with
@@ -68,18 +69,10 @@ func joinVarErrors(errs []*VarError) error {
 
 var errLogLevel = errors.New("must be one of debug, info, warn, error")
 
-// Limits checked by Validate.
+// Limits checked by Validate. The limits of the syslog settings are the components' own (header, kv, syslog).
 const (
-	maxLogGroups       = 1000
-	minMessageBytes    = 480 // RFC 5424 §6.1: every receiver must accept this much
-	maxMessageBytes    = 16 << 20
-	maxUDPPayload      = 65507 // 65535 − 8 (UDP header) − 20 (IPv4 header)
-	defaultStreamBytes = 65536
-	maxConnections     = 64
-	maxDestinations    = 16
-	maxRELPWindow      = 4096
-	maxRELPData        = 128 << 10 // librelp's default largest DATA (RELP_DFLT_MAX_DATA_SIZE)
-	minMemoryLimit     = 64 << 20  // the runtime, HTTP and SDK state alone take about 20 MiB
+	maxLogGroups   = 1000
+	minMemoryLimit = 64 << 20 // the runtime, HTTP and SDK state alone take about 20 MiB
 )
 
 // Validate checks the values and the rules between them and returns every problem at once (errors.Join of
@@ -105,8 +98,8 @@ type validator struct {
 	heartbeatTimeoutOK bool // rules comparing with the heartbeat timeout only make sense when it is valid
 }
 
-// bad records msg against the variable whose field is ptr.
-func (v *validator) bad(ptr any, msg string) {
+// bad records msg against the variable whose field is ptr and returns the error recorded.
+func (v *validator) bad(ptr any, msg string) *VarError {
 	f := v.c.field(ptr)
 	e := &VarError{Name: f.name, Secret: f.secret(), Msg: msg}
 	if !f.isZero() {
@@ -116,6 +109,7 @@ func (v *validator) bad(ptr any, msg string) {
 		}
 	}
 	v.errs = append(v.errs, e)
+	return e
 }
 
 // check records err, a component's verdict on the value of the field at ptr, against its variable, and reports
@@ -125,6 +119,67 @@ func (v *validator) check(ptr any, err error) bool {
 		v.bad(ptr, err.Error())
 	}
 	return err == nil
+}
+
+// maxMessageBytes checks SYSLOG_MAX_MESSAGE_BYTES (or the protocol's default) with the components' rules: the
+// sink bounds it from above per protocol, the header from below (480, or more for a long header; only known when
+// the header is valid). The message names the whole range, from the bounds they export.
+func (v *validator) maxMessageBytes(p syslog.Protocol, headerOK bool) {
+	s := &v.c.Syslog
+	n := v.c.EffectiveMaxMessageBytes()
+	hdr := v.c.headerOptions(n)
+	errHi, errLo := syslog.ValidateMaxMessageBytes(p, n), error(nil)
+	if headerOK {
+		errLo = header.CheckMaxMessageBytes(hdr)
+	}
+	if errHi == nil && errLo == nil {
+		return
+	}
+	lo, hi := header.MinMaxMessageBytes, syslog.MessageBytesLimit(p)
+	if headerOK {
+		lo = header.LeastMaxMessageBytes(hdr)
+	}
+	orDefault := " (or 0 for the default)"
+	if s.MaxMessageBytes == 0 {
+		orDefault = "" // the default is what fails
+	}
+	var msg string
+	switch head := header.Len(hdr); {
+	case lo > hi:
+		msg = fmt.Sprintf("cannot hold a message over %s (at most %d bytes): the header and structured data alone take %d bytes; shorten %s",
+			p, hi, head, v.c.name(&s.StructuredData))
+	case lo > header.MinMaxMessageBytes:
+		msg = fmt.Sprintf("must be %d to %d for %s%s: the header and structured data take %d bytes and a message needs %d more",
+			lo, hi, p, orDefault, head, lo-head)
+	default:
+		msg = fmt.Sprintf("must be %d to %d for %s%s", lo, hi, p, orDefault)
+	}
+	e := v.bad(&s.MaxMessageBytes, msg)
+	if s.MaxMessageBytes == 0 {
+		e.Value = strconv.Itoa(n) // the protocol's default
+	}
+}
+
+// headerOptions returns the header options that decide the header's length, for the header's rules on the message
+// size.
+func (c *Config) headerOptions(maxMessageBytes int) header.Options {
+	s := &c.Syslog
+	return header.Options{Facility: int(s.Facility), Severity: int(s.Severity), Hostname: s.Hostname, AppName: s.AppName,
+		ProcID: s.ProcID, MsgID: s.MsgID, StructuredData: s.StructuredData, MaxMessageBytes: maxMessageBytes}
+}
+
+// protocolsWhere names the protocols for which f holds: "tcp or tls".
+func protocolsWhere(f func(syslog.Protocol) bool) string {
+	var names []string
+	for _, p := range syslog.Protocols() {
+		if f(p) {
+			names = append(names, string(p))
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // name returns the variable of the field at ptr.
@@ -235,54 +290,44 @@ func (v *validator) wholeUnits(d *time.Duration, min, unit time.Duration) bool {
 	return false
 }
 
+// syslog checks the syslog destination. Most rules are the components': the sink's (syslog.Validate*) and the
+// encoder's (header.Validate*, kv.ValidateSeparator), the very checks syslog.New, header.New and kv.NewEncoder
+// apply at start-up, so that siemship check and siemship run agree on every value.
 func (v *validator) syslog() {
 	s := &v.c.Syslog
+	p := syslog.Protocol(s.Protocol)
 	if s.Host != "" {
 		if addrs, errs := parseHosts(s.Host, 1); len(errs) > 0 {
 			v.bad(&s.Host, strings.Join(errs, "; "))
-		} else if len(addrs) > maxDestinations {
-			v.bad(&s.Host, fmt.Sprintf("at most %d destinations", maxDestinations))
+		} else {
+			v.check(&s.Host, syslog.ValidateDestinations(len(addrs)))
 		}
 	}
 	if s.Port < 1 || s.Port > 65535 {
 		v.bad(&s.Port, "must be 1 to 65535")
 	}
-	protoOK := true
-	if msg := oneOf(s.Protocol, protocols); msg != "" {
-		v.bad(&s.Protocol, msg)
-		protoOK = false
+	protoOK := v.check(&s.Protocol, syslog.ValidateProtocol(p))
+	if v.check(&s.Framing, syslog.ValidateFraming(string(s.Framing))) && s.Framing != "" && protoOK && !syslog.UsesFraming(p) {
+		v.bad(&s.Framing, fmt.Sprintf("not used with %s=%s; unset it", v.c.name(&s.Protocol), s.Protocol))
 	}
-	if s.Framing != "" {
-		if msg := oneOf(s.Framing, framings); msg != "" {
-			v.bad(&s.Framing, msg)
-		} else if s.Protocol == ProtocolUDP || s.Protocol.IsRELP() {
-			v.bad(&s.Framing, fmt.Sprintf("not used with %s=%s; unset it", v.c.name(&s.Protocol), s.Protocol))
-		}
+	if v.check(&s.Confirm, syslog.ValidateConfirm(syslog.Confirm(s.Confirm))) && s.Confirm != "" && protoOK && !syslog.UsesConfirm(p) {
+		v.bad(&s.Confirm, fmt.Sprintf("only used with %s=%s, not %s (relp confirms every message, udp cannot)",
+			v.c.name(&s.Protocol), protocolsWhere(syslog.UsesConfirm), s.Protocol))
 	}
-	if s.Confirm != "" {
-		if msg := oneOf(s.Confirm, confirms); msg != "" {
-			v.bad(&s.Confirm, msg)
-		} else if protoOK && s.Protocol != ProtocolTCP && s.Protocol != ProtocolTLS {
-			v.bad(&s.Confirm, fmt.Sprintf("only used with %s=tcp or tls, not %s (relp confirms every message, udp cannot)", v.c.name(&s.Protocol), s.Protocol))
-		}
-	}
-	if msg := oneOf(s.Balance, balances); msg != "" {
-		v.bad(&s.Balance, msg)
-	}
-	if s.RELPWindow < 1 || s.RELPWindow > maxRELPWindow {
-		v.bad(&s.RELPWindow, fmt.Sprintf("must be 1 to %d", maxRELPWindow))
-	}
-	if protoOK && !s.Protocol.IsTLS() {
-		for _, p := range []*string{&s.TLSCAFile, &s.TLSCertFile, &s.TLSKeyFile, &s.TLSServerName} {
-			if *p != "" {
-				v.bad(p, fmt.Sprintf("only used with %s=tls or relp-tls, not %s", v.c.name(&s.Protocol), s.Protocol))
+	v.check(&s.Balance, syslog.ValidateBalance(syslog.Balance(s.Balance)))
+	v.check(&s.RELPWindow, syslog.ValidateRELPWindow(s.RELPWindow))
+	if protoOK && !syslog.UsesTLS(p) {
+		notUsed := fmt.Sprintf("only used with %s=%s, not %s", v.c.name(&s.Protocol), protocolsWhere(syslog.UsesTLS), s.Protocol)
+		for _, f := range []*string{&s.TLSCAFile, &s.TLSCertFile, &s.TLSKeyFile, &s.TLSServerName} {
+			if *f != "" {
+				v.bad(f, notUsed)
 			}
 		}
 		if s.TLSInsecureSkipVerify {
-			v.bad(&s.TLSInsecureSkipVerify, fmt.Sprintf("only used with %s=tls or relp-tls, not %s", v.c.name(&s.Protocol), s.Protocol))
+			v.bad(&s.TLSInsecureSkipVerify, notUsed)
 		}
 	}
-	if protoOK && s.Protocol.IsTLS() && !v.slsOnly { // LoadSLS's commands never connect to the receiver
+	if protoOK && syslog.UsesTLS(p) && !v.slsOnly { // LoadSLS's commands never connect to the receiver
 		v.tlsFiles()
 	}
 	if (s.TLSCertFile == "") != (s.TLSKeyFile == "") {
@@ -292,35 +337,23 @@ func (v *validator) syslog() {
 			v.bad(&s.TLSKeyFile, "required when "+v.c.name(&s.TLSCertFile)+" is set")
 		}
 	}
-	if s.TLSServerName != "" && hasSpaceOrControl(s.TLSServerName) {
-		v.bad(&s.TLSServerName, "must not contain spaces or control characters")
-	}
+	v.check(&s.TLSServerName, syslog.ValidateServerName(s.TLSServerName))
 	// The encoder's rules (header, kv): the very checks header.New and kv.NewEncoder apply at start-up.
-	v.check(&s.Facility, header.ValidateFacility(int(s.Facility)))
-	v.check(&s.Severity, header.ValidateSeverity(int(s.Severity)))
-	v.check(&s.Hostname, header.ValidateHostname(s.Hostname))
-	v.check(&s.AppName, header.ValidateAppName(s.AppName))
-	v.check(&s.ProcID, header.ValidateProcID(s.ProcID))
-	v.check(&s.MsgID, header.ValidateMsgID(s.MsgID))
+	headerOK := v.check(&s.Facility, header.ValidateFacility(int(s.Facility)))
+	headerOK = v.check(&s.Severity, header.ValidateSeverity(int(s.Severity))) && headerOK
+	headerOK = v.check(&s.Hostname, header.ValidateHostname(s.Hostname)) && headerOK
+	headerOK = v.check(&s.AppName, header.ValidateAppName(s.AppName)) && headerOK
+	headerOK = v.check(&s.ProcID, header.ValidateProcID(s.ProcID)) && headerOK
+	headerOK = v.check(&s.MsgID, header.ValidateMsgID(s.MsgID)) && headerOK
 	if err := header.ValidateStructuredData(s.StructuredData); err != nil {
 		v.bad(&s.StructuredData, "must be RFC 5424 STRUCTURED-DATA such as [origin@32473 env=\"prod\"]: "+err.Error())
+		headerOK = false
 	}
 	v.check(&s.Sep, kv.ValidateSeparator(s.Sep))
-	if s.MaxMessageBytes != 0 {
-		hi := maxMessageBytes
-		switch {
-		case s.Protocol == ProtocolUDP:
-			hi = maxUDPPayload
-		case s.Protocol.IsRELP():
-			hi = maxRELPData
-		}
-		if s.MaxMessageBytes < minMessageBytes || s.MaxMessageBytes > hi {
-			v.bad(&s.MaxMessageBytes, fmt.Sprintf("must be %d to %d for %s (or 0 for the default)", minMessageBytes, hi, s.Protocol))
-		}
+	if protoOK {
+		v.maxMessageBytes(p, headerOK)
 	}
-	if s.Connections < 1 || s.Connections > maxConnections {
-		v.bad(&s.Connections, fmt.Sprintf("must be 1 to %d", maxConnections))
-	}
+	v.check(&s.Connections, syslog.ValidateConnections(s.Connections))
 	for _, d := range []*time.Duration{&s.DialTimeout, &s.WriteTimeout} {
 		if *d <= 0 {
 			v.bad(d, "must be greater than 0")

@@ -77,11 +77,13 @@ func NewSink(cfg *config.Config, log *zap.Logger) (Sink, error) {
 		Connections:  cfg.Connections,
 		DialTimeout:  cfg.DialTimeout,
 		WriteTimeout: cfg.WriteTimeout,
-		Confirm:      syslog.Confirm(cfg.EffectiveConfirm()),
+		Confirm:      syslog.Confirm(cfg.Confirm), // empty: the sink's default for the protocol
 		Balance:      syslog.Balance(cfg.Balance),
 		RELPWindow:   cfg.RELPWindow,
 		Framing:      string(cfg.Framing),
 		Logger:       log.Named("syslog"),
+
+		MaxMessageBytes: cfg.EffectiveMaxMessageBytes(),
 	}
 	if cfg.Protocol.IsTLS() {
 		host, _, _ := net.SplitHostPort(addrs[0])

@@ -129,7 +129,7 @@ func New(o Options) (*Client, error) {
 }
 
 // Send delivers the whole batch on one connection to one destination and returns nil only when the batch is
-// confirmed: for TCP and TLS as Options.Confirm says (by default every byte was handed to the kernel), for RELP
+// confirmed: for TCP and TLS as Options.Confirm says (by default the receiver's kernel acked it all), for RELP
 // when the receiver answered 200 to every frame, for UDP when every datagram was sent. Before writing it probes the
 // connection and replaces one the peer has closed. On error the connection is discarded (the next Send dials a new
 // one, after the reconnect backoff if dialing failed), the destination is marked down when there are others, and

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -439,11 +440,20 @@ func TestNewValidation(t *testing.T) {
 		want []string
 	}{
 		{"everything wrong", Options{Protocol: "sctp", Connections: -1, DialTimeout: -1, MaxDatagram: 70000},
-			[]string{"unknown protocol", "no destination", "connections -1", "dial timeout", "max datagram"}},
+			[]string{`protocol "sctp": must be one of tcp, tls, udp, relp, relp-tls`, "no destination", "connections -1: must be 1 to 64", "dial timeout", "max datagram"}},
 		{"tls without config", Options{Protocol: ProtocolTLS, Addrs: []string{"h:6514"}}, []string{"needs a TLS config"}},
 		{"bad address", Options{Protocol: ProtocolTCP, Addrs: []string{"h"}}, []string{`"h" is not host:port`}},
-		{"too many connections", Options{Protocol: ProtocolTCP, Addrs: []string{"h:1"}, Connections: 1000},
-			[]string{"connections 1000"}},
+		{"too many connections", Options{Protocol: ProtocolTCP, Addrs: []string{"h:1"}, Connections: 65},
+			[]string{"connections 65: must be 1 to 64"}},
+		{"too many destinations", Options{Protocol: ProtocolTCP, Addrs: slices.Repeat([]string{"h:1"}, 17)},
+			[]string{"17 addresses: must list 1 to 16 destinations"}},
+		{"relp window", Options{Protocol: ProtocolRELP, Addrs: []string{"h:1"}, RELPWindow: 4097}, []string{"relp window 4097: must be 1 to 4096"}},
+		{"udp message", Options{Protocol: ProtocolUDP, Addrs: []string{"h:1"}, MaxMessageBytes: 65508},
+			[]string{"max message bytes 65508: must be at most 65507 for udp"}},
+		{"relp message", Options{Protocol: ProtocolRELPTLS, TLS: &tls.Config{}, Addrs: []string{"h:1"}, MaxMessageBytes: 131073},
+			[]string{"max message bytes 131073: must be at most 131072 for relp-tls"}},
+		{"udp write", Options{Protocol: ProtocolUDP, Addrs: []string{"h:1"}, Confirm: ConfirmWrite},
+			[]string{`confirmation "write" is for tcp and tls, not udp`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.o)
@@ -463,8 +473,24 @@ func TestNewValidation(t *testing.T) {
 	}
 	defer c.Close()
 	if c.o.Connections != 1 || c.o.DialTimeout != DefaultDialTimeout || c.o.WriteTimeout != DefaultWriteTimeout ||
-		c.o.MaxDatagram != DefaultMaxDatagram {
+		c.o.MaxDatagram != DefaultMaxDatagram || c.o.Confirm != ConfirmAck || c.o.Balance != BalanceFailover {
 		t.Errorf("defaults not applied: %+v", c.o)
+	}
+	for _, p := range Protocols() {
+		o := Options{Protocol: p, Addrs: slices.Repeat([]string{"127.0.0.1:514"}, MaxDestinations),
+			MaxMessageBytes: MessageBytesLimit(p), RELPWindow: MaxRELPWindow, Connections: MaxConnections}
+		if UsesTLS(p) {
+			o.TLS = &tls.Config{ServerName: "x"}
+		}
+		c, err := New(o)
+		if err != nil {
+			t.Errorf("%s at the limits: %v", p, err)
+			continue
+		}
+		if c.o.Confirm != DefaultConfirm(p) {
+			t.Errorf("%s: confirmation %q, want %q", p, c.o.Confirm, DefaultConfirm(p))
+		}
+		c.Close()
 	}
 }
 

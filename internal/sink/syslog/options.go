@@ -63,20 +63,19 @@ const (
 	// DefaultCertVerdictWait is how long a new TLS connection waits for the server's verdict on the client
 	// certificate when the server asked for one (TLS 1.3 reports a rejection after the handshake).
 	DefaultCertVerdictWait = 200 * time.Millisecond
-	// MaxConnections bounds Options.Connections.
-	MaxConnections = 256
 )
 
 // Options configure a Client.
 type Options struct {
 	Protocol Protocol
-	// Addrs are host:port destinations, in order of preference; Balance says how batches are spread over them.
+	// Addrs are 1 to MaxDestinations host:port destinations, in order of preference; Balance says how batches are
+	// spread over them.
 	Addrs []string
 	// Balance is BalanceFailover (default) or BalanceRoundRobin; unused with one destination.
 	Balance Balance
 	// ProbeInterval is how long a failed destination is skipped before a probe, default DefaultProbeInterval.
 	ProbeInterval time.Duration
-	Connections   int           // pool size, default DefaultConnections
+	Connections   int           // pool size per destination, 1 to MaxConnections, default DefaultConnections
 	DialTimeout   time.Duration // connect plus TLS handshake, default DefaultDialTimeout
 	// WriteTimeout bounds each write (a write that makes no progress for this long fails) and is also the socket's
 	// TCP_USER_TIMEOUT, default DefaultWriteTimeout.
@@ -88,13 +87,16 @@ type Options struct {
 	// CertVerdictWait overrides DefaultCertVerdictWait.
 	CertVerdictWait time.Duration
 	MaxDatagram     int // UDP: largest frame, default DefaultMaxDatagram
-	// Confirm is the confirmation mode for TCP and TLS, default ConfirmWrite. RELP confirms by itself and UDP
-	// cannot: both reject any other value.
+	// MaxMessageBytes is the largest message (framing excluded) the caller will send, when it declares one (0: not
+	// declared); New refuses more than the protocol carries (MessageBytesLimit).
+	MaxMessageBytes int
+	// Confirm is the confirmation mode for TCP and TLS, default DefaultConfirm (ack). RELP confirms by itself and
+	// UDP cannot: both reject any value (UsesConfirm).
 	Confirm Confirm
-	// RELPWindow is how many RELP commands may be unanswered, default DefaultRELPWindow.
+	// RELPWindow is how many RELP commands may be unanswered, 1 to MaxRELPWindow, default DefaultRELPWindow.
 	RELPWindow int
-	// Framing is the framing of messages on a tcp or tls stream, a name ParseFraming accepts; "" takes the
-	// protocol's default (ResolveFraming). Client.Framing tells the encoder.
+	// Framing is the framing of messages on a tcp or tls stream, one of Framings; "" takes the protocol's default
+	// (ResolveFraming). Client.Framing tells the encoder.
 	Framing string
 	Logger  *zap.Logger
 
@@ -107,17 +109,16 @@ type Options struct {
 // udp and RELP.
 func ResolveFraming(p Protocol, setting string) (message.Framing, error) {
 	switch {
-	case p == ProtocolUDP || p.isRELP():
+	case !UsesFraming(p):
 		if setting != "" {
 			return message.FramingNone, fmt.Errorf("framing %q is not used with %s, which sends bare messages", setting, p)
 		}
 		return message.FramingNone, nil
 	case setting != "":
-		f, err := message.ParseFraming(setting)
-		if err == nil && f == message.FramingNone {
-			err = fmt.Errorf("framing none is only for udp and relp (use octet or lf)")
+		if err := ValidateFraming(setting); err != nil {
+			return message.FramingLF, fmt.Errorf("framing %q: %w", setting, err)
 		}
-		return f, err
+		return message.ParseFraming(setting)
 	case p == ProtocolTLS:
 		return message.FramingOctet, nil
 	default:
@@ -125,35 +126,31 @@ func ResolveFraming(p Protocol, setting string) (message.Framing, error) {
 	}
 }
 
-// withDefaults validates o and fills in defaults. Every problem is reported at once.
+// withDefaults validates o and fills in defaults. Every problem is reported at once. The rules are the exported
+// Validate functions (settings.go), which siemship's configuration applies too.
 func (o Options) withDefaults() (Options, error) {
 	var errs []error
-	switch o.Protocol {
-	case ProtocolTCP, ProtocolUDP, ProtocolRELP:
-	case ProtocolTLS, ProtocolRELPTLS:
-		if o.TLS == nil {
-			errs = append(errs, fmt.Errorf("protocol %s needs a TLS config", o.Protocol))
+	bad := func(format string, v any, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf(format, v, err))
 		}
-	default:
-		errs = append(errs, fmt.Errorf("unknown protocol %q (want tcp, tls, udp, relp or relp-tls)", o.Protocol))
 	}
-	switch o.Confirm {
-	case "":
-		o.Confirm = ConfirmWrite
-	case ConfirmWrite:
-	case ConfirmAck, ConfirmClose:
-		if o.Protocol != ProtocolTCP && o.Protocol != ProtocolTLS {
-			errs = append(errs, fmt.Errorf("confirmation %q is for tcp and tls, not %s", o.Confirm, o.Protocol))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("unknown confirmation %q (want write, ack or close)", o.Confirm))
+	protoOK := ValidateProtocol(o.Protocol) == nil
+	bad("protocol %q: %w", o.Protocol, ValidateProtocol(o.Protocol))
+	if UsesTLS(o.Protocol) && o.TLS == nil {
+		errs = append(errs, fmt.Errorf("protocol %s needs a TLS config", o.Protocol))
 	}
-	switch o.Balance {
-	case "":
+	switch err := ValidateConfirm(o.Confirm); {
+	case err != nil:
+		bad("confirmation %q: %w", o.Confirm, err)
+	case o.Confirm == "":
+		o.Confirm = DefaultConfirm(o.Protocol)
+	case protoOK && !UsesConfirm(o.Protocol):
+		errs = append(errs, fmt.Errorf("confirmation %q is for tcp and tls, not %s (relp confirms every message, udp cannot)", o.Confirm, o.Protocol))
+	}
+	bad("balance %q: %w", o.Balance, ValidateBalance(o.Balance))
+	if o.Balance == "" {
 		o.Balance = BalanceFailover
-	case BalanceFailover, BalanceRoundRobin:
-	default:
-		errs = append(errs, fmt.Errorf("unknown balance %q (want failover or roundrobin)", o.Balance))
 	}
 	if f, err := ResolveFraming(o.Protocol, o.Framing); err != nil {
 		errs = append(errs, err)
@@ -163,8 +160,12 @@ func (o Options) withDefaults() (Options, error) {
 	if o.RELPWindow == 0 {
 		o.RELPWindow = DefaultRELPWindow
 	}
-	if o.RELPWindow < 0 || o.RELPWindow > MaxRELPWindow {
-		errs = append(errs, fmt.Errorf("relp window %d out of range 1..%d", o.RELPWindow, MaxRELPWindow))
+	bad("relp window %d: %w", o.RELPWindow, ValidateRELPWindow(o.RELPWindow))
+	if protoOK {
+		bad("max message bytes %d: %w", o.MaxMessageBytes, ValidateMaxMessageBytes(o.Protocol, o.MaxMessageBytes))
+	}
+	if len(o.Addrs) > 0 {
+		bad("%d addresses: %w", len(o.Addrs), ValidateDestinations(len(o.Addrs)))
 	}
 	if len(o.Addrs) == 0 {
 		errs = append(errs, errors.New("no destination address"))
@@ -177,9 +178,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Connections == 0 {
 		o.Connections = DefaultConnections
 	}
-	if o.Connections < 0 || o.Connections > MaxConnections {
-		errs = append(errs, fmt.Errorf("connections %d out of range 1..%d", o.Connections, MaxConnections))
-	}
+	bad("connections %d: %w", o.Connections, ValidateConnections(o.Connections))
 	for _, d := range []struct {
 		name string
 		v    *time.Duration

@@ -29,8 +29,6 @@ import (
 const (
 	// DefaultRELPWindow is librelp's default window (RELP_DFLT_WINDOW_SIZE).
 	DefaultRELPWindow = 128
-	// MaxRELPWindow bounds Options.RELPWindow.
-	MaxRELPWindow = 65536
 	// relpMaxTxnr is the largest transaction number; the next one is 1 (0 is reserved for server hints).
 	relpMaxTxnr = 999_999_999
 	// relpMaxHeader bounds "TXNR SP COMMAND SP DATALEN": 9 + 1 + 32 + 1 + 9.

@@ -50,10 +50,24 @@ func (e *TLSFileError) Unwrap() error { return e.Err }
 // maxPEMFile bounds what a TLS file may hold; CA bundles (the system's is about 200 KiB) and keys are smaller.
 const maxPEMFile = 1 << 20
 
+// ValidateServerName checks TLSOptions.ServerName: a name without spaces or control characters, which no
+// certificate could match; "" means the host dialled.
+func ValidateServerName(name string) error {
+	for _, r := range name {
+		if r <= ' ' || r == 0x7f || r == 0x85 || r == 0xa0 || r == 0x2028 || r == 0x2029 {
+			return errors.New("must not contain spaces or control characters")
+		}
+	}
+	return nil
+}
+
 // NewTLSConfig builds a client configuration: TLS 1.2 minimum, the system roots or the CA file, the client
 // certificate if given, and ServerName = o.ServerName or else the host of defaultServerName (a host or host:port).
 // A problem with a file is a *TLSFileError.
 func NewTLSConfig(o TLSOptions, defaultServerName string) (*tls.Config, error) {
+	if err := ValidateServerName(o.ServerName); err != nil {
+		return nil, fmt.Errorf("tls: server name %q: %w", o.ServerName, err)
+	}
 	cfg := &tls.Config{
 		MinVersion:         tls.VersionTLS12,
 		ServerName:         o.ServerName,

@@ -43,6 +43,8 @@ func TestNewTLSConfig(t *testing.T) {
 		{name: "ca without pem", o: TLSOptions{CAFile: garbage}, def: "h:1", wantErr: "holds no PEM certificate"},
 		{name: "key mismatch", o: TLSOptions{CertFile: f.ClientCert, KeyFile: f.ServerKey}, def: "h:1", wantErr: "tls: client key file " + f.ServerKey + ": is not the private key of the client certificate"},
 		{name: "no name", def: "", wantErr: "no server name"},
+		{name: "name with a space", o: TLSOptions{ServerName: "siem example"}, def: "h:1", wantErr: `tls: server name "siem example": must not contain spaces or control characters`},
+		{name: "name with LF", o: TLSOptions{ServerName: "siem\n"}, def: "h:1", wantErr: "must not contain spaces or control characters"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := NewTLSConfig(tc.o, tc.def)
