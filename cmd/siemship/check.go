@@ -139,6 +139,12 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 		return
 	}
 	defer out.Close()
+	// The encoder too, in the sink's framing, as siemship run builds them (output.New), whether or not a test
+	// message is sent: a setting the encoder refuses fails here as it would fail there.
+	enc, _, encErr := output.NewEncoder(cfg, out.Framing())
+	if encErr != nil {
+		report(false, "message encoder settings: %v", encErr)
+	}
 	if err := out.Check(ctx); err != nil {
 		report(false, "syslog receiver %s over %s: %v", strings.Join(addrs, ","), cfg.Protocol, err)
 		return
@@ -151,12 +157,7 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 		}
 	}
 	report(true, "syslog receiver %s: connected (%s, framing %s)", strings.Join(addrs, ","), how, out.Framing())
-	if !sendTest {
-		return
-	}
-	enc, _, err := output.NewEncoder(cfg, out.Framing())
-	if err != nil {
-		report(false, "encoder: %v", err)
+	if !sendTest || encErr != nil {
 		return
 	}
 	now := time.Now()

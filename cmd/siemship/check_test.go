@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/testgear/harness"
 	"github.com/siemship/siemship/internal/testgear/syslogrecv"
@@ -36,6 +38,7 @@ func TestCheck(t *testing.T) {
 		{"unknown logstore", []string{"SLS_LOGSTORE=nope"}, false, 1, []string{"LogStoreNotExist"}},
 		{"receiver down", []string{"SYSLOG_PORT=1"}, false, 1, []string{"[FAIL] syslog receiver"}},
 		{"bad config", []string{"SYSLOG_PROTOCOL=tpc"}, false, 1, []string{"[FAIL] configuration", "SYSLOG_PROTOCOL", "result: FAILED"}},
+		{"bad separator", []string{"SYSLOG_SEP=abc"}, false, 1, []string{"[FAIL] configuration", `SYSLOG_SEP="abc": must not start with a letter or digit`, "result: FAILED"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,5 +152,59 @@ func TestTLSFileProblemsInCheckAndRun(t *testing.T) {
 	cfg, _ := loadConfig(config.Load, env, &stderr)
 	if cfg == nil || len(cfg.Warnings()) != 1 || !strings.HasPrefix("[warn] "+cfg.Warnings()[0], warn) { // run logs each
 		t.Errorf("run: warnings %v", cfg.Warnings())
+	}
+}
+
+// TestSettingsInCheckAndRun: a value gets the same verdict from siemship check and siemship run. A refused value
+// is reported by check and by run's loadConfig with the same line naming the variable; an accepted one passes
+// check's configuration and encoder steps and builds every component run builds (app.New). Values that passed
+// check and failed run at start before the components' rules moved into the configuration are here
+// (internal/config's TestCheckAndRunAgree has every variable).
+func TestSettingsInCheckAndRun(t *testing.T) {
+	emu := harness.StartEmulator(t, 1, 0)
+	long := []string{"SYSLOG_HOSTNAME=" + strings.Repeat("h", 255), "SYSLOG_APP_NAME=" + strings.Repeat("a", 48),
+		"SYSLOG_PROCID=" + strings.Repeat("p", 128), "SYSLOG_MSGID=" + strings.Repeat("m", 32)}
+	tests := []struct {
+		extra []string
+		want  string // the problem, "" when valid
+	}{
+		{[]string{"SYSLOG_SEP=abc"}, `SYSLOG_SEP="abc": must not start with a letter or digit`},
+		{[]string{"SYSLOG_SEP=a"}, `SYSLOG_SEP="a": must not start with a letter or digit`},
+		{[]string{"SYSLOG_SEP=|="}, `SYSLOG_SEP="|=": must be printable ASCII (space included) without \ and =`},
+		{[]string{"SYSLOG_SEP=" + strings.Repeat("#", 17)}, `SYSLOG_SEP="` + strings.Repeat("#", 17) + `": must be at most 16 bytes, not 17`},
+		{[]string{"SYSLOG_SEP=" + strings.Repeat("#", 16)}, ""},
+		{[]string{"SYSLOG_SEP=||"}, ""},
+		{[]string{"SYSLOG_SEP=;"}, ""},
+		{[]string{"SYSLOG_STRUCTURED_DATA=[x@1 k=\"a\tb\"]"}, `SYSLOG_STRUCTURED_DATA="[x@1 k=\"a\tb\"]": must be RFC 5424 STRUCTURED-DATA`},
+		{[]string{`SYSLOG_STRUCTURED_DATA=[x@1 k="v"]`}, ""},
+		{slices.Concat(long, []string{"SYSLOG_MAX_MESSAGE_BYTES=480"}), `SYSLOG_MAX_MESSAGE_BYTES="480": must be 568 to 16777216 for tcp (or 0 for the default)`},
+		{slices.Concat(long, []string{"SYSLOG_MAX_MESSAGE_BYTES=568"}), ""},
+		{[]string{"SYSLOG_PROTOCOL=udp", "SYSLOG_CONFIRM=write"}, `SYSLOG_CONFIRM="write": only used with SYSLOG_PROTOCOL=tcp or tls, not udp`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.extra, " ")[:min(60, len(strings.Join(tt.extra, " ")))], func(t *testing.T) {
+			env := emu.Env("127.0.0.1:1", "tcp", tt.extra...)
+			var out, stderr bytes.Buffer
+			code := check(t.Context(), env, false, &out)
+			cfg, _ := loadConfig(config.Load, env, &stderr) // what siemship run does first
+			if tt.want != "" {
+				if code != 1 || !strings.Contains(out.String(), "[FAIL] configuration:") || !strings.Contains(out.String(), tt.want) {
+					t.Errorf("check: exit %d, want 1 and %q:\n%s", code, tt.want, out.String())
+				}
+				if cfg != nil || !strings.Contains(stderr.String(), tt.want) {
+					t.Errorf("run: want %q:\n%s", tt.want, stderr.String())
+				}
+				return
+			}
+			if !strings.Contains(out.String(), "[ok  ] configuration:") || strings.Contains(out.String(), "settings:") {
+				t.Errorf("check refuses a valid setting:\n%s", out.String())
+			}
+			if cfg == nil {
+				t.Fatalf("run refuses a valid setting:\n%s", stderr.String())
+			}
+			if _, err := app.New(cfg, nil); err != nil { // what siemship run does next; it does not connect
+				t.Errorf("run: app.New: %v", err)
+			}
+		})
 	}
 }
