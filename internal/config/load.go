@@ -38,19 +38,63 @@ func load(environ []string, hostname func() (string, error)) (*Config, error) {
 
 // loadScope is Load; with slsOnly only the variables of the SLS group are required.
 func loadScope(environ []string, hostname func() (string, error), slsOnly bool) (*Config, error) {
-	env := environMap(environ)
-	c := new(Config)
-	fs := fields(c)
-	errs := unknownVars(env, fs)
-	failed := map[string]bool{}   // primary names whose value did not parse: Validate would only repeat them
-	source := map[string]string{} // primary name -> the alias or *_FILE variable the value came from
-	fromEnv := map[string]bool{}  // primary names set by the environment (not defaulted)
-	fail := func(f field, e *VarError) {
+	d := decode(environ, hostname)
+	c, errs := d.c, d.errs
+	verrs := c.validate(slsOnly)
+	// A computed default inherits the problems of its input: report the input only.
+	hbTimeout, hbInterval := c.name(&c.SLS.HeartbeatTimeout), c.name(&c.SLS.HeartbeatInterval)
+	if !d.fromEnv[hbTimeout] {
+		derivedFrom := d.failed[hbInterval]
+		for _, e := range verrs {
+			derivedFrom = derivedFrom || e.Name == hbInterval
+		}
+		d.failed[hbTimeout] = d.failed[hbTimeout] || derivedFrom
+	}
+	for _, e := range verrs {
+		if d.failed[e.Name] {
+			continue
+		}
+		switch src := d.source[e.Name]; {
+		case src != "" && src != e.Name:
+			f := fieldNamed(d.fs, e.Name)
+			e = errFrom(f, src, d.env[src], e.Msg)
+		case d.fromEnv[e.Name] && !e.Secret:
+			e.Value = d.env[e.Name] // what the user wrote (1500ms), not the parsed value (1.5s)
+		case !d.fromEnv[e.Name] && e.Value != "":
+			e.Default = true
+		}
 		errs = append(errs, e)
-		failed[f.name] = true
+	}
+	if len(errs) > 0 {
+		return nil, joinVarErrors(errs)
+	}
+	return c, nil
+}
+
+// decoded is an environment read into a Config, defaults applied, before Validate.
+type decoded struct {
+	c       *Config
+	fs      []field
+	env     map[string]string
+	errs    []*VarError       // values that did not decode, unknown variables, computed defaults that failed
+	failed  map[string]bool   // primary names whose value did not parse: Validate would only repeat them
+	source  map[string]string // primary name -> the alias or *_FILE variable the value came from
+	fromEnv map[string]bool   // primary names set by the environment (not defaulted)
+}
+
+// decode reads environ into a new Config and applies the defaults, without validating.
+func decode(environ []string, hostname func() (string, error)) *decoded {
+	d := &decoded{c: new(Config), env: environMap(environ), failed: map[string]bool{}, source: map[string]string{},
+		fromEnv: map[string]bool{}}
+	d.fs = fields(d.c)
+	d.errs = unknownVars(d.env, d.fs)
+	env := d.env
+	fail := func(f field, e *VarError) {
+		d.errs = append(d.errs, e)
+		d.failed[f.name] = true
 	}
 
-	for _, f := range fs {
+	for _, f := range d.fs {
 		name, v := f.name, env[f.name]
 		if f.alias != "" && env[f.alias] != "" {
 			switch {
@@ -79,8 +123,8 @@ func loadScope(environ []string, hostname func() (string, error), slsOnly bool) 
 			}
 			name, v = f.file, s
 		}
-		source[f.name] = name
-		fromEnv[f.name] = v != ""
+		d.source[f.name] = name
+		d.fromEnv[f.name] = v != ""
 		if v == "" {
 			v = f.def
 		}
@@ -88,7 +132,7 @@ func loadScope(environ []string, hostname func() (string, error), slsOnly bool) 
 			continue
 		}
 		if err := f.decode(v); err != nil {
-			if !fromEnv[f.name] {
+			if !d.fromEnv[f.name] {
 				panic(fmt.Sprintf("config: default of %s does not decode: %v", f.name, err))
 			}
 			msg := err.Error()
@@ -100,38 +144,10 @@ func loadScope(environ []string, hostname func() (string, error), slsOnly bool) 
 		}
 	}
 
-	for _, e := range c.applyComputedDefaults(hostname) {
+	for _, e := range d.c.applyComputedDefaults(hostname) {
 		fail(field{name: e.Name}, e)
 	}
-	verrs := c.validate(slsOnly)
-	// A computed default inherits the problems of its input: report the input only.
-	hbTimeout, hbInterval := c.name(&c.SLS.HeartbeatTimeout), c.name(&c.SLS.HeartbeatInterval)
-	if !fromEnv[hbTimeout] {
-		derivedFrom := failed[hbInterval]
-		for _, e := range verrs {
-			derivedFrom = derivedFrom || e.Name == hbInterval
-		}
-		failed[hbTimeout] = failed[hbTimeout] || derivedFrom
-	}
-	for _, e := range verrs {
-		if failed[e.Name] {
-			continue
-		}
-		switch src := source[e.Name]; {
-		case src != "" && src != e.Name:
-			f := fieldNamed(fs, e.Name)
-			e = errFrom(f, src, env[src], e.Msg)
-		case fromEnv[e.Name] && !e.Secret:
-			e.Value = env[e.Name] // what the user wrote (1500ms), not the parsed value (1.5s)
-		case !fromEnv[e.Name] && e.Value != "":
-			e.Default = true
-		}
-		errs = append(errs, e)
-	}
-	if len(errs) > 0 {
-		return nil, joinVarErrors(errs)
-	}
-	return c, nil
+	return d
 }
 
 // errFrom builds the error for field f whose value came from the variable name (f's own, its alias or its *_FILE
