@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // SYSLOG_RFC3164_TIMEZONE in images without a zone database
 
 	"github.com/siemship/siemship/internal/app"
 )

@@ -94,6 +94,8 @@ func configOnly(c *config.Config, name string) string {
 		return "0 selects the sink's default in its Go options; the variable has its own default and refuses 0"
 	case strings.HasPrefix(name, "SYSLOG_TLS_") && !c.Protocol.IsTLS():
 		return "output hands the TLS settings to the sink only for tls and relp-tls"
+	case name == "SYSLOG_RFC3164_TIMEZONE" && c.Header != "rfc3164":
+		return "the zone goes to the header only with rfc3164"
 	}
 	return ""
 }
@@ -140,6 +142,15 @@ func agreeCases(t testing.TB) []agreeCase {
 		bad("SYSLOG_SEP=|="), bad("SYSLOG_SEP=="), bad(`SYSLOG_SEP=\`), bad(`SYSLOG_SEP=|\`), bad("SYSLOG_SEP=" + r("|", 17)),
 		bad("SYSLOG_SEP=" + r("#", 17)), bad("SYSLOG_SEP=|\t"), bad("SYSLOG_SEP=|\n"), bad("SYSLOG_SEP=\r"),
 		bad("SYSLOG_SEP=¦"), bad("SYSLOG_SEP=|\xff"), bad("SYSLOG_SEP=|\x7f"),
+		// SYSLOG_HEADER and its time zone: the header's rules (header.ParseFormat, time.LoadLocation).
+		good("SYSLOG_HEADER=rfc5424"), good("SYSLOG_HEADER=RFC3164"), bad("SYSLOG_HEADER=bsd"), good("SYSLOG_HEADER="), // empty: the default
+		bad("SYSLOG_HEADER=none"), // kv needs a header
+		good("SYSLOG_HEADER=rfc3164", "SYSLOG_RFC3164_TIMEZONE=Asia/Shanghai"),
+		good("SYSLOG_HEADER=rfc3164", "SYSLOG_RFC3164_TIMEZONE=UTC"),
+		bad("SYSLOG_HEADER=rfc3164", "SYSLOG_RFC3164_TIMEZONE=Mars/Olympus_Mons"),
+		bad("SYSLOG_RFC3164_TIMEZONE=UTC"), // not used with rfc5424
+		good("SYSLOG_HEADER=rfc3164", "SYSLOG_MAX_MESSAGE_BYTES=480"),
+		bad(append(slices.Clone(longHeader), "SYSLOG_HEADER=rfc3164", "SYSLOG_MAX_MESSAGE_BYTES=480")...), // 504 needed
 
 		// SYSLOG_STRUCTURED_DATA: header.ValidateStructuredData.
 		good("SYSLOG_STRUCTURED_DATA=-"), good(`SYSLOG_STRUCTURED_DATA=[origin@32473 env="prod"]`),

@@ -30,6 +30,7 @@ import (
 type Config struct {
 	SLS     `group:"SLS consumer"`
 	Syslog  `group:"Syslog destination"`
+	Output  `group:"Message format"`
 	Runtime `group:"Process"`
 }
 
@@ -112,6 +113,10 @@ type Syslog struct {
 
 	StructuredData string `envconfig:"SYSLOG_STRUCTURED_DATA" defaultdoc:"- (none)" desc:"STRUCTURED-DATA added to every message, written as it should appear, e.g. [origin@32473 env=\"prod\"] (RFC 5424 §6.3 syntax, checked at start-up). Empty or - for none."`
 
+	Header HeaderFormat `envconfig:"SYSLOG_HEADER" default:"rfc5424" desc:"Syslog header in front of every message: rfc5424 (date with fraction and zone, APP-NAME, PROCID, MSGID and STRUCTURED-DATA fields), rfc3164 (BSD syslog, <PRI>Mmm dd hh:mm:ss HOSTNAME TAG:, what older SIEM parsers and the CEF and LEEF guides show; no year, no zone: see SYSLOG_RFC3164_TIMEZONE; the TAG is SYSLOG_APP_NAME[SYSLOG_PROCID], siemship when SYSLOG_APP_NAME is -; no MSGID, no STRUCTURED-DATA), or none (SIEMSHIP_FORMAT=json only: bare JSON objects, one per frame, e.g. one per line with SYSLOG_FRAMING=lf)."`
+
+	RFC3164Timezone string `envconfig:"SYSLOG_RFC3164_TIMEZONE" defaultdoc:"UTC" desc:"Time zone of rfc3164 timestamps, which cannot say which zone they are in: an IANA name such as Asia/Shanghai, or UTC. Set it to the zone the SIEM assumes for this log source. Only used with SYSLOG_HEADER=rfc3164."`
+
 	Sep string `envconfig:"SYSLOG_SEP" default:"||" desc:"Separator written before each key=value pair of the message body, as in Alibaba's sample (||key=value||key=value). 1 to 16 bytes of printable ASCII (space included) without \\ and =, not starting with a letter or digit, e.g. || or ;."`
 
 	MaxMessageBytes int `envconfig:"SYSLOG_MAX_MESSAGE_BYTES" defaultdoc:"65536 (tcp, tls, relp), 65507 (udp)" desc:"Largest syslog message in bytes, header included and framing excluded; longer messages are truncated at a UTF-8 boundary and counted, never dropped silently. 480 to 16777216 for tcp and tls, to 131072 for relp and relp-tls (what rsyslog's imrelp takes by default), to 65507 for udp (the largest IPv4 datagram payload); with long header fields or structured data at least 64 bytes more than the header. Receivers have their own limits: rsyslog 8 KiB by default, Splunk 10000, QRadar 4096. 0 means the default."`
@@ -121,6 +126,11 @@ type Syslog struct {
 	DialTimeout time.Duration `envconfig:"SYSLOG_DIAL_TIMEOUT" default:"5s" desc:"Deadline for connecting to the receiver, TLS handshake included."`
 
 	WriteTimeout time.Duration `envconfig:"SYSLOG_WRITE_TIMEOUT" default:"30s" desc:"Deadline for writing one batch to a connection; when it passes, the connection is closed and the batch is sent again."`
+}
+
+// Output holds the message format.
+type Output struct {
+	Format PayloadFormat `envconfig:"SIEMSHIP_FORMAT" default:"kv" desc:"Payload of every message: kv (||key=value, as Alibaba's sample sends it; SYSLOG_SEP), cef (ArcSight CEF; CEF_* settings), leef (IBM QRadar LEEF 2.0; LEEF_* settings) or json (one JSON object per record). docs/format.md shows each, docs/siem/ which one each SIEM reads."`
 }
 
 // Runtime holds the settings of the process itself: logging, shutdown and delivery retries.

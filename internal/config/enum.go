@@ -139,3 +139,18 @@ func oneOf[T ~string](v T, allowed []T) string {
 	}
 	return "must be one of " + strings.Join(names, ", ")
 }
+
+// PayloadFormat is SIEMSHIP_FORMAT (encoder.Format).
+type PayloadFormat string
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (f *PayloadFormat) Decode(v string) error { *f = PayloadFormat(strings.ToLower(v)); return nil }
+
+// HeaderFormat is SYSLOG_HEADER: a header.Format name, or none.
+type HeaderFormat string
+
+// HeaderNone is SYSLOG_HEADER=none: no syslog header (json only).
+const HeaderNone HeaderFormat = "none"
+
+// Decode implements envconfig.Decoder; values are case-insensitive.
+func (h *HeaderFormat) Decode(v string) error { *h = HeaderFormat(strings.ToLower(v)); return nil }

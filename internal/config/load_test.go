@@ -26,7 +26,9 @@ func TestLoadDefaults(t *testing.T) {
 			Host: "siem.example.com", Port: 514, Protocol: ProtocolTCP, Facility: 1, Severity: 6,
 			Hostname: testHost, AppName: "-", ProcID: "-", MsgID: "-", Sep: "||", Connections: 1,
 			Balance: BalanceFailover, RELPWindow: 128, DialTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
+			Header: "rfc5424",
 		},
+		Output: Output{Format: "kv"},
 		Runtime: Runtime{
 			LogLevel: zapcore.InfoLevel, LogFormat: LogFormatJSON, ShutdownTimeout: 20 * time.Second,
 			RetryInitialBackoff: 500 * time.Millisecond, RetryMaxBackoff: 30 * time.Second, MemoryLimit: 256 << 20,

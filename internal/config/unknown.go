@@ -69,6 +69,11 @@ var alternatives = map[string]string{
 	"SYSLOG_APPNAME":             "SYSLOG_APP_NAME",
 	"SYSLOG_HOST_NAME":           "SYSLOG_HOSTNAME",
 	"SIEMSHIP_LOGLEVEL":          "SIEMSHIP_LOG_LEVEL",
+	"SIEMSHIP_PORT":              "SIEMSHIP_HTTP_ADDR",
+	"SIEMSHIP_OUTPUT_FORMAT":     "SIEMSHIP_FORMAT",
+	"SYSLOG_FORMAT":              "SIEMSHIP_FORMAT",
+	"SYSLOG_TIMEZONE":            "SYSLOG_RFC3164_TIMEZONE",
+	"SYSLOG_TZ":                  "SYSLOG_RFC3164_TIMEZONE",
 }
 
 // unknownVars reports, sorted by name, every variable in env that starts with one of our prefixes (in any case)

@@ -29,7 +29,8 @@ func TestUnknownVariables(t *testing.T) {
 		{"SYSLOG_RELAY_SERVICE_PORT_SYSLOG_TLS=6514", ""},
 		{"SLS_EMULATOR_PORT_8080_TCP=tcp://10.0.0.9:8080", ""},
 		{"SLS_EMULATOR_PORT_8080_TCP_PROTO=tcp", ""},
-		{"SIEMSHIP_PORT=9090", "unknown variable SIEMSHIP_PORT (see siemship help-env)"},
+		{"SIEMSHIP_PORT=9090", "unknown variable SIEMSHIP_PORT, did you mean SIEMSHIP_HTTP_ADDR?"},
+		{"SYSLOG_FORMAT=cef", "unknown variable SYSLOG_FORMAT, did you mean SIEMSHIP_FORMAT?"},
 		{"SYSLOG_TLS_PORT=6514", "unknown variable SYSLOG_TLS_PORT, did you mean SYSLOG_PORT?"},
 		{"SIEMSHIP_SERVICE_HOST=not-an-ip", "unknown variable SIEMSHIP_SERVICE_HOST (see siemship help-env)"},
 		// Not our prefixes.

@@ -11,8 +11,10 @@ import (
 
 	"go.uber.org/zap/zapcore"
 
+	"github.com/siemship/siemship/internal/encoder"
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
@@ -86,6 +88,7 @@ func (c *Config) validate(slsOnly bool) []*VarError {
 	v.required()
 	v.sls()
 	v.syslog()
+	v.output()
 	v.runtime()
 	return v.errs
 }
@@ -164,8 +167,29 @@ func (v *validator) maxMessageBytes(p syslog.Protocol, headerOK bool) {
 // size.
 func (c *Config) headerOptions(maxMessageBytes int) header.Options {
 	s := &c.Syslog
-	return header.Options{Facility: int(s.Facility), Severity: int(s.Severity), Hostname: s.Hostname, AppName: s.AppName,
-		ProcID: s.ProcID, MsgID: s.MsgID, StructuredData: s.StructuredData, MaxMessageBytes: maxMessageBytes}
+	f, _ := header.ParseFormat(string(s.Header)) // none and invalid values: RFC 5424's length, the longest
+	return header.Options{Format: f, Facility: int(s.Facility), Severity: int(s.Severity), Hostname: s.Hostname,
+		AppName: s.AppName, ProcID: s.ProcID, MsgID: s.MsgID, StructuredData: s.StructuredData,
+		MaxMessageBytes: maxMessageBytes}
+}
+
+// HeaderOptions returns the options of the syslog header the configuration describes, in the framing the sink
+// asked for, and whether SYSLOG_HEADER is none; it fails as Validate does on SYSLOG_HEADER and
+// SYSLOG_RFC3164_TIMEZONE.
+func (c *Config) HeaderOptions(framing message.Framing) (o header.Options, none bool, err error) {
+	o = c.headerOptions(c.EffectiveMaxMessageBytes())
+	o.Framing = framing
+	var errH, errL error
+	o.Format, none, errH = c.headerFormat()
+	if errH != nil {
+		errH = fmt.Errorf("%s: %w", c.name(&c.Syslog.Header), errH)
+	}
+	if o.Format == header.RFC3164 {
+		if o.Location, errL = c.location(); errL != nil {
+			errL = fmt.Errorf("%s: %w", c.name(&c.Syslog.RFC3164Timezone), errL)
+		}
+	}
+	return o, none, errors.Join(errH, errL)
 }
 
 // protocolsWhere names the protocols for which f holds: "tcp or tls".
@@ -441,4 +465,44 @@ func hasSpaceOrControl(s string) bool {
 		}
 	}
 	return false
+}
+
+// output checks the message format and the header's layout, with the encoders' and the header's rules.
+func (v *validator) output() {
+	o, s := &v.c.Output, &v.c.Syslog
+	formatOK := v.check(&o.Format, encoder.ValidateFormat(encoder.Format(o.Format)))
+	_, none, err := v.c.headerFormat()
+	if v.check(&s.Header, err) && none && formatOK && encoder.Format(o.Format) != encoder.JSON {
+		v.bad(&s.Header, fmt.Sprintf("none (no syslog header) is only for %s=json; use rfc5424 or rfc3164", v.c.name(&o.Format)))
+	}
+	if s.RFC3164Timezone != "" && s.Header != HeaderFormat(header.RFC3164.String()) {
+		v.bad(&s.RFC3164Timezone, fmt.Sprintf("only used with %s=rfc3164; unset it", v.c.name(&s.Header)))
+	} else {
+		_, err := v.c.location()
+		v.check(&s.RFC3164Timezone, err)
+	}
+}
+
+// headerFormat parses SYSLOG_HEADER: a header.Format, or none.
+func (c *Config) headerFormat() (f header.Format, none bool, err error) {
+	if c.Syslog.Header == HeaderNone {
+		return header.RFC5424, true, nil
+	}
+	f, err = header.ParseFormat(string(c.Syslog.Header))
+	if err != nil {
+		return f, false, errors.New("must be one of rfc5424, rfc3164, none")
+	}
+	return f, false, nil
+}
+
+// location parses SYSLOG_RFC3164_TIMEZONE; nil (UTC) when it is not set.
+func (c *Config) location() (*time.Location, error) {
+	if c.Syslog.RFC3164Timezone == "" {
+		return nil, nil
+	}
+	loc, err := time.LoadLocation(c.Syslog.RFC3164Timezone)
+	if err != nil {
+		return nil, errors.New("unknown time zone: use an IANA name such as Asia/Shanghai, or UTC")
+	}
+	return loc, nil
 }

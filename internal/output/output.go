@@ -3,12 +3,14 @@
 package output
 
 import (
+	"fmt"
 	"net"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/siemship/siemship/internal/config"
+	"github.com/siemship/siemship/internal/encoder"
 	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/pipeline"
@@ -39,24 +41,30 @@ func New(cfg *config.Config, log *zap.Logger) (*Output, error) {
 	return &Output{Encoder: enc, Sink: s, Warnings: warnings, MaxReconnectWait: syslog.MaxReconnectWait}, nil
 }
 
-// NewEncoder builds the encoder the configuration describes, writing frames in framing.
+// NewEncoder builds the encoder of SIEMSHIP_FORMAT behind the syslog header the configuration describes, writing
+// frames in framing. It returns the settings the encoder had to adjust, for a start-up warning each.
 func NewEncoder(cfg *config.Config, framing message.Framing) (pipeline.Encoder, []string, error) {
-	enc, err := kv.NewEncoder(kv.Options{
-		Facility:        int(cfg.Facility),
-		Severity:        int(cfg.Severity),
-		Hostname:        cfg.Hostname,
-		AppName:         cfg.AppName,
-		ProcID:          cfg.ProcID,
-		MsgID:           cfg.MsgID,
-		StructuredData:  cfg.StructuredData,
-		Separator:       cfg.Sep,
-		MaxMessageBytes: cfg.EffectiveMaxMessageBytes(),
-		Framing:         framing,
-	})
+	ho, none, err := cfg.HeaderOptions(framing)
 	if err != nil {
 		return nil, nil, err
 	}
-	return enc, enc.Adjustments(), nil
+	format := encoder.Format(cfg.Output.Format)
+	if none && format != encoder.JSON {
+		return nil, nil, fmt.Errorf("a %s message needs a syslog header (none is only for json)", format)
+	}
+	switch format {
+	case encoder.KV:
+		enc, err := kv.NewEncoder(kv.Options{
+			Facility: ho.Facility, Severity: ho.Severity, Hostname: ho.Hostname, AppName: ho.AppName, ProcID: ho.ProcID,
+			MsgID: ho.MsgID, StructuredData: ho.StructuredData, Separator: cfg.Sep, MaxMessageBytes: ho.MaxMessageBytes,
+			Framing: framing, Header: ho.Format, Location: ho.Location,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		return enc, enc.Adjustments(), nil
+	}
+	return nil, nil, fmt.Errorf("format %q is not built yet", format)
 }
 
 // Sink is a pipeline.Sink that can also be closed without a context, for the error paths of New.
