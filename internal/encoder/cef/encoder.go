@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/record"
@@ -200,7 +201,15 @@ func (e *Encoder) appendExtension(dst []byte, g *record.Group, l *record.Log, li
 			return dst
 		}
 		dst = append(dst, KeyTime+"="...)
-		dst = strconv.AppendUint(dst, uint64(l.Time)*1000+uint64(l.TimeNs)/1e6, 10)
+		if sh != nil && sh.rtSec == l.Time && l.Time >= 1e9 && l.TimeNs < 1e9 {
+			dst = appendMillisOf(dst, &sh.rtDigits, l.TimeNs)
+		} else {
+			dst = appendMillis(dst, uint64(l.Time)*1000+uint64(l.TimeNs)/1e6)
+			if sh != nil && l.Time >= 1e9 && l.TimeNs < 1e9 { // ten digits of seconds, then three of milliseconds
+				sh.rtSec = l.Time
+				copy(sh.rtDigits[:], dst[len(dst)-13:])
+			}
+		}
 		first = false
 	}
 	ok := true
@@ -218,13 +227,74 @@ func (e *Encoder) appendExtension(dst []byte, g *record.Group, l *record.Log, li
 	}
 	for i := 0; ok && i < len(l.Contents); i++ {
 		f := &l.Contents[i]
-		dst, ok = appendPair(dst, first, "", f.Key, f.Value, limit, r)
+		if sh != nil && i < maxCachedKeys && sh.cached>>i&1 != 0 && sh.keys[i].key == f.Key {
+			dst, ok = appendCachedKeyContent(dst, &sh.keys[i], f.Value, limit, r)
+			continue
+		}
+		// The fast path of appendPair, inline: copy " key=value" with copyKey and copyValue, which check the bytes
+		// as they copy them (UTF-8 only for a value with a non-ASCII byte, the 'x' escape only for a key with an
+		// 'x'), and leave the rest to appendPair.
+		start := len(dst)
+		n := len(f.Key) + len(f.Value) + 2
+		if n <= limit-start {
+			dst = slices.Grow(dst, n)
+			buf := dst[start : start+n]
+			buf[0] = ' '
+			alnum, xs := copyKey(buf[1:], f.Key)
+			buf[1+len(f.Key)] = '='
+			plain, all := copyValue(buf[2+len(f.Key):], f.Value)
+			keyOK := keyPlain("", f.Key, alnum, xs)
+			if keyOK && plain&highs == highs && (all&highs == 0 || utf8.ValidString(f.Value)) {
+				dst = dst[:start+n]
+				continue
+			}
+			if !keyOK && sh != nil && sh.cacheKey(i, f.Key) {
+				dst, ok = appendCachedKeyContent(dst[:start], &sh.keys[i], f.Value, limit, r)
+				continue
+			}
+		}
+		dst, ok = appendPair(dst[:start], false, "", f.Key, f.Value, limit, r)
 	}
 	if !ok {
 		r.Truncated = true
 	}
 	return dst
 }
+
+// appendMillis appends ms in decimal: the 13 digits of every time since September 2001 two at a time, others with
+// strconv.
+func appendMillis(dst []byte, ms uint64) []byte {
+	if ms < 1e12 || ms >= 1e13 {
+		return strconv.AppendUint(dst, ms, 10)
+	}
+	n := len(dst)
+	dst = slices.Grow(dst, 13)[:n+13]
+	b := dst[n : n+13]
+	hi, lo := uint32(ms/1e7), uint32(ms%1e7) // 6 and 7 digits: 32-bit arithmetic from here
+	for i := 11; i > 5; i -= 2 {
+		d := lo % 100 * 2
+		lo /= 100
+		b[i], b[i+1] = digitPairs[d], digitPairs[d+1]
+	}
+	b[6] = byte('0' + lo)
+	for i := 4; i >= 0; i -= 2 {
+		d := hi % 100 * 2
+		hi /= 100
+		b[i], b[i+1] = digitPairs[d], digitPairs[d+1]
+	}
+	return dst
+}
+
+// appendMillisOf appends the milliseconds of a time in the second whose ten digits are sec, ns nanoseconds into it.
+func appendMillisOf(dst []byte, sec *[10]byte, ns uint32) []byte {
+	d := ns / 1e6
+	r := d % 100 * 2
+	return append(append(dst, sec[:]...), byte('0'+d/100), digitPairs[r], digitPairs[r+1])
+}
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // appendGroupPairs appends the pairs of the log group: slsTopic, slsSource and a slsTag pair per tag.
 func (e *Encoder) appendGroupPairs(dst []byte, g *record.Group, first bool, limit int, r *Result) ([]byte, bool) {
@@ -238,6 +308,27 @@ func (e *Encoder) appendGroupPairs(dst []byte, g *record.Group, first bool, limi
 	return dst, ok
 }
 
+// appendCachedKeyContent appends " key=value" for a content whose key AppendGroup transformed already (k.cef), as
+// appendPair would.
+func appendCachedKeyContent(dst []byte, k *cachedKey, value string, limit int, r *Result) ([]byte, bool) {
+	start := len(dst)
+	n := len(k.cef) + len(value) + 2
+	if n > limit-start {
+		return appendPair(dst, false, "", k.key, value, limit, r)
+	}
+	dst = slices.Grow(dst, n)
+	buf := dst[start : start+n]
+	buf[0] = ' '
+	copy(buf[1:], k.cef)
+	buf[1+len(k.cef)] = '='
+	r.Sanitized = r.Sanitized || k.hostile
+	plain, all := copyValue(buf[2+len(k.cef):], value)
+	if plain&highs == highs && (all&highs == 0 || utf8.ValidString(value)) {
+		return dst[:start+n], true
+	}
+	return appendValue(dst[:start+n-len(value)], value, limit, r)
+}
+
 // appendPair appends " key=value" (without the space when first): the CEF key of prefix+key (appendKey) and the
 // escaped value. When the pair does not fit below limit it keeps what fits of the value, or leaves the pair out
 // when even its key does not fit, and returns false.
@@ -246,7 +337,8 @@ func appendPair(dst []byte, first bool, prefix, key, value string, limit int, r 
 	if !first {
 		n++
 	}
-	if len(dst)+n <= limit && plainKey(prefix, key) && valuePlain(value) {
+	plainK, plainV := plainKey(prefix, key), valuePlain(value)
+	if plainK && plainV && len(dst)+n <= limit {
 		if !first {
 			dst = append(dst, ' ')
 		}
@@ -259,13 +351,20 @@ func appendPair(dst []byte, first bool, prefix, key, value string, limit int, r 
 	if !first {
 		dst = append(dst, ' ')
 	}
-	dst = appendKey(dst, prefix, key)
+	hostile := false
+	if plainK {
+		dst = append(dst, prefix...)
+		dst = append(dst, key...)
+	} else {
+		dst, hostile = appendKey(dst, prefix, key)
+	}
 	if len(dst)+1 > limit {
 		return dst[:pairStart], false
 	}
-	if hostileKey(key) {
-		r.Sanitized = true
-	}
+	r.Sanitized = r.Sanitized || hostile
 	dst = append(dst, '=')
+	if plainV && len(dst)+len(value) <= limit {
+		return append(dst, value...), true
+	}
 	return appendValue(dst, value, limit, r)
 }

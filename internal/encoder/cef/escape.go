@@ -1,6 +1,7 @@
 package cef
 
 import (
+	"encoding/binary"
 	"unicode/utf8"
 )
 
@@ -36,14 +37,16 @@ func plainBits(w, c uint64) uint64 {
 	return (x+ones*0x60)&^(x+ones)&((x^(ones*'\\'))+lows)&((x^c)+lows) | w
 }
 
-// alnumBits returns, for each byte of w, 0x80 when the byte is an ASCII letter or digit other than 'x', else 0.
-// x+(0x80-lo) reaches 0x80 iff x >= lo, so a range lo..hi is (x+(0x80-lo)) &^ (x+(0x80-hi-1)).
-func alnumBits(w uint64) uint64 {
+// keyBits returns, for each byte of w, 0x80 in alnum when the byte is an ASCII letter or digit and 0x80 in xs
+// when it is 'x' (or a non-ASCII byte whose low seven bits are 'x', which only costs the precise check).
+// x+(0x80-lo) reaches 0x80 iff x >= lo, so a range lo..hi is (x+(0x80-lo)) &^ (x+(0x80-hi-1)). Setting bit 0x20
+// turns upper-case letters into lower-case ones and no other byte into a letter, so one range finds both cases.
+func keyBits(w uint64) (alnum, xs uint64) {
 	x := w & lows
+	y := x | ones*0x20
 	digit := (x + ones*(0x80-'0')) &^ (x + ones*(0x80-'9'-1))
-	upper := (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1))
-	lower := (x + ones*(0x80-'a')) &^ (x + ones*(0x80-'z'-1))
-	return (digit | upper | lower) & ((x ^ (ones * 'x')) + lows) &^ w
+	letter := (y + ones*(0x80-'a')) &^ (y + ones*(0x80-'z'-1))
+	return (digit | letter) &^ w & highs, ^((x ^ (ones * 'x')) + lows) & highs
 }
 
 // word returns the i-th of the words that cover s (len(s) > 0), little-endian: s[8i:8i+8] while it is whole, then
@@ -77,6 +80,77 @@ func load64(s string, i int) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
+// copyValue copies v to buf (len(buf) >= len(v)) a word at a time, as word reads them (a string of 8 bytes or more
+// ends with a word that overlaps the one before; a shorter one is two overlapping 4-byte words or its first, middle
+// and last byte), and returns the AND of plainBits of its words (v needs no escaping if plain&highs == highs and it
+// is valid UTF-8) and their OR (v is ASCII if all&highs == 0). It writes only buf[:len(v)].
+func copyValue(buf []byte, v string) (plain, all uint64) {
+	n := len(v)
+	switch {
+	case n >= 8:
+		buf = buf[:n]
+		plain = highs
+		i := 0
+		for ; i+8 < n; i += 8 {
+			w := load64(v, i)
+			binary.LittleEndian.PutUint64(buf[i:], w)
+			plain &= plainBits(w, ones*'=')
+			all |= w
+		}
+		w := load64(v, n-8)
+		binary.LittleEndian.PutUint64(buf[n-8:], w)
+		return plain & plainBits(w, ones*'='), all | w
+	case n >= 4:
+		buf = buf[:n]
+		a, b := load32(v, 0), load32(v, n-4)
+		binary.LittleEndian.PutUint32(buf, a)
+		binary.LittleEndian.PutUint32(buf[n-4:], b)
+		w := uint64(a) | uint64(b)<<32
+		return plainBits(w, ones*'='), w
+	case n > 0:
+		buf = buf[:n]
+		a, b, c := v[0], v[n/2], v[n-1]
+		buf[0], buf[n/2], buf[n-1] = a, b, c
+		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff
+		return plainBits(w, ones*'='), w
+	}
+	return highs, 0
+}
+
+// copyKey is copyValue for a key: it returns the AND of the alnum bits of keyBits over the words of k and the OR
+// of their xs bits (k is alphanumeric if alnum == highs; it has no 'x' if xs == 0).
+func copyKey(buf []byte, k string) (alnum, xs uint64) {
+	n := len(k)
+	switch {
+	case n >= 8:
+		buf = buf[:n]
+		alnum = highs
+		i := 0
+		for ; i+8 < n; i += 8 {
+			w := load64(k, i)
+			binary.LittleEndian.PutUint64(buf[i:], w)
+			a, x := keyBits(w)
+			alnum, xs = alnum&a, xs|x
+		}
+		w := load64(k, n-8)
+		binary.LittleEndian.PutUint64(buf[n-8:], w)
+		a, x := keyBits(w)
+		return alnum & a, xs | x
+	case n >= 4:
+		buf = buf[:n]
+		a, b := load32(k, 0), load32(k, n-4)
+		binary.LittleEndian.PutUint32(buf, a)
+		binary.LittleEndian.PutUint32(buf[n-4:], b)
+		return keyBits(uint64(a) | uint64(b)<<32)
+	case n > 0:
+		buf = buf[:n]
+		a, b, c := k[0], k[n/2], k[n-1]
+		buf[0], buf[n/2], buf[n-1] = a, b, c
+		return keyBits(uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff)
+	}
+	return highs, 0
+}
+
 // valuePlain reports whether v is sent unchanged as an extension value: no '\', '=', control byte or DEL, and
 // valid UTF-8.
 func valuePlain(v string) bool {
@@ -102,34 +176,14 @@ func headerPlain(s string) (plain, ascii bool) {
 	return p&highs == highs && (ascii || utf8.ValidString(s)), ascii
 }
 
-// alnumNoX reports whether k has only ASCII letters and digits and no 'x' (then it needs no escaping); "" has.
-func alnumNoX(k string) bool {
-	a := uint64(highs)
+// keyWords returns what copyKey returns, without copying.
+func keyWords(k string) (alnum, xs uint64) {
+	alnum = highs
 	for i, n := 0, words(k); i < n; i++ {
-		a &= alnumBits(word(k, i))
+		a, x := keyBits(word(k, i))
+		alnum, xs = alnum&a, xs|x
 	}
-	return a&highs == highs
-}
-
-// hostileKey reports whether key holds a control byte, DEL or invalid UTF-8, which Result.Sanitized counts also
-// in keys (the transform of other characters is the keys' naming rule, not sanitizing).
-func hostileKey(k string) bool {
-	for i := 0; i < len(k); {
-		c := k[i]
-		if c < 0x20 || c == 0x7f {
-			return true
-		}
-		if c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(k[i:])
-		if r == utf8.RuneError && size == 1 {
-			return true
-		}
-		i += size
-	}
-	return false
+	return alnum, xs
 }
 
 // replacement returns the character sent for a control byte or DEL c: its Unicode Control Picture.

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// refValuePlain, refHeaderPlain and refAlnumNoX are the SWAR checks' references, a byte at a time.
+// refValuePlain, refHeaderPlain and refAlnumNoX (keyWords) are the SWAR checks' references, a byte at a time.
 func refValuePlain(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsAny(s, `\=`) && !hostile(s)
 }
@@ -25,7 +25,7 @@ func refAlnumNoX(s string) bool {
 	return true
 }
 
-// FuzzPlain compares valuePlain, headerPlain and alnumNoX (eight bytes at a time) with their references, for s and
+// FuzzPlain compares valuePlain, headerPlain, keyWords, copyKey and copyValue (eight bytes at a time) with their references, for s and
 // for every prefix of s, so that each length's word layout is covered.
 func FuzzPlain(f *testing.F) {
 	for _, s := range []string{"", "a", "ab", "abc", "abcd", "abcdefg", "abcdefgh", "abcdefghi", "x=y", "a|b", "a\\b",
@@ -47,8 +47,21 @@ func FuzzPlain(f *testing.F) {
 			if want := refHeaderPlain(p); got != want || ascii != wantASCII {
 				t.Fatalf("headerPlain(%q) = %v, %v; want %v, %v", p, got, ascii, want, wantASCII)
 			}
-			if got, want := alnumNoX(p), refAlnumNoX(p); got != want {
-				t.Fatalf("alnumNoX(%q) = %v, want %v", p, got, want)
+			alnum, xs := keyWords(p)
+			buf := make([]byte, len(p))
+			calnum, cxs := copyKey(buf, p)
+			if got, want := alnum == highs && xs == 0, refAlnumNoX(p); got != want || calnum != alnum || cxs != xs ||
+				string(buf) != p {
+				t.Fatalf("keyWords(%q) = %#x, %#x (copyKey %#x, %#x, %q); want alphanumeric without x: %v", p, alnum, xs,
+					calnum, cxs, buf, want)
+			}
+			if alnum == highs && xs != 0 && !strings.Contains(p, "x") {
+				t.Fatalf("keyWords(%q) finds an x", p)
+			}
+			vbuf := make([]byte, len(p))
+			if plain, all := copyValue(vbuf, p); string(vbuf) != p ||
+				(plain&highs == highs && (all&highs == 0 || utf8.ValidString(p))) != refValuePlain(p) {
+				t.Fatalf("copyValue(%q) = %#x, %#x, copied %q", p, plain, all, vbuf)
 			}
 		}
 	})

@@ -7,6 +7,9 @@ import (
 	"github.com/siemship/siemship/internal/record"
 )
 
+// maxCachedKeys is how many contents of a group's first log shared.keys covers.
+const maxCachedKeys = 64
+
 // shared holds what AppendGroup writes once for all logs of a group, in the caller's scratch.
 type shared struct {
 	head           head   // the header values headBytes was written for
@@ -14,6 +17,23 @@ type shared struct {
 	headResult     Result
 	pairs          []byte // " slsTopic=… slsSource=… slsTag…=…", every pair after its space, without a limit
 	pairsSanitized bool
+	// keys[i] is the CEF key of the last i-th content whose key appendKey had to transform (bit i of cached is set
+	// then): the logs of a group usually share their keys, and a transformed key (a dotted name, eventId) costs
+	// more than a comparison. cacheKey fills it as the logs come.
+	keys    [maxCachedKeys]cachedKey
+	cached  uint64
+	scratch *message.Scratch
+	// rtDigits are the ten digits of rtSec, the seconds of the last log's time when they have ten digits (0: none
+	// yet), which the next logs of the group often share.
+	rtSec    uint32
+	rtDigits [10]byte
+}
+
+// cachedKey is a content key and the CEF key appendKey wrote for it.
+type cachedKey struct {
+	key     string
+	cef     []byte // in the scratch
+	hostile bool   // appendKey's report
 }
 
 // AppendGroup appends to b one frame per log of g, byte for byte what AppendFrame appends for each log, and counts
@@ -57,4 +77,20 @@ func (e *Encoder) prepare(sh *shared, g *record.Group, s *message.Scratch) {
 	buf, _ = e.appendGroupPairs(buf, g, false, math.MaxInt, &r)
 	s.Buf = buf
 	sh.headBytes, sh.pairs, sh.pairsSanitized = buf[:n], buf[n:], r.Sanitized
+	sh.scratch = s
+}
+
+// cacheKey writes the CEF key of key, the i-th content of a log, into the scratch, for the next logs of the group
+// whose i-th content has the same key, and reports whether it did (not for the empty key, nor beyond
+// maxCachedKeys). The scratch may move; what it held before stays where the slices point.
+func (sh *shared) cacheKey(i int, key string) bool {
+	if i >= maxCachedKeys || key == "" {
+		return false
+	}
+	start := len(sh.scratch.Buf)
+	buf, hostile := appendKey(sh.scratch.Buf, "", key)
+	sh.scratch.Buf = buf
+	sh.keys[i] = cachedKey{key: key, cef: buf[start:len(buf):len(buf)], hostile: hostile}
+	sh.cached |= 1 << i
+	return true
 }

@@ -55,6 +55,10 @@ func TestAppendGroupMatchesAppendFrame(t *testing.T) {
 		{Time: 0, TimeNs: 0, Contents: fields("seq", "2", "msg", "a=b\n")}, // no time, escaping
 		{Time: testSec + 86400, Contents: fields("seq", "3", "big", strings.Repeat("x", 900))},
 		{Time: testSec},
+		{Time: 0, TimeNs: 500_000_000, Contents: fields("seq", "5")}, // rt=500
+		{Time: testSec, TimeNs: 2_500_000_000},                       // the nanoseconds carry into the seconds
+		{Time: 999_999_999, TimeNs: 999_999_999},                     // 12 digits
+		{Time: testSec, TimeNs: 1},
 	}
 	groups := map[string]record.Group{
 		"plain":         {Topic: "actiontrail", Source: "10.0.0.1", Tags: fields("__hostname__", "h1", "__pack_id__", "AB-1"), Logs: logs},
@@ -64,6 +68,15 @@ func TestAppendGroupMatchesAppendFrame(t *testing.T) {
 		"no logs":       {Topic: "t"},
 		"long topic":    {Topic: strings.Repeat("t", 1100), Source: strings.Repeat("s", 200), Logs: logs},
 		"unicode group": {Topic: "日志", Source: "源", Tags: fields("主机", "杭州"), Logs: logs},
+		"no seconds":    {Topic: "t", Logs: []record.Log{{TimeNs: 500_000_000}, {TimeNs: 600_000_000}}},
+		// The keys AppendGroup caches by position change from log to log.
+		"changing keys": {Topic: "t", Logs: []record.Log{
+			{Time: testSec, Contents: fields("a.b", "1", "eventId", "2", "k", "3")},
+			{Time: testSec, Contents: fields("", "1", "eventId", "2\n", "k.k", "3")},
+			{Time: testSec, Contents: fields("x", "1", "eventName", "2", "k.k", "3")},
+			{Time: testSec, Contents: fields("a.b", "1", "\xff", "2", "k.k", "3=")},
+			{Time: testSec, Contents: fields("a.b", "1")},
+		}},
 	}
 	for name, g := range groups {
 		for _, v := range goldenVariants {

@@ -1,5 +1,7 @@
 package cef
 
+import "unicode/utf8"
+
 // The extension keys of what every log carries besides its contents. They are custom keys in the standard's
 // VendornameProductnameKeyName form; a content key is the log's own key, transformed by appendKey.
 const (
@@ -46,6 +48,29 @@ func IsProducerKey(k string) bool {
 	return false
 }
 
+// consumerLens has, for each first byte of a consumer key, a bit for each length a consumer key with that first
+// byte has (all are shorter than 64 bytes): a quick test that rules out most keys before isConsumerKey compares.
+var consumerLens = func() (t [128]uint64) {
+	for _, k := range [...]string{"agentDnsDomain", "agentNtDomain", "agentTranslatedAddress",
+		"agentTranslatedZoneExternalID", "agentTranslatedZoneURI", "agentZoneExternalID", "agentZoneURI", "agt", "ahost",
+		"aid", "amac", "art", "at", "atz", "av", "customerExternalID", "customerURI", "destinationTranslatedZoneExternalID",
+		"destinationTranslatedZoneURI", "destinationZoneExternalID", "destinationZoneURI",
+		"deviceTranslatedZoneExternalID", "deviceTranslatedZoneURI", "deviceZoneExternalID", "deviceZoneURI", "dlat",
+		"dlong", "eventId", "rawEvent", "slat", "slong", "sourceTranslatedZoneExternalID", "sourceTranslatedZoneURI",
+		"sourceZoneExternalID", "sourceZoneURI"} {
+		if !isConsumerKey(k) {
+			panic("cef: consumer key lists differ: " + k)
+		}
+		t[k[0]] |= 1 << len(k)
+	}
+	return t
+}()
+
+// maybeConsumerKey is false for a key that cannot be a consumer key (k is not empty).
+func maybeConsumerKey(k string) bool {
+	return len(k) < 64 && k[0] < 128 && consumerLens[k[0]]>>len(k)&1 != 0
+}
+
 // isConsumerKey reports whether k is one of the 35 dictionary keys that ArcSight sets itself after it receives an
 // event ("must not be set by event producers"), such as eventId, which ActionTrail records also carry. A content
 // with such a key is sent under a transformed key, so that the SIEM does not take it for its own field.
@@ -79,18 +104,23 @@ func isConsumerKey(k string) bool {
 
 // plainKey reports whether the key prefix+k is sent unchanged. prefix is "" or KeyTagPrefix.
 func plainKey(prefix, k string) bool {
-	if !alnumNoX(k) && !alnumPlain(k) {
-		return false
-	}
-	return prefix != "" || k != "" && k != "x" && !isConsumerKey(k)
+	alnum, xs := keyWords(k)
+	return keyPlain(prefix, k, alnum, xs)
 }
 
-// alnumPlain reports whether k is alphanumeric without an 'x' that starts an escape: the slow check behind
-// alnumNoX, for keys with an 'x'.
-func alnumPlain(k string) bool {
+// keyPlain is plainKey with keyWords' (or copyKey's) results for k: all alphanumeric, no 'x' that starts an escape
+// (checked byte by byte only when there is an 'x'), and, without prefix, not empty, "x" or a consumer key.
+func keyPlain(prefix, k string, alnum, xs uint64) bool {
+	if alnum != highs || xs != 0 && !noXEscape(k) {
+		return false
+	}
+	return prefix != "" || k != "" && k != "x" && !(maybeConsumerKey(k) && isConsumerKey(k))
+}
+
+// noXEscape reports whether no 'x' in k is followed by two upper-case hex digits.
+func noXEscape(k string) bool {
 	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if !isAlnum(c) || c == 'x' && xEscapeAt(k, i) {
+		if k[i] == 'x' && xEscapeAt(k, i) {
 			return false
 		}
 	}
@@ -110,34 +140,41 @@ func isUpperHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= '
 
 const upperHex = "0123456789ABCDEF"
 
-// appendKey appends the CEF key of the SLS key prefix+k (see the key transform above). prefix is "" or
-// KeyTagPrefix, which needs no escaping and keeps k from being empty or a dictionary key.
-func appendKey(dst []byte, prefix, k string) []byte {
+// appendKey appends the CEF key of the SLS key prefix+k (see the key transform above) and reports whether k holds
+// a control byte, DEL or invalid UTF-8, which Result.Sanitized counts also in keys (the transform of other
+// characters is the keys' naming rule, not sanitizing). prefix is "" or KeyTagPrefix, which needs no escaping and
+// keeps k from being empty or a dictionary key.
+func appendKey(dst []byte, prefix, k string) ([]byte, bool) {
 	dst = append(dst, prefix...)
 	if prefix == "" {
 		if k == "" {
-			return append(dst, 'x')
+			return append(dst, 'x'), false
 		}
 		if k == "x" || isConsumerKey(k) {
+			// The first byte is escaped; whether an 'x' in the rest starts an escape depends on k's bytes only.
 			c := k[0]
 			dst = append(dst, 'x', upperHex[c>>4], upperHex[c&15])
-			k = k[1:]
-			// The rest is escaped as usual: whether an 'x' in it starts an escape depends on k's bytes only.
-			return appendKeyBytes(dst, k)
+			return appendKeyBytes(dst, k[1:])
 		}
 	}
 	return appendKeyBytes(dst, k)
 }
 
-// appendKeyBytes escapes every byte of k that is not alphanumeric, and every 'x' that starts an escape.
-func appendKeyBytes(dst []byte, k string) []byte {
+// appendKeyBytes escapes every byte of k that is not alphanumeric, and every 'x' that starts an escape; it reports
+// whether k holds a control byte, DEL or invalid UTF-8.
+func appendKeyBytes(dst []byte, k string) ([]byte, bool) {
+	run := 0 // k[run:i] is copied as is and not yet appended
+	ctrl, high := false, false
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		if isAlnum(c) && !(c == 'x' && xEscapeAt(k, i)) {
-			dst = append(dst, c)
 			continue
 		}
+		ctrl = ctrl || c < 0x20 || c == 0x7f
+		high = high || c >= utf8.RuneSelf
+		dst = append(dst, k[run:i]...)
 		dst = append(dst, 'x', upperHex[c>>4], upperHex[c&15])
+		run = i + 1
 	}
-	return dst
+	return append(dst, k[run:]...), ctrl || high && !utf8.ValidString(k)
 }

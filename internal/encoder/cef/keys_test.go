@@ -38,7 +38,10 @@ func TestDictionary(t *testing.T) {
 }
 
 // cefKey is the CEF key appendKey writes for prefix+k.
-func cefKey(prefix, k string) string { return string(appendKey(nil, prefix, k)) }
+func cefKey(prefix, k string) string {
+	b, _ := appendKey(nil, prefix, k)
+	return string(b)
+}
 
 func TestKeyTransform(t *testing.T) {
 	for _, tc := range []struct{ prefix, in, want string }{
