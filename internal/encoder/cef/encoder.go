@@ -79,11 +79,17 @@ func NewEncoder(o Options) (*Encoder, error) {
 	e.prefix = string(prefix)
 	e.opts = o
 	if e.max != math.MaxInt {
+		// The constant part of the header must fit with room to spare, so that it is never cut: the prefix, the
+		// severity and the event class and name when they are settings.
 		fixed := hdr.Len() + len(e.prefix) + len("||10|")
+		for _, v := range []string{o.EventClass, o.Name} {
+			b, _ := appendHeaderField(nil, v, math.MaxInt, math.MaxInt, new(Result))
+			fixed += len(b)
+		}
 		if need := max(header.MinMaxMessageBytes, fixed+header.MinMsgRoom); o.Header.MaxMessageBytes < need {
 			return nil, fmt.Errorf("max message bytes %d is too small for CEF: need at least %d (the %d-byte syslog "+
-				"header, %d bytes of CEF header without event class and name, and %d bytes for them and the extension)",
-				o.Header.MaxMessageBytes, need, hdr.Len(), fixed-hdr.Len(), header.MinMsgRoom)
+				"header, %d bytes of CEF header, and %d bytes for the extension and an event class or name taken "+
+				"from the topic)", o.Header.MaxMessageBytes, need, hdr.Len(), fixed-hdr.Len(), header.MinMsgRoom)
 		}
 	}
 	return e, nil

@@ -37,6 +37,14 @@ func TestNewEncoderValidation(t *testing.T) {
 			o.Header.Hostname = strings.Repeat("h", 200)
 			o.Header.MaxMessageBytes = 480
 		}, "max message bytes 480 is too small for CEF: need at least 486 (the 251-byte syslog header, 171 bytes of CEF"},
+		{"max too small for a constant name", func(o *Options) {
+			o.Name = strings.Repeat("n|", 200)
+			o.Header.MaxMessageBytes = 600
+		}, "need at least 752 (the 57-byte syslog header, 631 bytes of CEF header"},
+		{"max fits a constant name", func(o *Options) {
+			o.Name = strings.Repeat("n|", 200)
+			o.Header.MaxMessageBytes = 752
+		}, ""},
 		{"several", func(o *Options) { o.Header.Facility, o.Severity, o.Name = 99, 99, "\n" },
 			"facility 99 out of range 0..23\ncef name \"\\n\" contains a control character (U+000A)\ncef severity 99"},
 	}

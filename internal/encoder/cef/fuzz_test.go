@@ -13,7 +13,7 @@ import (
 )
 
 // fuzzOptions are the options a fuzzer picks with a few numbers: the syslog header format and framing from sel, a
-// limit of 480..1503 bytes plus room for long constant header fields from maxSel (0: none), the CEF header fields
+// limit of 480..1503 bytes plus room for the CEF header's settings from maxSel (0: none), the CEF header fields
 // from consts (split at 0x1e: vendor, product, version, event class, name; invalid ones dropped) and severity sev.
 func fuzzOptions(sel uint8, maxSel uint16, consts string, sev uint8) Options {
 	o := Options{
@@ -28,7 +28,9 @@ func fuzzOptions(sel uint8, maxSel uint16, consts string, sev uint8) Options {
 		}
 	}
 	if maxSel != 0 {
-		o.Header.MaxMessageBytes = 480 + int(maxSel)%1024 + 4*(len(o.Vendor)+len(o.Product)+len(o.Version))
+		// Room for the settings, escaped (every byte at most doubles), which the limit must hold whole.
+		o.Header.MaxMessageBytes = 480 + int(maxSel)%1024 + 2*(len(o.Vendor)+len(o.Product)+len(o.Version)+
+			len(o.EventClass)+len(o.Name))
 	}
 	return o
 }
