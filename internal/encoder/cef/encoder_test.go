@@ -31,7 +31,7 @@ func TestNewEncoderValidation(t *testing.T) {
 		{"header facility", func(o *Options) { o.Header.Facility = 24 }, "facility 24"},
 		{"header framing", func(o *Options) { o.Header.Framing = 7 }, "framing 7"},
 		{"max 480", func(o *Options) { o.Header.MaxMessageBytes = 480 }, ""},
-		{"max 479", func(o *Options) { o.Header.MaxMessageBytes = 479 }, "too small"},
+		{"max 479", func(o *Options) { o.Header.MaxMessageBytes = 479 }, "must be at least 480"},
 		{"max too small for the CEF header", func(o *Options) {
 			o.Vendor, o.Product, o.Version = strings.Repeat("v", 63), strings.Repeat("p", 63), strings.Repeat("1", 31)
 			o.Header.Hostname = strings.Repeat("h", 200)
@@ -46,7 +46,7 @@ func TestNewEncoderValidation(t *testing.T) {
 			o.Header.MaxMessageBytes = 752
 		}, ""},
 		{"several", func(o *Options) { o.Header.Facility, o.Severity, o.Name = 99, 99, "\n" },
-			"facility 99 out of range 0..23\ncef name \"\\n\" contains a control character (U+000A)\ncef severity 99"},
+			"or a number 0 to 23\ncef name \"\\n\" contains a control character (U+000A)\ncef severity 99"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,7 +68,7 @@ func TestNewEncoderValidation(t *testing.T) {
 
 // TestDefaultsAndAdjustments checks the defaults, the cut of long settings and the startup warnings.
 func TestDefaultsAndAdjustments(t *testing.T) {
-	e, err := NewEncoder(Options{Header: header.Options{Format: header.RFC3164, Hostname: "my host"}})
+	e, err := NewEncoder(Options{Header: header.Options{Format: header.RFC3164, Hostname: "my!host"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestDefaultsAndAdjustments(t *testing.T) {
 		o.Severity != 0 || o.Header.Hostname != "my_host" {
 		t.Errorf("effective options %+v", o)
 	}
-	if a := e.Adjustments(); len(a) != 1 || !strings.Contains(a[0], `hostname "my host" sent as "my_host"`) {
+	if a := e.Adjustments(); len(a) != 1 || !strings.Contains(a[0], `hostname "my!host" sent as "my_host"`) {
 		t.Errorf("adjustments %q", a)
 	}
 	e, err = NewEncoder(Options{Vendor: strings.Repeat("v", 70), Product: strings.Repeat("製", 64), Version: "1",
