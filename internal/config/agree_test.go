@@ -142,6 +142,13 @@ func agreeCases(t testing.TB) []agreeCase {
 		bad("SYSLOG_SEP=|="), bad("SYSLOG_SEP=="), bad(`SYSLOG_SEP=\`), bad(`SYSLOG_SEP=|\`), bad("SYSLOG_SEP=" + r("|", 17)),
 		bad("SYSLOG_SEP=" + r("#", 17)), bad("SYSLOG_SEP=|\t"), bad("SYSLOG_SEP=|\n"), bad("SYSLOG_SEP=\r"),
 		bad("SYSLOG_SEP=¦"), bad("SYSLOG_SEP=|\xff"), bad("SYSLOG_SEP=|\x7f"),
+		// CEF_*: the cef encoder's rules (cef.ValidateVendor, ...).
+		good("SIEMSHIP_FORMAT=cef"), good("SIEMSHIP_FORMAT=CEF", "SYSLOG_HEADER=rfc3164"), bad("SIEMSHIP_FORMAT=xml"),
+		good("SIEMSHIP_FORMAT=cef", "CEF_SEVERITY=10"), bad("SIEMSHIP_FORMAT=cef", "CEF_SEVERITY=11"),
+		bad("SIEMSHIP_FORMAT=cef", "CEF_SEVERITY=-1"), good("SIEMSHIP_FORMAT=cef", "CEF_VENDOR=a|b\\c"),
+		good("SIEMSHIP_FORMAT=cef", "CEF_PRODUCT="+r("p", 100)), // cut to 63, with a warning
+		bad("SIEMSHIP_FORMAT=cef", "CEF_NAME=a\nb"), bad("SIEMSHIP_FORMAT=cef", "CEF_EVENT_CLASS=\xff"),
+		bad("SIEMSHIP_FORMAT=cef", "CEF_VERSION=\x00"),
 		// SYSLOG_HEADER and its time zone: the header's rules (header.ParseFormat, time.LoadLocation).
 		good("SYSLOG_HEADER=rfc5424"), good("SYSLOG_HEADER=RFC3164"), bad("SYSLOG_HEADER=bsd"), good("SYSLOG_HEADER="), // empty: the default
 		bad("SYSLOG_HEADER=none"), // kv needs a header

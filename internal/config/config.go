@@ -131,6 +131,18 @@ type Syslog struct {
 // Output holds the message format.
 type Output struct {
 	Format PayloadFormat `envconfig:"SIEMSHIP_FORMAT" default:"kv" desc:"Payload of every message: kv (||key=value, as Alibaba's sample sends it; SYSLOG_SEP), cef (ArcSight CEF; CEF_* settings), leef (IBM QRadar LEEF 2.0; LEEF_* settings) or json (one JSON object per record). docs/format.md shows each, docs/siem/ which one each SIEM reads."`
+
+	CEFVendor string `envconfig:"CEF_VENDOR" default:"Alibaba Cloud" desc:"cef: Device Vendor of every message (with CEF_PRODUCT it names the device type in ArcSight); up to 63 characters, no control characters."`
+
+	CEFProduct string `envconfig:"CEF_PRODUCT" default:"SLS" desc:"cef: Device Product of every message; up to 63 characters."`
+
+	CEFVersion string `envconfig:"CEF_VERSION" default:"1" desc:"cef: Device Version of every message; up to 31 characters. 1 is the version of siemship's CEF layout (extension keys and key escapes), which changes only when a parser written for it would have to."`
+
+	CEFEventClass string `envconfig:"CEF_EVENT_CLASS" defaultdoc:"the log group's __topic__ (sls when empty)" desc:"cef: Device Event Class ID of every message; up to 1023 characters."`
+
+	CEFName string `envconfig:"CEF_NAME" defaultdoc:"the log group's __topic__ (SLS log when empty)" desc:"cef: event Name of every message; up to 512 characters."`
+
+	CEFSeverity int `envconfig:"CEF_SEVERITY" default:"3" desc:"cef: Severity of every message, 0 to 10 (0-3 Low, 4-6 Medium, 7-8 High, 9-10 Very-High)."`
 }
 
 // Runtime holds the settings of the process itself: logging, shutdown and delivery retries.

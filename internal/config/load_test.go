@@ -28,7 +28,7 @@ func TestLoadDefaults(t *testing.T) {
 			Balance: BalanceFailover, RELPWindow: 128, DialTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
 			Header: "rfc5424",
 		},
-		Output: Output{Format: "kv"},
+		Output: Output{Format: "kv", CEFVendor: "Alibaba Cloud", CEFProduct: "SLS", CEFVersion: "1", CEFSeverity: 3},
 		Runtime: Runtime{
 			LogLevel: zapcore.InfoLevel, LogFormat: LogFormatJSON, ShutdownTimeout: 20 * time.Second,
 			RetryInitialBackoff: 500 * time.Millisecond, RetryMaxBackoff: 30 * time.Second, MemoryLimit: 256 << 20,

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/siemship/siemship/internal/encoder"
+	"github.com/siemship/siemship/internal/encoder/cef"
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/message"
@@ -475,6 +476,12 @@ func (v *validator) output() {
 	if v.check(&s.Header, err) && none && formatOK && encoder.Format(o.Format) != encoder.JSON {
 		v.bad(&s.Header, fmt.Sprintf("none (no syslog header) is only for %s=json; use rfc5424 or rfc3164", v.c.name(&o.Format)))
 	}
+	v.check(&o.CEFVendor, cef.ValidateVendor(o.CEFVendor))
+	v.check(&o.CEFProduct, cef.ValidateProduct(o.CEFProduct))
+	v.check(&o.CEFVersion, cef.ValidateVersion(o.CEFVersion))
+	v.check(&o.CEFEventClass, cef.ValidateEventClass(o.CEFEventClass))
+	v.check(&o.CEFName, cef.ValidateName(o.CEFName))
+	v.check(&o.CEFSeverity, cef.ValidateSeverity(o.CEFSeverity))
 	if s.RFC3164Timezone != "" && s.Header != HeaderFormat(header.RFC3164.String()) {
 		v.bad(&s.RFC3164Timezone, fmt.Sprintf("only used with %s=rfc3164; unset it", v.c.name(&s.Header)))
 	} else {

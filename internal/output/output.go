@@ -11,6 +11,7 @@ import (
 
 	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/encoder"
+	"github.com/siemship/siemship/internal/encoder/cef"
 	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/pipeline"
@@ -59,6 +60,14 @@ func NewEncoder(cfg *config.Config, framing message.Framing) (pipeline.Encoder, 
 			MsgID: ho.MsgID, StructuredData: ho.StructuredData, Separator: cfg.Sep, MaxMessageBytes: ho.MaxMessageBytes,
 			Framing: framing, Header: ho.Format, Location: ho.Location,
 		})
+		if err != nil {
+			return nil, nil, err
+		}
+		return enc, enc.Adjustments(), nil
+	case encoder.CEF:
+		o := cfg.Output
+		enc, err := cef.NewEncoder(cef.Options{Header: ho, Vendor: o.CEFVendor, Product: o.CEFProduct,
+			Version: o.CEFVersion, EventClass: o.CEFEventClass, Name: o.CEFName, Severity: o.CEFSeverity})
 		if err != nil {
 			return nil, nil, err
 		}
