@@ -22,7 +22,27 @@ type Ledger struct {
 
 // New returns a ledger for payloads whose pairs start with sep (siemship's SYSLOG_SEP, "||" by default).
 func New(sep string) *Ledger {
-	return &Ledger{key: []byte(sep + "seq=")}
+	return NewKey(sep + "seq=")
+}
+
+// NewKey returns a ledger for payloads in which the seq value follows key, the bytes that introduce the seq pair in
+// the payload's format (SeqKey).
+func NewKey(key string) *Ledger {
+	return &Ledger{key: []byte(key)}
+}
+
+// SeqKey is what introduces the seq pair in a payload of format (SIEMSHIP_FORMAT): sep+"seq=" for kv (sep is
+// SYSLOG_SEP), " seq=" for cef, the delimiter and "seq=" for leef (delim), `"seq":"` for json.
+func SeqKey(format, sep, delim string) string {
+	switch format {
+	case "cef":
+		return " seq="
+	case "leef":
+		return delim + "seq="
+	case "json":
+		return `"seq":"`
+	}
+	return sep + "seq="
 }
 
 // Observe records one received message (the syslog message without framing).
@@ -54,7 +74,7 @@ func (l *Ledger) Observe(msg []byte) {
 // syslog headers and payloads, unlike the separator's bytes) and compares the key around it: every occurrence of
 // the key has its 'q' at the same offset, so the first match is the first occurrence.
 func (l *Ledger) seq(msg []byte) (uint64, bool) {
-	q := len(l.key) - 2 // offset of 'q' in "<sep>seq="
+	q := bytes.LastIndexByte(l.key, 'q') // offset of 'q' in the key
 	i := q
 	for {
 		if i >= len(msg) {
@@ -66,7 +86,7 @@ func (l *Ledger) seq(msg []byte) (uint64, bool) {
 		}
 		i += j
 		start := i - q
-		if start >= 0 && i+2 <= len(msg) && bytes.Equal(msg[start:i+2], l.key) && !escaped(msg, start) {
+		if start >= 0 && start+len(l.key) <= len(msg) && bytes.Equal(msg[start:start+len(l.key)], l.key) && !escaped(msg, start) {
 			i = start
 			break
 		}

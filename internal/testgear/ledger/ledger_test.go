@@ -90,3 +90,19 @@ func FuzzSeq(f *testing.F) {
 		}
 	})
 }
+
+func TestSeqKeyFormats(t *testing.T) {
+	for _, tc := range []struct {
+		format, msg string
+	}{
+		{"kv", `<134>1 - h a - - - ||__topic__=t||seq=42||msg=x`},
+		{"cef", `<134>1 - h a - - - CEF:0|Alibaba Cloud|SLS|1|t|t|3|rt=1 slsTopic=t msg=a seq\=7 seq=42 k=v`},
+		{"leef", "<134>1 - h a - - - LEEF:2.0|Alibaba Cloud|SLS|1|t|^|devTime=1^msg=seq=7^seq=42^k=v"},
+		{"json", `<134>1 - h a - - - {"__topic__":"t","msg":"\"seq\":\"7","seq":"42"}`},
+	} {
+		l := NewKey(SeqKey(tc.format, "||", "^"))
+		if seq, ok := l.seq([]byte(tc.msg)); !ok || seq != 42 {
+			t.Errorf("%s: seq %d, %v; want 42", tc.format, seq, ok)
+		}
+	}
+}
