@@ -3,8 +3,9 @@ package leef
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -46,8 +47,10 @@ type Encoder struct {
 	key     *textClass
 	value   *textClass
 	field   *textClass // header fields
-	seed    maphash.Seed
-	max     int // MaxMessageBytes, or math.MaxInt
+	seed    uint64     // of keyHash
+	// devTimeHash is keyHash of "devTime" in a small and in a big keySet.
+	devTimeHash [2]uint64
+	max         int // MaxMessageBytes, or math.MaxInt
 
 	// eventOf, when set, computes the header of each log instead of ev: the seam for a per-record mapping (and
 	// for the tests of per-record header values).
@@ -79,12 +82,13 @@ func NewEncoder(o Options) (*Encoder, error) {
 		key:     newTextClass(d, '=', '|'),
 		value:   newTextClass(d),
 		field:   newTextClass(0, '|'),
-		seed:    maphash.MakeSeed(),
+		seed:    rand.Uint64(),
 		max:     hdr.Max(),
 	}
 	if o.Version == V2 {
 		e.leefEnd = delimiterSpec(d) + "|"
 	}
+	e.devTimeHash = [2]uint64{keyHash(e.seed, keyDevTime, false), keyHash(e.seed, keyDevTime, true)}
 	var r Result
 	e.head = e.appendEvent(nil, &e.ev, math.MaxInt, &r) // validated: nothing to substitute or cut
 	if e.max != math.MaxInt {
@@ -182,15 +186,13 @@ func (e *Encoder) appendGroupAttrs(dst []byte, base int, g *record.Group, keys *
 func (e *Encoder) appendLogAttrs(dst []byte, base int, l *record.Log, keys *keySet, limit int, r *Result) []byte {
 	var ok bool
 	if l.Time != 0 || l.TimeNs != 0 {
-		var ms [13]byte
-		putDevTime(&ms, l.Time, l.TimeNs)
-		// string(ms[:]) does not escape (appendAttr copies it): the compiler converts it on the stack.
-		if dst, ok = e.appendAttr(dst, base, "", keyDevTime, string(ms[:]), keys, limit, r); !ok {
+		if dst, ok = e.appendDevTime(dst, base, l, keys, limit, r); !ok {
 			r.Truncated = true
 			return dst
 		}
 	}
-	for i := range l.Contents {
+	dst, i := e.appendPlainContents(dst, base, l.Contents, keys, limit)
+	for ; i < len(l.Contents); i++ {
 		c := &l.Contents[i]
 		if dst, ok = e.appendAttr(dst, base, "", c.Key, c.Value, keys, limit, r); !ok {
 			r.Truncated = true
@@ -200,14 +202,107 @@ func (e *Encoder) appendLogAttrs(dst []byte, base int, l *record.Log, keys *keyS
 	return dst
 }
 
+// appendPlainContents is appendLogAttrs' fast path for the contents, which always follow another attribute: with
+// one capacity check for all of them (when they all fit below limit), it copies the contents from the first on,
+// testing each as plainAttr does, until one needs a substitute or has a key used before. It returns dst with the
+// contents it wrote, and their number; appendAttr writes the rest, exactly as if it had written every one.
+func (e *Encoder) appendPlainContents(dst []byte, base int, fields []record.Field, keys *keySet, limit int) ([]byte, int) {
+	start := len(dst)
+	n := 0
+	for i := range fields {
+		n += len(e.delim) + len(fields[i].Key) + 1 + len(fields[i].Value)
+	}
+	if n > limit-start {
+		return dst, 0
+	}
+	dst = slices.Grow(dst, n)
+	buf := dst[start : start+n]
+	delim := e.delim[0]
+	done, k := 0, 0 // fields written, and the end of the last one in buf
+	for i := range fields {
+		f := &fields[i]
+		p := k
+		if len(e.delim) == 1 {
+			buf[p] = delim
+			p++
+		} else {
+			p += copy(buf[p:], e.delim)
+		}
+		keyStart := p
+		okKey, allKey := e.key.scan(buf[p:], f.Key)
+		p += len(f.Key)
+		buf[p] = '='
+		p++
+		okValue, allValue := e.value.scanValue(buf[p:], f.Value)
+		p += len(f.Value)
+		if (okKey&okValue)&highs != highs || len(f.Key) == 0 || (allKey|allValue)&highs != 0 &&
+			!(e.key.verdict(f.Key, okKey, allKey) && e.value.verdict(f.Value, okValue, allValue)) {
+			break
+		}
+		h := keyHash(e.seed, f.Key, keys.big != nil)
+		found, entry := keys.lookup(h, dst[:start+p], base, start+keyStart, start+keyStart+len(f.Key))
+		if found {
+			break
+		}
+		keys.add(entry)
+		k = p
+		done++
+	}
+	return dst[:start+k], done
+}
+
+// appendDevTime appends the devTime attribute of l, which always follows another attribute, and records its key.
+// It writes the digits in place, without appendAttr's checks: they need no substitute.
+func (e *Encoder) appendDevTime(dst []byte, base int, l *record.Log, keys *keySet, limit int, r *Result) ([]byte, bool) {
+	start := len(dst)
+	n := len(e.delim) + len(keyDevTime) + 1 + 13
+	if start+n > limit || start == base {
+		var ms [13]byte
+		putDevTime(&ms, l.Time, l.TimeNs)
+		return e.appendAttr(dst, base, "", keyDevTime, string(ms[:]), keys, limit, r)
+	}
+	dst = append(append(dst, e.delim...), keyDevTime+"="...)
+	keyStart := start + len(e.delim)
+	found, entry := keys.lookup(e.devTimeHash[boolIndex(keys.big != nil)], dst, base, keyStart, keyStart+len(keyDevTime))
+	if found { // not with the group's keys, which start with "__"; appendAttr would rename it
+		var ms [13]byte
+		putDevTime(&ms, l.Time, l.TimeNs)
+		return e.appendAttr(dst[:start], base, "", keyDevTime, string(ms[:]), keys, limit, r)
+	}
+	keys.add(entry)
+	dst = slices.Grow(dst, 13)
+	putDevTime((*[13]byte)(dst[len(dst):len(dst)+13]), l.Time, l.TimeNs)
+	return dst[:len(dst)+13], true
+}
+
+// boolIndex is 1 for true and 0 for false.
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // putDevTime writes the time of a log as 13 digits of milliseconds since the epoch into ms. Times before
 // 2001-09-09 get leading zeros, so that QRadar always sees 13 digits, which it reads without devTimeFormat.
 func putDevTime(ms *[13]byte, sec, ns uint32) {
-	v := (uint64(sec)+uint64(ns/1e9))*1000 + uint64(ns%1e9/1e6)
-	for i := len(ms) - 1; i >= 0; i-- {
-		ms[i] = byte('0' + v%10)
-		v /= 10
-	}
+	v := (uint64(sec)+uint64(ns/1e9))*1000 + uint64(ns%1e9/1e6) // < 2^43: 13 digits
+	hi, lo := uint32(v/1e8), uint32(v%1e8)                      // 5 and 8 digits
+	ms[0] = byte('0' + hi/10000)
+	put2(ms[1:], hi/100%100)
+	put2(ms[3:], hi%100)
+	put2(ms[5:], lo/1000000)
+	put2(ms[7:], lo/10000%100)
+	put2(ms[9:], lo/100%100)
+	put2(ms[11:], lo%100)
+}
+
+// put2 writes the two digits of v < 100.
+func put2(b []byte, v uint32) {
+	const pairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+		"8081828384858687888990919293949596979899"
+	b[0], b[1] = pairs[2*v], pairs[2*v+1]
 }
 
 // appendAttr appends one attribute: the delimiter (unless it is the first, at base), prefix+key, '=' and value, in
@@ -215,6 +310,9 @@ func putDevTime(ms *[13]byte, sec, ns uint32) {
 // number in the message (1 for the first), until it is unique. When the key and '=' do not fit below limit the
 // attribute is left out; when the value does not fit, what fits of it is kept. Either way it returns false.
 func (e *Encoder) appendAttr(dst []byte, base int, prefix, key, value string, keys *keySet, limit int, r *Result) ([]byte, bool) {
+	if out, ok := e.plainAttr(dst, base, prefix, key, value, keys, limit); ok {
+		return out, true
+	}
 	attrStart := len(dst)
 	if attrStart > base {
 		if len(dst)+len(e.delim) > limit {
@@ -255,6 +353,51 @@ func (e *Encoder) appendAttr(dst []byte, base int, prefix, key, value string, ke
 	dst, ok, changed := e.value.appendText(dst, value, limit, 0)
 	r.Sanitized = r.Sanitized || keyChanged || changed
 	return dst, ok
+}
+
+// plainAttr is appendAttr's fast path, for the usual attribute: it fits below limit, needs no substitute, and its
+// key is new. It copies the delimiter, prefix, key, '=' and value with one capacity check, testing key and value
+// as it copies them, and returns true; for any other attribute it returns dst unchanged and false.
+func (e *Encoder) plainAttr(dst []byte, base int, prefix, key, value string, keys *keySet, limit int) ([]byte, bool) {
+	start := len(dst)
+	d := 0
+	if start > base {
+		d = len(e.delim)
+	}
+	n := d + len(prefix) + len(key) + 1 + len(value)
+	if start+n > limit || len(prefix)+len(key) == 0 {
+		return dst, false
+	}
+	dst = slices.Grow(dst, n)
+	buf := dst[start : start+n]
+	switch d {
+	case 0:
+	case 1:
+		buf[0] = e.delim[0]
+	default:
+		copy(buf, e.delim)
+	}
+	k := d
+	if prefix != "" {
+		k += copy(buf[k:], prefix)
+	}
+	okKey, allKey := e.key.scan(buf[k:], key)
+	k += len(key)
+	buf[k] = '='
+	okValue, allValue := e.value.scanValue(buf[k+1:], value)
+	if (okKey&okValue)&highs != highs {
+		return dst[:start], false
+	}
+	if (allKey|allValue)&highs != 0 && !(e.key.verdict(key, okKey, allKey) && e.value.verdict(value, okValue, allValue)) {
+		return dst[:start], false
+	}
+	out := dst[:start+n]
+	found, entry := keys.find(e.seed, out, base, start+d, start+k)
+	if found {
+		return dst[:start], false
+	}
+	keys.add(entry)
+	return out, true
 }
 
 // digits is the number of decimal digits of n > 0.

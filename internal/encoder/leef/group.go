@@ -23,14 +23,13 @@ func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scra
 			var start, limit int
 			dst, start, limit = e.hdr.Begin(dst, l)
 			dst = e.appendHead(dst, g, l, limit, &r)
-			if len(dst)+len(shared) <= limit {
+			if len(dst)+len(shared) <= limit && keys.copyFrom(&groupKeys, 1+len(l.Contents)) {
 				base := len(dst)
 				dst = append(dst, shared...)
-				keys.copyFrom(&groupKeys, 1+len(l.Contents))
 				dst = e.appendLogAttrs(dst, base, l, &keys, limit, &r)
 				r.Sanitized = r.Sanitized || sanitized
 				dst = e.hdr.End(dst, start)
-			} else { // AppendFrame would cut the group's attributes: write this one in full
+			} else { // AppendFrame would cut the group's attributes, or the keys need a big set: write it in full
 				dst, r = e.AppendFrame(dst[:start], g, l)
 			}
 		} else {
@@ -50,9 +49,9 @@ func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scra
 
 // sharedAttrs writes the attributes of g into s as AppendFrame writes them at the start of the attributes, and
 // their keys into keys, and reports whether they were sanitized. ok is false for a group of fewer than two logs,
-// where sharing saves nothing.
+// where sharing saves nothing, or of more tags than a small key set holds.
 func (e *Encoder) sharedAttrs(g *record.Group, s *message.Scratch, keys *keySet) (shared []byte, sanitized, ok bool) {
-	if len(g.Logs) < 2 {
+	if len(g.Logs) < 2 || 2+len(g.Tags) > smallKeys {
 		return nil, false, false
 	}
 	var r Result

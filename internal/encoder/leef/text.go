@@ -1,6 +1,8 @@
 package leef
 
 import (
+	"encoding/binary"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -67,6 +69,12 @@ const (
 	lows  = 0x7f7f7f7f7f7f7f7f
 )
 
+// valueBits is plainBits with one byte to test, c1, besides the controls: what values need.
+func valueBits(w, c1 uint64) uint64 {
+	x := w & lows
+	return (x+ones*0x60)&^(x+ones)&((x^c1)+lows) | w
+}
+
 // plainBits returns, for each of the eight bytes of w, 0x80 when the byte stays as it is (or is non-ASCII, which
 // the caller checks separately) and 0 when it is a control, DEL, or one of the bytes of c1, c2, c3. On the low
 // seven bits x of each byte every sum stays inside its byte, so each test is exact per byte: x+0x60 reaches 0x80
@@ -83,33 +91,16 @@ func load64(s string, i int) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-// plain reports whether s is sent unchanged in class t: valid UTF-8 without a byte or character that t replaces.
-// It tests eight bytes at a time: the last word of a string of 8 bytes or more overlaps the one before it, a
-// string of 4 to 7 bytes is two overlapping 4-byte words, and a shorter one its first, middle and last byte padded
-// with 'a' (letters are never replaced).
-func (t *textClass) plain(s string) bool {
-	n := len(s)
-	var ok, all uint64
-	switch {
-	case n >= 8:
-		ok = highs
-		for i := 0; i+8 < n; i += 8 {
-			w := load64(s, i)
-			ok &= plainBits(w, t.c1, t.c2, t.c3)
-			all |= w
-		}
-		w := load64(s, n-8)
-		ok &= plainBits(w, t.c1, t.c2, t.c3)
-		all |= w
-	case n >= 4:
-		w := uint64(load32(s, 0)) | uint64(load32(s, n-4))<<32
-		ok, all = plainBits(w, t.c1, t.c2, t.c3), w
-	case n > 0:
-		w := uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16 | (ones*'a')&^0xffffff
-		ok, all = plainBits(w, t.c1, t.c2, t.c3), w
-	default:
-		return true
-	}
+// copyPlain copies s into buf (len(buf) >= len(s)) and reports whether s is sent unchanged in class t, in one
+// pass. It writes only buf[:len(s)], also when it returns false.
+func (t *textClass) copyPlain(buf []byte, s string) bool {
+	ok, all := t.scan(buf, s)
+	return t.verdict(s, ok, all)
+}
+
+// verdict completes scan: s is plain if no byte was flagged and, when it has non-ASCII bytes, it is valid UTF-8
+// without a non-ASCII delimiter.
+func (t *textClass) verdict(s string, ok, all uint64) bool {
 	if ok&highs != highs {
 		return false
 	}
@@ -117,6 +108,76 @@ func (t *textClass) plain(s string) bool {
 		return true
 	}
 	return utf8.ValidString(s) && (t.delim == 0 || !containsRune(s, t.delim))
+}
+
+// scan copies s into buf (len(buf) >= len(s)) eight bytes at a time and tests the bytes as it copies them: the
+// last word of a string of 8 bytes or more overlaps the one before it, a string of 4 to 7 bytes is two
+// overlapping 4-byte words, and a shorter one its first, middle and last byte padded with 'a' (letters are never
+// replaced). It returns the AND of plainBits (s needs no substitute if ok&highs == highs and verdict agrees) and
+// the OR of the words (s is ASCII if all&highs == 0). It writes only buf[:len(s)].
+func (t *textClass) scan(buf []byte, s string) (ok, all uint64) {
+	n := len(s)
+	switch {
+	case n >= 8:
+		buf = buf[:n]
+		ok = highs
+		for i := 0; i+8 < n; i += 8 {
+			w := load64(s, i)
+			binary.LittleEndian.PutUint64(buf[i:], w)
+			ok &= plainBits(w, t.c1, t.c2, t.c3)
+			all |= w
+		}
+		w := load64(s, n-8)
+		binary.LittleEndian.PutUint64(buf[n-8:], w)
+		return ok & plainBits(w, t.c1, t.c2, t.c3), all | w
+	case n >= 4:
+		buf = buf[:n]
+		a, b := load32(s, 0), load32(s, n-4)
+		binary.LittleEndian.PutUint32(buf, a)
+		binary.LittleEndian.PutUint32(buf[n-4:], b)
+		w := uint64(a) | uint64(b)<<32
+		return plainBits(w, t.c1, t.c2, t.c3), w
+	case n > 0:
+		buf = buf[:n]
+		a, b, c := s[0], s[n/2], s[n-1]
+		buf[0], buf[n/2], buf[n-1] = a, b, c
+		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff
+		return plainBits(w, t.c1, t.c2, t.c3), w
+	}
+	return highs, 0
+}
+
+// scanValue is scan for the class of values, which replaces one printable ASCII byte at most (c1).
+func (t *textClass) scanValue(buf []byte, s string) (ok, all uint64) {
+	n := len(s)
+	switch {
+	case n >= 8:
+		buf = buf[:n]
+		ok = highs
+		for i := 0; i+8 < n; i += 8 {
+			w := load64(s, i)
+			binary.LittleEndian.PutUint64(buf[i:], w)
+			ok &= valueBits(w, t.c1)
+			all |= w
+		}
+		w := load64(s, n-8)
+		binary.LittleEndian.PutUint64(buf[n-8:], w)
+		return ok & valueBits(w, t.c1), all | w
+	case n >= 4:
+		buf = buf[:n]
+		a, b := load32(s, 0), load32(s, n-4)
+		binary.LittleEndian.PutUint32(buf, a)
+		binary.LittleEndian.PutUint32(buf[n-4:], b)
+		w := uint64(a) | uint64(b)<<32
+		return valueBits(w, t.c1), w
+	case n > 0:
+		buf = buf[:n]
+		a, b, c := s[0], s[n/2], s[n-1]
+		buf[0], buf[n/2], buf[n-1] = a, b, c
+		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff
+		return valueBits(w, t.c1), w
+	}
+	return highs, 0
 }
 
 // load32 reads s[i:i+4] little-endian; the compiler merges it into one load.
@@ -139,8 +200,12 @@ func containsRune(s string, r rune) bool {
 // and at most maxRunes characters (0: no limit). It never splits a character or a substitute: when the next one
 // does not fit it stops and returns ok false. changed reports a substitute.
 func (t *textClass) appendText(dst []byte, s string, limit, maxRunes int) (out []byte, ok, changed bool) {
-	if len(dst)+len(s) <= limit && (maxRunes == 0 || len(s) <= maxRunes) && t.plain(s) {
-		return append(dst, s...), true, false
+	if len(dst)+len(s) <= limit && (maxRunes == 0 || len(s) <= maxRunes) {
+		start := len(dst)
+		dst = slices.Grow(dst, len(s))
+		if t.copyPlain(dst[start:start+len(s)], s) {
+			return dst[:start+len(s)], true, false
+		}
 	}
 	runes := 0
 	for i := 0; i < len(s); {

@@ -100,7 +100,7 @@ func TestAppendText(t *testing.T) {
 }
 
 // FuzzText: appendText writes exactly the model's substitution of any text, in every class and for several
-// delimiters; plain agrees with it; and under a limit it writes a prefix of it, cut between characters.
+// delimiters; copyPlain (and scanValue for values) agrees with it; and under a limit it writes a prefix of it, cut between characters.
 func FuzzText(f *testing.F) {
 	for _, s := range []string{"", "a", "hello world", "a\tb=c|d^e", "\x00\x7f\xff", "用户登录\xe4\xb8", "abcdefgh^",
 		"abcdefghijklmnop|", "\uFFFD¦‖", "0123456789abcde\n"} {
@@ -115,8 +115,15 @@ func FuzzText(f *testing.F) {
 			if string(got) != want || !ok || subs != (want != s) {
 				t.Fatalf("%s %q: appendText(%q) = %q, %v, %v; want %q", c.name, d, s, got, ok, subs, want)
 			}
-			if c.c.plain(s) != (want == s) {
-				t.Fatalf("%s %q: plain(%q) = %v, but the substitution is %q", c.name, d, s, c.c.plain(s), want)
+			buf := make([]byte, len(s))
+			if plain := c.c.copyPlain(buf, s); plain != (want == s) || string(buf) != s {
+				t.Fatalf("%s %q: copyPlain(%q) = %v, %q; the substitution is %q", c.name, d, s, plain, buf, want)
+			}
+			if c.name == "value" {
+				ok, all := c.c.scanValue(buf, s)
+				if plain := c.c.verdict(s, ok, all); plain != (want == s) || string(buf) != s {
+					t.Fatalf("%q: scanValue(%q) says plain %v, %q; the substitution is %q", d, s, plain, buf, want)
+				}
 			}
 			cut, ok, _ := c.c.appendText(nil, s, int(limit), 0)
 			if ok != (len(want) <= int(limit)) || !strings.HasPrefix(want, string(cut)) || len(cut) > int(limit) ||
