@@ -9,12 +9,12 @@ import (
 // a key is found by its offset from the start of the attributes (it ends at its '=', since keys never contain
 // one; offsets fit in 32 bits: SLS logs are far below 4 GiB).
 //
-// Up to smallKeys keys it is a list, on the caller's stack, of one-byte fingerprints (eight to a word, all compared
-// with a new key's at once, without a branch; 0xff marks a free place, and no fingerprint is 0xff) and offsets; a
-// key whose fingerprint matches is compared byte for byte. Beyond,
-// it is an open-addressing hash table, allocated (records of many fields only), whose entries are the top 32 bits of
-// the key's hash and the offset plus one (0 is an empty slot), and which hashes every byte of a key, so that a
-// record of many keys cannot make them collide.
+// Up to smallKeys keys it lives on the caller's stack: a list of offsets and of one-byte fingerprints, eight to a
+// word, all compared with a new key's at once without a branch (0xff marks a free place; no fingerprint is 0xff),
+// behind a 64-bit filter that skips the comparison for most new keys; a key whose fingerprint matches is compared
+// byte for byte. Beyond, it is an open-addressing hash table, allocated (records of many fields only), whose
+// entries are the top 32 bits of the key's hash and the offset plus one (0 is an empty slot), and which hashes
+// every byte of a key, so that a record of many keys cannot make them collide.
 type keySet struct {
 	fps  [smallKeys / 8]uint64 // small: the fingerprints, key i in byte i%8 of word i/8, 0xff where none
 	seen uint64                // small: bit fp%64 set for each fingerprint fp, to skip comparing most new keys
