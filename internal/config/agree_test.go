@@ -149,6 +149,13 @@ func agreeCases(t testing.TB) []agreeCase {
 		good("SIEMSHIP_FORMAT=cef", "CEF_PRODUCT="+r("p", 100)), // cut to 63, with a warning
 		bad("SIEMSHIP_FORMAT=cef", "CEF_NAME=a\nb"), bad("SIEMSHIP_FORMAT=cef", "CEF_EVENT_CLASS=\xff"),
 		bad("SIEMSHIP_FORMAT=cef", "CEF_VERSION=\x00"),
+		// LEEF_*: the leef encoder's rules (leef.ParseVersion, ParseDelimiter, ValidateHeaderField).
+		good("SIEMSHIP_FORMAT=leef"), good("SIEMSHIP_FORMAT=leef", "LEEF_VERSION=1.0"), bad("SIEMSHIP_FORMAT=leef", "LEEF_VERSION=3.0"),
+		good("SIEMSHIP_FORMAT=leef", "LEEF_DELIMITER=^"), good("SIEMSHIP_FORMAT=leef", "LEEF_DELIMITER=x5E"),
+		bad("SIEMSHIP_FORMAT=leef", "LEEF_DELIMITER=="), bad("SIEMSHIP_FORMAT=leef", "LEEF_DELIMITER=ab"),
+		badNaming("LEEF_DELIMITER", "SIEMSHIP_FORMAT=leef", "LEEF_DELIMITER=^", "LEEF_VERSION=1.0"),
+		bad("SIEMSHIP_FORMAT=leef", "LEEF_VENDOR=a|b"), bad("SIEMSHIP_FORMAT=leef", "LEEF_EVENT_ID="+r("e", 256)),
+		good("SIEMSHIP_FORMAT=leef", "LEEF_EVENT_ID="+r("e", 255)), good("SIEMSHIP_FORMAT=leef", "SYSLOG_HEADER=rfc3164"),
 		// SYSLOG_HEADER and its time zone: the header's rules (header.ParseFormat, time.LoadLocation).
 		good("SYSLOG_HEADER=rfc5424"), good("SYSLOG_HEADER=RFC3164"), bad("SYSLOG_HEADER=bsd"), good("SYSLOG_HEADER="), // empty: the default
 		bad("SYSLOG_HEADER=none"), // kv needs a header

@@ -15,6 +15,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/cef"
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/encoder/leef"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/sink/syslog"
 )
@@ -482,6 +483,16 @@ func (v *validator) output() {
 	v.check(&o.CEFEventClass, cef.ValidateEventClass(o.CEFEventClass))
 	v.check(&o.CEFName, cef.ValidateName(o.CEFName))
 	v.check(&o.CEFSeverity, cef.ValidateSeverity(o.CEFSeverity))
+	if ver, err := leef.ParseVersion(o.LEEFVersion); v.check(&o.LEEFVersion, err) {
+		_, err := leef.ParseDelimiter(ver, o.LEEFDelimiter)
+		v.check(&o.LEEFDelimiter, err)
+	}
+	for _, f := range []struct {
+		name string
+		p    *string
+	}{{"vendor", &o.LEEFVendor}, {"product", &o.LEEFProduct}, {"product version", &o.LEEFProductVersion}, {"event id", &o.LEEFEventID}} {
+		v.check(f.p, leef.ValidateHeaderField(f.name, *f.p))
+	}
 	if s.RFC3164Timezone != "" && s.Header != HeaderFormat(header.RFC3164.String()) {
 		v.bad(&s.RFC3164Timezone, fmt.Sprintf("only used with %s=rfc3164; unset it", v.c.name(&s.Header)))
 	} else {

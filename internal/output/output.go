@@ -13,6 +13,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder"
 	"github.com/siemship/siemship/internal/encoder/cef"
 	"github.com/siemship/siemship/internal/encoder/kv"
+	"github.com/siemship/siemship/internal/encoder/leef"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/pipeline"
 	"github.com/siemship/siemship/internal/sink/syslog"
@@ -68,6 +69,18 @@ func NewEncoder(cfg *config.Config, framing message.Framing) (pipeline.Encoder, 
 		o := cfg.Output
 		enc, err := cef.NewEncoder(cef.Options{Header: ho, Vendor: o.CEFVendor, Product: o.CEFProduct,
 			Version: o.CEFVersion, EventClass: o.CEFEventClass, Name: o.CEFName, Severity: o.CEFSeverity})
+		if err != nil {
+			return nil, nil, err
+		}
+		return enc, enc.Adjustments(), nil
+	case encoder.LEEF:
+		o := cfg.Output
+		ver, err := leef.ParseVersion(o.LEEFVersion)
+		if err != nil {
+			return nil, nil, err
+		}
+		enc, err := leef.NewEncoder(leef.Options{Header: ho, Version: ver, Delimiter: o.LEEFDelimiter,
+			Vendor: o.LEEFVendor, Product: o.LEEFProduct, ProductVersion: o.LEEFProductVersion, EventID: o.LEEFEventID})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -93,8 +93,9 @@ func NewEncoder(o Options) (*Encoder, error) {
 	e.head = e.appendEvent(nil, &e.ev, math.MaxInt, &r) // validated: nothing to substitute or cut
 	if e.max != math.MaxInt {
 		// The syslog header, the LEEF header and 64 bytes of attributes must fit.
-		if err := header.CheckMaxMessageBytes(e.max, hdr.Len()+len(e.head)); err != nil {
-			return nil, fmt.Errorf("%w (with the %d-byte LEEF header)", err, len(e.head))
+		if least := hdr.Len() + len(e.head) + header.MinMsgRoom; e.max < least {
+			return nil, fmt.Errorf("max message bytes %d is too small: need at least %d (the %d-byte syslog header, the %d-byte LEEF header and %d bytes of attributes)",
+				e.max, least, hdr.Len(), len(e.head), header.MinMsgRoom)
 		}
 	}
 	return e, nil

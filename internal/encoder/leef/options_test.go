@@ -156,14 +156,14 @@ func TestNewEncoderValidation(t *testing.T) {
 		{"facility", func(o *Options) { o.Header.Facility = 24 }, "facility 24"},
 		{"framing", func(o *Options) { o.Header.Framing = 7 }, "framing 7"},
 		{"max 480", func(o *Options) { o.Header.MaxMessageBytes = 480 }, ""},
-		{"max 479", func(o *Options) { o.Header.MaxMessageBytes = 479 }, "too small"},
+		{"max 479", func(o *Options) { o.Header.MaxMessageBytes = 479 }, "must be at least 480"},
 		{"max too small for the LEEF header", func(o *Options) {
 			o.Header.MaxMessageBytes = 480
 			o.EventID = strings.Repeat("e", 255)
 			o.Vendor = strings.Repeat("v", 100)
 		}, "LEEF header"},
 		{"several", func(o *Options) { o.Header.Severity, o.Delimiter, o.Vendor, o.EventID = 9, "=", "|", "\n" },
-			"severity 9 out of range 0..7\ndelimiter \"=\" (U+003D) cannot separate attributes: '=' ends a key\nLEEF vendor \"|\" contains '|', which ends a header field\nLEEF event id \"\\n\" contains a control character"},
+			"or a number 0 to 7\ndelimiter \"=\" (U+003D) cannot separate attributes: '=' ends a key\nLEEF vendor \"|\" contains '|', which ends a header field\nLEEF event id \"\\n\" contains a control character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,7 +199,7 @@ func TestDefaults(t *testing.T) {
 	if len(e.Adjustments()) != 0 {
 		t.Fatalf("adjustments %q", e.Adjustments())
 	}
-	e, err = NewEncoder(Options{Header: header.Options{Format: header.RFC3164, Hostname: "my host"}})
+	e, err = NewEncoder(Options{Header: header.Options{Format: header.RFC3164, Hostname: "my!host"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,7 +95,7 @@ func testCases() []testCase {
 			group: grp("audit", "10.0.0.1"), log: lg("k", "v"),
 			opts: func(o *Options) {
 				o.Header.Facility, o.Header.Severity = 20, 4
-				o.Header.Hostname, o.Header.AppName, o.Header.ProcID, o.Header.MsgID = "web 01.example.com", "siemship", "4242", "sls-audit"
+				o.Header.Hostname, o.Header.AppName, o.Header.ProcID, o.Header.MsgID = "web-01.example.com", "siemship", "4242", "sls-audit"
 				o.Header.StructuredData = `[siemship@32473 project="p1" logstore="audit \"main\""]`
 				o.Vendor, o.Product, o.ProductVersion, o.EventID = "ACME Corp.", "Audit Log", "4.0 SP1", "Logon Failure"
 			},
