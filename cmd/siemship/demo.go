@@ -43,6 +43,8 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 	fs.IntVar(&o.show, "show", 5, "received messages to print")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "siemship's log level (debug, info, warn, error)")
+	fs.StringVar(&o.format, "format", "kv", "SIEMSHIP_FORMAT: kv, cef, leef or json")
+	fs.StringVar(&o.header, "header", "rfc5424", "SYSLOG_HEADER: rfc5424, rfc3164 (or none with json)")
 	return func(ctx context.Context, stdout, stderr io.Writer) int { return runDemo(ctx, o, stdout, stderr) }
 }
 
@@ -50,6 +52,7 @@ type demoOptions struct {
 	records, shards, show int
 	timeout               time.Duration
 	logLevel              string
+	format, header        string
 }
 
 func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) int {
@@ -80,7 +83,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) int {
 	}
 	defer emu.Shutdown(context.Background()) //nolint:errcheck // best effort at exit
 
-	led := ledger.New("||")
+	led := ledger.NewKey(ledger.KeyFromEnv([]string{"SIEMSHIP_FORMAT=" + o.format}))
 	var printMu sync.Mutex
 	printed := 0
 	recv, err := syslogrecv.Listen(syslogrecv.Options{Addr: "127.0.0.1:0"}, func(msg []byte) {
@@ -117,6 +120,8 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) int {
 		"SYSLOG_HOSTNAME=siemship-demo",
 		"SYSLOG_APP_NAME=siemship",
 		"SYSLOG_FACILITY=local0",
+		"SIEMSHIP_FORMAT=" + o.format,
+		"SYSLOG_HEADER=" + o.header,
 	}
 	cfg, code := loadConfig(config.Load, env, stderr)
 	if cfg == nil {

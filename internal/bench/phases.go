@@ -188,7 +188,7 @@ func (r *run) endToEnd(ctx context.Context) (*Phase, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.o.Timeout)
 	defer cancel()
 	n := uint64(r.o.Records)
-	led := ledger.New("||")
+	led := ledger.NewKey(ledger.KeyFromEnv(r.o.Env))
 	var got atomic.Uint64
 	var fullAt atomic.Int64
 	var recv *syslogrecv.Receiver

@@ -5,7 +5,10 @@ package ledger
 
 import (
 	"bytes"
+	"strings"
 	"sync"
+
+	"github.com/siemship/siemship/internal/encoder/leef"
 )
 
 // Ledger records the seq values seen in received syslog messages. It is safe for concurrent use.
@@ -153,4 +156,26 @@ func (l *Ledger) Has(seq uint64) bool {
 	defer l.mu.Unlock()
 	w := seq / 64
 	return w < uint64(len(l.seen)) && l.seen[w]&(1<<(seq%64)) != 0
+}
+
+// KeyFromEnv is SeqKey for the settings in env (KEY=value, the last one wins): SIEMSHIP_FORMAT, SYSLOG_SEP and
+// LEEF_DELIMITER, with siemship's defaults.
+func KeyFromEnv(env []string) string {
+	format, sep, delim := "kv", "||", ""
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "SIEMSHIP_FORMAT":
+			format = strings.ToLower(v)
+		case "SYSLOG_SEP":
+			sep = v
+		case "LEEF_DELIMITER":
+			delim = v
+		}
+	}
+	d, err := leef.ParseDelimiter(leef.V2, delim)
+	if err != nil {
+		d = leef.DefaultDelimiter
+	}
+	return SeqKey(format, sep, string(d))
 }
