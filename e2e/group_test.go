@@ -93,8 +93,7 @@ func TestGroupDeletedMidStream(t *testing.T) {
 	const shards, backlog, part = 4, 4000, 500
 	emu := harness.StartEmulator(t, shards, backlog)
 	s := startSink(t, syslogrecv.Options{})
-	env := testEnv(emu, s.Addr(), "tcp", append(groupHeader.env(), "SLS_MAX_FETCH_LOG_GROUPS=10",
-		"SLS_HEARTBEAT_TIMEOUT=6s")...)
+	env := testEnv(emu, s.Addr(), "tcp", append(groupHeader.env(), "SLS_MAX_FETCH_LOG_GROUPS=10")...)
 	p := harness.StartProc(t, "first run", env)
 	s.WaitUnique(t, backlog, time.Minute)
 	ends := endCursors(emu, shards)
@@ -175,8 +174,7 @@ func TestGroupDeletedTwoReplicas(t *testing.T) {
 	const shards = 4
 	emu := harness.StartEmulator(t, shards, 2000)
 	s := startSink(t, syslogrecv.Options{})
-	env := testEnv(emu, s.Addr(), "tcp", append(groupHeader.env(), "SLS_MAX_FETCH_LOG_GROUPS=10",
-		"SLS_HEARTBEAT_TIMEOUT=6s")...)
+	env := testEnv(emu, s.Addr(), "tcp", append(groupHeader.env(), "SLS_MAX_FETCH_LOG_GROUPS=10")...)
 	a := harness.StartProc(t, "a", harness.Override(env, "SLS_CONSUMER_NAME=host-a"))
 	b := harness.StartProc(t, "b", harness.Override(env, "SLS_CONSUMER_NAME=host-b"))
 	s.WaitUnique(t, 2000, time.Minute)
@@ -286,7 +284,7 @@ func TestGroupRecreationRefused(t *testing.T) {
 	const shards, backlog = 2, 1000
 	emu := harness.StartEmulator(t, shards, backlog)
 	s := startSink(t, syslogrecv.Options{})
-	env := testEnv(emu, s.Addr(), "tcp", append(groupHeader.env(), "SLS_HEARTBEAT_TIMEOUT=6s",
+	env := testEnv(emu, s.Addr(), "tcp", append(groupHeader.env(), "SLS_HEARTBEAT_TIMEOUT=6s", "SIEMSHIP_SHUTDOWN_TIMEOUT=5s",
 		"SIEMSHIP_HTTP_ADDR=127.0.0.1:0")...)
 	p := harness.StartProc(t, "siemship", env)
 	base := httpAddr(t, p)

@@ -2,6 +2,7 @@ package receivers
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,9 @@ type shipper struct {
 
 func startShipper(t *testing.T, env []string) *shipper {
 	t.Helper()
+	// A graceful stop is checked, not its speed: with the harness's 5 s it timed out on a loaded machine
+	// (TestMutualTLSWithoutClientCertificate, beside a CI run). The heartbeat timeout must stay above it.
+	env = append(slices.Clone(env), "SIEMSHIP_SHUTDOWN_TIMEOUT=8s", "SLS_HEARTBEAT_TIMEOUT=10s")
 	cfg, err := config.Load(env)
 	if err != nil {
 		t.Fatalf("config: %v", err)
