@@ -270,6 +270,9 @@ func TestLimitSweep(t *testing.T) {
 		}
 		room = max(room, MinObjectBytes)
 		checkObject(t, e, obj, &g, &l, res, room, limit > 0)
+		if hasTime := strings.HasPrefix(string(obj), `{"__time__":"`); hasTime != (room >= 66) { // as docs/format.md says
+			t.Fatalf("limit %d: __time__ present %v: %s", limit, hasTime, obj)
+		}
 		// What is left out before the limit is at most an escape (6 bytes) or a member whose name did not fit
 		// (here at most 20 bytes: ,"__tag__:host#2":""), once __time__ (atomic) is in.
 		if limit >= timeMemberLen+MinObjectBytes && res.Truncated && len(obj) < room-20 {

@@ -61,6 +61,40 @@ func copyWords(buf []byte, s string) (plain, all uint64) {
 	return highs, 0
 }
 
+// copyKey is copyWords for a key: it also returns its keyHash, from the words it loads anyway.
+func copyKey(buf []byte, s string) (plain, all, hash uint64) {
+	n := len(s)
+	switch {
+	case n >= 8:
+		buf = buf[:n]
+		first, last := load64(s, 0), load64(s, n-8)
+		plain, all = plainBits(first), first
+		binary.LittleEndian.PutUint64(buf, first)
+		for i := 8; i+8 < n; i += 8 {
+			w := load64(s, i)
+			binary.LittleEndian.PutUint64(buf[i:], w)
+			plain &= plainBits(w)
+			all |= w
+		}
+		binary.LittleEndian.PutUint64(buf[n-8:], last)
+		return plain & plainBits(last), all | last, mixKey(first, last, n)
+	case n >= 4:
+		buf = buf[:n]
+		a, b := load32(s, 0), load32(s, n-4)
+		binary.LittleEndian.PutUint32(buf, a)
+		binary.LittleEndian.PutUint32(buf[n-4:], b)
+		w := uint64(a) | uint64(b)<<32
+		return plainBits(w), w, mixKey(uint64(a), uint64(b), n)
+	case n > 0:
+		buf = buf[:n]
+		a, b, c := s[0], s[n/2], s[n-1]
+		buf[0], buf[n/2], buf[n-1] = a, b, c
+		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16
+		return plainBits(w | (ones*'a')&^0xffffff), w, mixKey(w, 0, n)
+	}
+	return highs, 0, mixKey(0, 0, 0)
+}
+
 // load32 reads s[i:i+4] little-endian; the compiler merges it into one load.
 func load32(s string, i int) uint32 {
 	s = s[i : i+4]

@@ -64,15 +64,22 @@ func sharedMembers(g *record.Group, s *message.Scratch) (shared []byte, sanitize
 func appendShared(dst []byte, g *record.Group, l *record.Log, shared []byte, sanitized bool, limit int, dates *dateCache) ([]byte, Result, bool) {
 	start := len(dst)
 	end := limit - 1 // room for '}'
-	if start+timeMemberLen+len(shared) > end || repeats(l.Contents, g, true) {
+	if start+timeMemberLen+len(shared) > end {
 		return dst, Result{}, false
 	}
 	dst = appendTimeMember(dst, l.Time, l.TimeNs, dates)
 	dst = append(dst, shared...)
-	var st state
-	dst, ok := appendContents(dst, l.Contents, end, false, &st)
-	if !ok || st.lossyKey {
+	dst, i, repeat := appendPlainContents(dst, l.Contents, end, g)
+	if repeat || i < len(l.Contents) && repeats(l.Contents, g, true) {
 		return dst[:start], Result{}, false
+	}
+	var st state
+	var ok bool
+	for ; i < len(l.Contents); i++ {
+		f := &l.Contents[i]
+		if dst, ok = appendMember(dst, "", f.Key, f.Value, end, false, &st); !ok || st.lossyKey {
+			return dst[:start], Result{}, false
+		}
 	}
 	return append(dst, '}'), Result{Sanitized: sanitized || st.sanitized}, true
 }

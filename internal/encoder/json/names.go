@@ -109,21 +109,32 @@ func repeats(keys []record.Field, g *record.Group, prefixed bool) bool {
 	var bloom [2]uint64
 	for i := range keys {
 		k := keys[i].Key
-		if prefixed && len(k) >= 2 && k[0] == '_' && k[1] == '_' && reserved(k, g) {
+		if prefixed && isReserved(k, g) {
 			return true
 		}
 		h := keyHash(k) >> 57
 		w, bit := h>>6, uint64(1)<<(h&63)
-		if bloom[w]&bit != 0 {
-			for j := range i {
-				if keys[j].Key == k {
-					return true
-				}
-			}
+		if bloom[w]&bit != 0 && hasKey(keys[:i], k) {
+			return true
 		}
 		bloom[w] |= bit
 	}
 	return false
+}
+
+// hasKey reports whether one of fields has key k.
+func hasKey(fields []record.Field, k string) bool {
+	for j := range fields {
+		if fields[j].Key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// isReserved is reserved for the usual key, which does not start with "__", without a call.
+func isReserved(k string, g *record.Group) bool {
+	return len(k) >= 2 && k[0] == '_' && k[1] == '_' && reserved(k, g)
 }
 
 // reserved reports whether content key k is a name that every object has (__time__, __topic__, __source__),
@@ -143,19 +154,29 @@ func reserved(k string, g *record.Group) bool {
 	return false
 }
 
-// keyHash mixes the length and the first and last eight bytes of s: enough to tell apart most keys of a record
-// (repeats compares whole keys when the filter says maybe).
+// keyHash mixes the length and the first and last eight bytes of s (keyWords): enough to tell apart most keys of
+// a record (repeats compares whole keys when the filter says maybe).
 func keyHash(s string) uint64 {
+	a, b := keyWords(s)
+	return mixKey(a, b, len(s))
+}
+
+// keyWords are the first and last eight bytes of s (overlapping when s is shorter than 16), the first and last
+// four of a string of 4..7 bytes, and the first, middle and last byte of a shorter one: the words copyKey loads.
+func keyWords(s string) (a, b uint64) {
 	n := len(s)
-	var a, b uint64
 	switch {
 	case n >= 8:
-		a, b = load64(s, 0), load64(s, n-8)
+		return load64(s, 0), load64(s, n-8)
 	case n >= 4:
-		a, b = uint64(load32(s, 0)), uint64(load32(s, n-4))
+		return uint64(load32(s, 0)), uint64(load32(s, n-4))
 	case n > 0:
-		a = uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16
+		return uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16, 0
 	}
+	return 0, 0
+}
+
+func mixKey(a, b uint64, n int) uint64 {
 	h := (a ^ bits.RotateLeft64(b, 29) ^ uint64(n)<<56) * 0x9e3779b97f4a7c15
 	return h ^ h>>31
 }

@@ -152,27 +152,11 @@ func appendMember(dst []byte, prefix, key, value string, end int, cut bool, st *
 }
 
 // appendContents appends the members of fields, which keep their names. The usual record, whose contents need no
-// escaping and fit, is written with one capacity check and copyWords (valid UTF-8 is checked once, at the end);
+// escaping and fit, is written with one capacity check and copyMembers (valid UTF-8 is checked once, at the end);
 // appendMember writes the rest, from the first member that needs escaping on, exactly as it would have written
 // every member.
 func appendContents(dst []byte, fields []record.Field, end int, cut bool, st *state) ([]byte, bool) {
-	i := 0
-	n := 0
-	for j := range fields {
-		n += memberLen("", fields[j].Key, fields[j].Value)
-	}
-	if start := len(dst); n > 0 && start+n <= end {
-		dst = slices.Grow(dst, n)
-		buf := dst[start : start+n]
-		var k int
-		var all uint64
-		k, i, all = copyMembers(buf, fields)
-		if all&highs != 0 && !plainUTF8(buf[:k]) {
-			// The members are valid UTF-8 iff each key and value is: the ASCII bytes around them end any sequence.
-			k, i = 0, 0
-		}
-		dst = dst[:start+k]
-	}
+	dst, i, _ := appendPlainContents(dst, fields, end, nil)
 	var ok bool
 	for ; i < len(fields); i++ {
 		if dst, ok = appendMember(dst, "", fields[i].Key, fields[i].Value, end, cut, st); !ok {
@@ -182,16 +166,44 @@ func appendContents(dst []byte, fields []record.Field, end int, cut bool, st *st
 	return dst, true
 }
 
+// appendPlainContents appends the leading members of fields that need no escaping, when all of fields fit before
+// end, and returns their number. With g (not nil) it also looks for keys that repeat (see repeats) among them: on
+// one, it returns repeat true and dst as it was.
+func appendPlainContents(dst []byte, fields []record.Field, end int, g *record.Group) (out []byte, count int, repeat bool) {
+	n := 0
+	for j := range fields {
+		n += memberLen("", fields[j].Key, fields[j].Value)
+	}
+	start := len(dst)
+	if n == 0 || start+n > end {
+		return dst, 0, false
+	}
+	dst = slices.Grow(dst, n)
+	buf := dst[start : start+n]
+	k, count, all, repeat := copyMembers(buf, fields, g)
+	if repeat {
+		return dst, 0, true
+	}
+	if all&highs != 0 && !plainUTF8(buf[:k]) {
+		// The members are valid UTF-8 iff each key and value is: the ASCII bytes around them end any sequence.
+		return dst, 0, false
+	}
+	return dst[:start+k], count, false
+}
+
 // copyMembers writes fields into buf (at least their memberLen long) as ,"key":"value" each, until one needs
 // escaping. It returns the end of the members that did not, their number, and a word whose highs bits are set when
-// one of them has a non-ASCII byte (the caller checks UTF-8).
-func copyMembers(buf []byte, fields []record.Field) (k, count int, all uint64) {
+// one of them has a non-ASCII byte (the caller checks UTF-8). With g (not nil), it stops with repeat true at a key
+// that one of the members before it has, or that starts with "__" and is reserved (see repeats): it keeps
+// repeats' Bloom filter of keyHash as it copies the keys, whose words copyKey has loaded already.
+func copyMembers(buf []byte, fields []record.Field, g *record.Group) (k, count int, all uint64, repeat bool) {
+	var bloom [2]uint64
 	for i := range fields {
 		f := &fields[i]
 		kk := k
 		buf[kk], buf[kk+1] = ',', '"'
 		kk += 2
-		pk, ak := copyWords(buf[kk:], f.Key)
+		pk, ak, h := copyKey(buf[kk:], f.Key)
 		kk += len(f.Key)
 		buf[kk], buf[kk+1], buf[kk+2] = '"', ':', '"'
 		kk += 3
@@ -201,9 +213,17 @@ func copyMembers(buf []byte, fields []record.Field) (k, count int, all uint64) {
 		if pk&pv&highs != highs {
 			break
 		}
+		if g != nil {
+			b := h >> 57
+			w, bit := b>>6, uint64(1)<<(b&63)
+			if bloom[w]&bit != 0 && hasKey(fields[:i], f.Key) || isReserved(f.Key, g) {
+				return k, count, all, true
+			}
+			bloom[w] |= bit
+		}
 		all |= ak | av
 		k = kk + 1
 		count++
 	}
-	return k, count, all
+	return k, count, all, false
 }
