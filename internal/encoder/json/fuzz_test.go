@@ -34,6 +34,9 @@ func FuzzEncode(f *testing.F) {
 	f.Add(`"`, `\`, "__tag__:x", "\u2028", "__topic__", `"}{"`, "__truncated__", "\u2029", uint32(testSec), uint32(0), "h", uint8(5), uint16(0), false)
 	f.Add("t", "s", "k", "v", "k#2", "x", "k", "y", uint32(testSec), uint32(0), "h", uint8(6), uint16(7), true)
 	for _, tc := range testCases() {
+		if strings.Contains(tc.name, "100k") || strings.Contains(tc.name, "10k") || strings.Contains(tc.name, "500") {
+			continue // huge inputs slow every mutation down; the golden tests have them
+		}
 		c := append(slices.Clone(tc.log.Contents), record.Field{}, record.Field{})
 		tag := append(slices.Clone(tc.group.Tags), record.Field{})
 		f.Add(tc.group.Topic, tc.group.Source, tag[0].Key, tag[0].Value, c[0].Key, c[0].Value, c[1].Key, c[1].Value,
