@@ -12,11 +12,11 @@ const (
 // "YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ".
 const timeLen = 32
 
-// dateCache remembers the last date appendTime computed: records of a group usually share their day. The zero
-// value is empty. It belongs to one goroutine.
+// dateCache remembers the date and time to the second that appendTime wrote last: the records of a group usually
+// share their second, or at least their day. The zero value is empty. It belongs to one goroutine.
 type dateCache struct {
-	days uint64 // days since 1970 + 1; 0: empty
-	date [10]byte
+	secs uint64   // seconds since 1970 + 1 of text; 0: empty
+	text [19]byte // YYYY-MM-DDThh:mm:ss
 }
 
 // appendTimeMember appends the object's opening brace and its __time__ member for a log of time sec and nanosecond
@@ -32,7 +32,8 @@ func appendTimeMember(dst []byte, sec, ns uint32, c *dateCache) []byte {
 // appendTime appends time.Unix(sec, ns) in UTC as a quoted RFC 3339 string with all nine fractional digits,
 // "2026-11-23T09:22:25.147976960Z": fixed width, so that the strings sort as the times do, and nothing of the
 // SLS nanosecond part lost. A nanosecond part of a second or more carries into the seconds, as time.Unix does. It
-// writes the digits itself (time.Time.AppendFormat costs about 100 ns); c, if not nil, caches the date.
+// writes the digits itself (time.Time.AppendFormat costs about 100 ns); c, if not nil, caches the date and time
+// to the second.
 func appendTime(dst []byte, sec, ns uint32, c *dateCache) []byte {
 	total := uint64(sec) + uint64(ns/1e9)
 	frac := ns % 1e9
@@ -41,22 +42,26 @@ func appendTime(dst []byte, sec, ns uint32, c *dateCache) []byte {
 	n := len(dst)
 	dst = append(dst, `"0000-00-00T00:00:00.000000000Z"`...)
 	b := dst[n+1 : n+timeLen-1]
-	if c != nil && c.days == days+1 {
-		copy(b, c.date[:])
+	if c != nil && c.secs == total+1 {
+		copy(b, c.text[:])
 	} else {
-		y, m, d := civil(days)
-		put2(b[0:], y/100)
-		put2(b[2:], y%100)
-		put2(b[5:], m)
-		put2(b[8:], d)
+		if c != nil && c.secs != 0 && (c.secs-1)/86400 == days {
+			copy(b, c.text[:10])
+		} else {
+			y, m, d := civil(days)
+			put2(b[0:], y/100)
+			put2(b[2:], y%100)
+			put2(b[5:], m)
+			put2(b[8:], d)
+		}
+		put2(b[11:], rem/3600)
+		put2(b[14:], rem/60%60)
+		put2(b[17:], rem%60)
 		if c != nil {
-			c.days = days + 1
-			copy(c.date[:], b[:10])
+			c.secs = total + 1
+			copy(c.text[:], b[:19])
 		}
 	}
-	put2(b[11:], rem/3600)
-	put2(b[14:], rem/60%60)
-	put2(b[17:], rem%60)
 	b[20] = byte('0' + frac/1e8)
 	put2(b[21:], frac/1e6%100)
 	put2(b[23:], frac/1e4%100)
