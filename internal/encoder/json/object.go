@@ -20,8 +20,9 @@ func (e *Encoder) appendObject(dst []byte, g *record.Group, l *record.Log, limit
 	start := len(dst)
 	limit = max(limit, start+MinObjectBytes)
 	var names []string
+	renamed := false // names is renames' answer
 	if repeats(g.Tags, g, false) || repeats(l.Contents, g, true) {
-		names = renames(g, l)
+		names, renamed = renames(g, l), true
 	}
 	for _, cut := range [2]bool{false, true} {
 		end := limit - 1 // room for '}'
@@ -30,9 +31,9 @@ func (e *Encoder) appendObject(dst []byte, g *record.Group, l *record.Log, limit
 		}
 		var st state
 		out, ok := writeObject(dst[:start], g, l, names, end, cut, c, &st)
-		if st.lossyKey && names == nil {
+		if st.lossyKey && !renamed {
 			// A key had invalid UTF-8: keys that differ only there are one key to a decoder.
-			if names = renames(g, l); names != nil {
+			if names, renamed = renames(g, l), true; names != nil {
 				st = state{}
 				out, ok = writeObject(out[:start], g, l, names, end, cut, c, &st)
 			}
