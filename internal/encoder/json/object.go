@@ -194,10 +194,22 @@ func appendPlainContents(dst []byte, fields []record.Field, end int, g *record.G
 
 // copyMembers writes fields into buf (at least their memberLen long) as ,"key":"value" each, until one needs
 // escaping. It returns the end of the members that did not, their number, and a word whose highs bits are set when
-// one of them has a non-ASCII byte (the caller checks UTF-8). With g (not nil), it stops with repeat true at a key
-// that one of the members before it has, or that starts with "__" and is reserved (see repeats): it keeps
-// repeats' Bloom filter of keyHash as it copies the keys, whose words copyKey has loaded already.
+// one of them has a non-ASCII byte (the caller checks UTF-8). With g (not nil), it returns repeat true when a key
+// of these members repeats another or starts with "__" and is reserved (see repeats). It uses copyMembersVector
+// where the CPU has it, and copyMembersWords elsewhere; both write the same bytes and return the same k, count
+// and all&highs.
 func copyMembers(buf []byte, fields []record.Field, g *record.Group) (k, count int, all uint64, repeat bool) {
+	if vectorMembers && len(buf) > 0 {
+		k, count, all = copyMembersVector(&buf[0], len(buf), fields, jsonNibbles)
+		return k, count, all, g != nil && repeats(fields[:count], g, true)
+	}
+	return copyMembersWords(buf, fields, g)
+}
+
+// copyMembersWords is copyMembers with copyKey and copyWords, eight bytes at a time. With g it stops at a key
+// that one of the members before it has, or that starts with "__" and is reserved: it keeps repeats' Bloom
+// filter of keyHash as it copies the keys, whose words copyKey has loaded already.
+func copyMembersWords(buf []byte, fields []record.Field, g *record.Group) (k, count int, all uint64, repeat bool) {
 	var bloom [2]uint64
 	for i := range fields {
 		f := &fields[i]
