@@ -156,6 +156,10 @@ func agreeCases(t testing.TB) []agreeCase {
 		badNaming("LEEF_DELIMITER", "SIEMSHIP_FORMAT=leef", "LEEF_DELIMITER=^", "LEEF_VERSION=1.0"),
 		bad("SIEMSHIP_FORMAT=leef", "LEEF_VENDOR=a|b"), bad("SIEMSHIP_FORMAT=leef", "LEEF_EVENT_ID="+r("e", 256)),
 		good("SIEMSHIP_FORMAT=leef", "LEEF_EVENT_ID="+r("e", 255)), good("SIEMSHIP_FORMAT=leef", "SYSLOG_HEADER=rfc3164"),
+		// json, with or without a header.
+		good("SIEMSHIP_FORMAT=json"), good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none"),
+		good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=rfc3164"), good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none", "SYSLOG_MAX_MESSAGE_BYTES=480"),
+		badNaming("SYSLOG_HEADER", "SIEMSHIP_FORMAT=cef", "SYSLOG_HEADER=none"),
 		// SYSLOG_HEADER and its time zone: the header's rules (header.ParseFormat, time.LoadLocation).
 		good("SYSLOG_HEADER=rfc5424"), good("SYSLOG_HEADER=RFC3164"), bad("SYSLOG_HEADER=bsd"), good("SYSLOG_HEADER="), // empty: the default
 		bad("SYSLOG_HEADER=none"), // kv needs a header

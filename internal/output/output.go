@@ -12,6 +12,7 @@ import (
 	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/encoder"
 	"github.com/siemship/siemship/internal/encoder/cef"
+	jsonenc "github.com/siemship/siemship/internal/encoder/json"
 	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/encoder/leef"
 	"github.com/siemship/siemship/internal/message"
@@ -85,8 +86,14 @@ func NewEncoder(cfg *config.Config, framing message.Framing) (pipeline.Encoder, 
 			return nil, nil, err
 		}
 		return enc, enc.Adjustments(), nil
+	case encoder.JSON:
+		enc, err := jsonenc.NewEncoder(jsonenc.Options{Header: ho, Bare: none})
+		if err != nil {
+			return nil, nil, err
+		}
+		return enc, enc.Adjustments(), nil
 	}
-	return nil, nil, fmt.Errorf("format %q is not built yet", format)
+	return nil, nil, fmt.Errorf("format %q is not built", format)
 }
 
 // Sink is a pipeline.Sink that can also be closed without a context, for the error paths of New.
