@@ -312,8 +312,13 @@ func TestReceiverBlackhole(t *testing.T) {
 				if at.Sub(cut) > blackholeTimeout+2*time.Second {
 					t.Errorf("the cut was noticed after %s, SYSLOG_WRITE_TIMEOUT is %s", at.Sub(cut), blackholeTimeout)
 				}
-			} else {
+			} else if mode != "write" {
 				t.Errorf("siemship never logged a failed batch during a %s blackhole", downtime)
+			} else {
+				// write counts a batch delivered once the kernel took it: when the rest of the stream fits into
+				// the socket buffers, no write fails and the loss goes unnoticed (seen once on a loaded machine:
+				// 1450 records). That is what write mode means (docs/delivery.md), not a detection bug.
+				note += " (write: the rest fit into the socket buffers)"
 			}
 			r.finish(time.Now(), note)
 		})
