@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -129,7 +131,26 @@ func checkSLS(ctx context.Context, cfg *config.Config, cons *consumer.Consumer, 
 			fmt.Fprintf(w, "       shard %d: %s%s, saved by %s\n", cp.ShardID, cp.CheckPoint, at, owner)
 		}
 	}
+	printSample(ctx, cfg, w)
 }
+
+// printSample prints the logstore's first record as the SIEM will receive it (siemship preview shows more). An
+// empty logstore or an encoder error is said, not failed: the encoder's settings are checked with the receiver.
+func printSample(ctx context.Context, cfg *config.Config, w io.Writer) {
+	enc, _, err := output.NewEncoder(cfg, message.FramingNone)
+	if err != nil {
+		return
+	}
+	groups, err := pullRecords(ctx, cfg, 1)
+	var b bytes.Buffer
+	if printMessages(&b, enc, groups, 1) == 0 {
+		fmt.Fprintf(w, "       sample: none (%v)\n", cmp.Or(error(err), error(errEmptyLogstore)))
+		return
+	}
+	fmt.Fprintf(w, "       sample message (%s, siemship preview shows more): %s", cfg.Output.Format, b.String())
+}
+
+var errEmptyLogstore = errors.New("the shards hold no data yet")
 
 func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report func(bool, string, ...any)) {
 	addrs, _ := cfg.SyslogAddrs()

@@ -33,7 +33,9 @@ func TestCheck(t *testing.T) {
 		want     int
 		contains []string
 	}{
-		{"all good", nil, true, 0, []string{"[ok  ] SLS", "shards: 0 (readwrite), 1 (readwrite)", "does not exist yet", "[ok  ] syslog receiver", "test message sent", "result: OK"}},
+		{"all good", nil, true, 0, []string{"[ok  ] SLS", "shards: 0 (readwrite), 1 (readwrite)", "does not exist yet", "[ok  ] syslog receiver", "test message sent", "result: OK",
+			"sample message (kv, siemship preview shows more): <165>1 ", "||seq="}},
+		{"cef sample", []string{"SIEMSHIP_FORMAT=cef", "SYSLOG_HEADER=rfc3164"}, false, 0, []string{"sample message (cef, siemship preview shows more): <165>Dec", "CEF:0|Alibaba Cloud|SLS|1|", " seq="}},
 		{"wrong secret", []string{"SLS_AK_KEY=wrong"}, false, 1, []string{"[FAIL] SLS", "SignatureNotMatch", "check SLS_AK_ID/SLS_AK_KEY", "result: FAILED"}},
 		{"unknown logstore", []string{"SLS_LOGSTORE=nope"}, false, 1, []string{"LogStoreNotExist"}},
 		{"receiver down", []string{"SYSLOG_PORT=1"}, false, 1, []string{"[FAIL] syslog receiver"}},

@@ -17,7 +17,7 @@ import (
 
 // allCommands are the subcommands the README documents; TestCommandHelp fails when one is missing or an
 // undocumented one appears, so that a new command gets its help checked too.
-var allCommands = []string{"bench", "check", "checkpoints", "demo", "emulator", "healthcheck", "help-env",
+var allCommands = []string{"bench", "check", "checkpoints", "demo", "emulator", "healthcheck", "help-env", "preview",
 	"reset-checkpoint", "run", "version"}
 
 func runDispatch(args ...string) (code int, stdout, stderr string) {

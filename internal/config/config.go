@@ -142,6 +142,8 @@ type Output struct {
 
 	CEFName string `envconfig:"CEF_NAME" defaultdoc:"the log group's __topic__ (SLS log when empty)" desc:"cef: event Name of every message; up to 512 characters."`
 
+	CEFSeverity int `envconfig:"CEF_SEVERITY" default:"3" desc:"cef: Severity of every message, 0 to 10 (0-3 Low, 4-6 Medium, 7-8 High, 9-10 Very-High)."`
+
 	LEEFVersion string `envconfig:"LEEF_VERSION" default:"2.0" desc:"leef: LEEF version, 2.0 (a delimiter of your choice, named in the header) or 1.0 (tab only)."`
 
 	LEEFDelimiter string `envconfig:"LEEF_DELIMITER" defaultdoc:"a tab (x09)" desc:"leef 2.0: the character between attributes, as one character (e.g. ^) or in the LEEF guide's hex syntax (x5E, 0x09). Tab is QRadar's default; an rsyslog relay in between turns tabs into #011 unless its parser.escapeControlCharacterTab is off, so use ^ behind one. A delimiter inside a key or value is replaced by its fullwidth form (docs/format.md)."`
@@ -153,8 +155,6 @@ type Output struct {
 	LEEFProductVersion string `envconfig:"LEEF_PRODUCT_VERSION" default:"1.0" desc:"leef: Product Version of every message."`
 
 	LEEFEventID string `envconfig:"LEEF_EVENT_ID" default:"log" desc:"leef: EventID of every message (with cat, the key of QRadar's event mapping); up to 255 characters."`
-
-	CEFSeverity int `envconfig:"CEF_SEVERITY" default:"3" desc:"cef: Severity of every message, 0 to 10 (0-3 Low, 4-6 Medium, 7-8 High, 9-10 Very-High)."`
 }
 
 // Runtime holds the settings of the process itself: logging, shutdown and delivery retries.
