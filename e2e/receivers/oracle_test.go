@@ -25,6 +25,25 @@ type want struct {
 // every key and value exactly as stored (the encoder escapes invalid UTF-8 as \xHH, kv.ParsePayload restores it).
 func expected(t *testing.T, e *harness.Emulator) map[uint64]want {
 	t.Helper()
+	out := map[uint64]want{}
+	for _, r := range pullAll(t, e) {
+		_, w := expect(r.group, r.log)
+		out[r.seq] = w
+	}
+	return out
+}
+
+// pulled is one log as the emulator serves it, with its log group and its seq field.
+type pulled struct {
+	seq   uint64
+	group *sls.LogGroup
+	log   *sls.Log
+}
+
+// pullAll reads every log back from the emulator with the unmodified SDK (independently of siemship's consumer),
+// shard by shard from the begin cursor to the end cursor. Every log must carry a seq field, each value once.
+func pullAll(t *testing.T, e *harness.Emulator) []pulled {
+	t.Helper()
 	c := sls.CreateNormalInterface(e.Endpoint, harness.KeyID, harness.Secret, "")
 	hc := slsemu.HTTPClient(e.URL)
 	defer hc.CloseIdleConnections()
@@ -34,7 +53,8 @@ func expected(t *testing.T, e *harness.Emulator) map[uint64]want {
 	if err != nil {
 		t.Fatalf("list shards: %v", err)
 	}
-	out := map[uint64]want{}
+	var out []pulled
+	seen := map[uint64]bool{}
 	for _, sh := range shards {
 		cursor, err := c.GetCursor(harness.Project, harness.Logstore, sh.ShardID, "begin")
 		if err != nil {
@@ -54,14 +74,15 @@ func expected(t *testing.T, e *harness.Emulator) map[uint64]want {
 			}
 			for _, g := range gl.LogGroups {
 				for _, l := range g.Logs {
-					seq, w := expect(g, l)
+					seq, _ := expect(g, l)
 					if seq == 0 {
 						t.Fatalf("shard %d: a record without a seq field: %v", sh.ShardID, l.Contents)
 					}
-					if _, dup := out[seq]; dup {
+					if seen[seq] {
 						t.Fatalf("seq %d stored twice in the emulator", seq)
 					}
-					out[seq] = w
+					seen[seq] = true
+					out = append(out, pulled{seq: seq, group: g, log: l})
 				}
 			}
 			cursor = next
