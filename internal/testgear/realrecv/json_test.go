@@ -277,3 +277,46 @@ func TestDecodeJSONBody(t *testing.T) {
 		}
 	}
 }
+
+// TestSyslogNGNoParse sends lines without a syslog header, and one with an RFC 5424 header, to syslog-ng's sources
+// with flags(no-parse) (SyslogNGOptions.NoParse): each whole frame is MSG and json-parser() reads a JSON line.
+// Without the option both sources take the JSON line's start for a TAG.
+func TestSyslogNGNoParse(t *testing.T) {
+	t.Parallel()
+	r := StartSyslogNG(t, SyslogNGOptions{ParseJSON: true, NoParse: true})
+	parsing := StartSyslogNG(t, SyslogNGOptions{ParseJSON: true})
+	lines := []string{`{"__time__":"2026-11-23T09:22:25.147976960Z","a":"b: c","n":null}`,
+		"<14>1 2024-01-02T03:04:05Z host app 42 - - not parsed"}
+	for _, rt := range []route{{listener: ListenerTCP, framing: octet}, {listener: ListenerLF, framing: lf}} {
+		t.Run(rt.listener, func(t *testing.T) {
+			n := count(t, parsing)
+			send(t, parsing.Addr(rt.listener), nil, rt.framing, []byte(lines[0]))
+			p := waitFor(t, parsing, n+1)[n]
+			eq(t, "app without no-parse", p.App, `{"__time__"`)
+			eq(t, "msg without no-parse", p.Msg, strings.TrimPrefix(lines[0], `{"__time__":`))
+			if p.JSON == nil || p.JSON.OK {
+				t.Errorf("json-parser without no-parse: %+v", p.JSON)
+			}
+
+			n = count(t, r)
+			send(t, r.Addr(rt.listener), nil, rt.framing, []byte(lines[0]), []byte(lines[1]))
+			msgs := waitFor(t, r, n+len(lines))
+			for i, line := range lines {
+				p := msgs[n+i]
+				eq(t, "raw", p.Raw, line)
+				got := p.Fields()
+				got.Timestamp = "" // the receive time
+				if want := (Fields{Pri: "13", Hostname: "127.0.0.1", Msg: line}); got != want {
+					t.Errorf("fields\n got %+v\nwant %+v", got, want)
+				}
+			}
+			if j := msgs[n].JSON; j == nil || !j.OK || !reflect.DeepEqual(j.Tree,
+				map[string]any{"__time__": "2026-11-23T09:22:25.147976960Z", "a": "b: c", "n": ""}) {
+				t.Errorf("json-parser: %+v", msgs[n].JSON)
+			}
+			if j := msgs[n+1].JSON; j == nil || j.OK {
+				t.Errorf("json-parser parsed a syslog line: %+v", j)
+			}
+		})
+	}
+}
