@@ -528,12 +528,6 @@ func (run formatRun) checkJSON(p realrecv.Parsed, report reporter) uint64 {
 	switch {
 	case b == nil:
 		report("json parser", "%s: no JSON reported", at)
-	case run.c.header == "none" && p.Receiver == realrecv.ReceiverSyslogNG:
-		// syslog-ng's sources parse the line as RFC 3164: `{"__time__"` becomes the TAG, and the rest of the
-		// object is no JSON.
-		if b.OK || p.App != `{"__time__"` {
-			report("json parser", "%s: syslog-ng parsed a bare JSON line: OK %v, APP-NAME %q", at, b.OK, p.App)
-		}
 	case !b.OK:
 		report("json parser", "%s: %s did not parse MSG: %s", at, p.Receiver, truncQ(b.Tree))
 	case p.Receiver == realrecv.ReceiverRsyslog:
