@@ -42,7 +42,7 @@ import (
 //
 // The cases mostly wait (for the consumer group's first assignment and for the SDK's shutdown, which polls every
 // 500 ms), so they run formatConcurrency at a time rather than -parallel's GOMAXPROCS: about 25 s on two cores
-// become about 8 s.
+// become about 10 s.
 func TestFormats(t *testing.T) {
 	t.Parallel()
 	sem := make(chan struct{}, formatConcurrency)
@@ -104,7 +104,7 @@ func headerConf(h string) header {
 }
 
 // formatCases is the matrix: every format behind rfc5424 and rfc3164, to rsyslog and to syslog-ng, and json
-// without a header to rsyslog in both framings. The framing alternates so that each format reaches each receiver
+// without a header to both in both framings. The framing alternates so that each format reaches each receiver
 // in both (syslog-ng: syslog() takes octet counting only, network() LF only). The rfc3164 cases also set the
 // format's header settings and LEEF's ^ delimiter; the rfc5424 cases keep the defaults.
 func formatCases() []formatCase {
