@@ -12,6 +12,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 func TestNewEncoderValidation(t *testing.T) {
@@ -100,7 +101,7 @@ func TestHeaderFields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g, l := record.Group{Topic: "t"}, record.Log{Time: testSec}
+			g, l := record.Group{Topic: "t"}, record.Log{Time: encodertest.Sec}
 			msg, _ := e.AppendFrame(nil, &g, &l)
 			got := strings.Replace(string(msg), "2026-11-23T09:22:25.000000Z", "TS", 1)
 			if want := tt.wantHeader + "||__topic__=t||__source__="; got != want {
@@ -128,15 +129,15 @@ func TestMatchesCrewjam(t *testing.T) {
 			return append(append([]byte("."), digits...), 'Z')
 		})
 	}
-	ag, al := auditRecord()
+	ag, al := encodertest.Audit()
 	records := []struct {
 		g record.Group
 		l record.Log
 	}{
 		{ag, al},
-		{record.Group{Topic: "mytopic", Source: "src1", Tags: fields("host", "h9")}, record.Log{Time: testSec, TimeNs: testNs, Contents: fields("k", "pv0", "msg", "hello world")}},
+		{record.Group{Topic: "mytopic", Source: "src1", Tags: encodertest.Fields("host", "h9")}, record.Log{Time: encodertest.Sec, TimeNs: encodertest.Ns, Contents: encodertest.Fields("k", "pv0", "msg", "hello world")}},
 		{record.Group{}, record.Log{Time: 1, TimeNs: 500_000_000}},
-		{record.Group{Topic: "日志"}, record.Log{Time: testSec, TimeNs: 1_000, Contents: fields("msg", "用户登录 ünïcödé", "x", "a=b|c")}},
+		{record.Group{Topic: "日志"}, record.Log{Time: encodertest.Sec, TimeNs: 1_000, Contents: encodertest.Fields("msg", "用户登录 ünïcödé", "x", "a=b|c")}},
 	}
 	headers := []Options{
 		{Facility: 16, Severity: 6, Hostname: "myhost", AppName: "sls"},
@@ -184,8 +185,8 @@ func TestMatchesCrewjam(t *testing.T) {
 // TestAppendFrameAppends checks that frames go after what dst already holds, in every framing, and that the
 // buffer can be reused.
 func TestAppendFrameAppends(t *testing.T) {
-	g, l := auditRecord()
-	big := record.Log{Time: testSec, Contents: fields("v", strings.Repeat("x", 20000))}
+	g, l := encodertest.Audit()
+	big := record.Log{Time: encodertest.Sec, Contents: encodertest.Fields("v", strings.Repeat("x", 20000))}
 	for _, f := range []message.Framing{message.FramingOctet, message.FramingLF, message.FramingNone} {
 		e, err := NewEncoder(baseOptions(f))
 		if err != nil {
@@ -207,8 +208,8 @@ func TestAppendFrameAppends(t *testing.T) {
 // TestMaxMessageBytes sweeps the limit over a record mixing ASCII, 3- and 4-byte runes and escapes: the message
 // never exceeds the limit and is never shorter than the limit minus the widest unit.
 func TestMaxMessageBytes(t *testing.T) {
-	g := record.Group{Topic: "t", Source: "s", Tags: fields("host", "h9")}
-	l := record.Log{Time: testSec, TimeNs: testNs, Contents: fields(
+	g := record.Group{Topic: "t", Source: "s", Tags: encodertest.Fields("host", "h9")}
+	l := record.Log{Time: encodertest.Sec, TimeNs: encodertest.Ns, Contents: encodertest.Fields(
 		"msg", strings.Repeat("ab用户🎉\n\x01|", 200), "k2", "v2", "key3", strings.Repeat("z", 300))}
 	for limit := 480; limit < 3000; limit++ {
 		o := baseOptions(message.FramingOctet)
@@ -219,7 +220,7 @@ func TestMaxMessageBytes(t *testing.T) {
 		}
 		frame, res := e.AppendFrame(nil, &g, &l)
 		checkFrame(t, e, frame, &g, &l, res)
-		msg, _ := unframe(message.FramingOctet, frame)
+		msg, _ := encodertest.Unframe(message.FramingOctet, frame)
 		if !res.Truncated {
 			t.Fatalf("limit %d: not truncated (%d bytes)", limit, len(msg))
 		}
@@ -230,7 +231,7 @@ func TestMaxMessageBytes(t *testing.T) {
 }
 
 func TestAppendFrameAllocs(t *testing.T) {
-	g, l := auditRecord()
+	g, l := encodertest.Audit()
 	for _, f := range []message.Framing{message.FramingOctet, message.FramingLF} {
 		e, err := NewEncoder(baseOptions(f))
 		if err != nil {

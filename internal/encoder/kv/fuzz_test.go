@@ -10,6 +10,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // fuzzSeparators are the separators the fuzzers pick from: the default, single bytes, and ones that overlap
@@ -31,13 +32,13 @@ func fuzzOptions(sepSel uint8, maxSel uint16) Options {
 // checkFrame): header fields, timestamp, no control byte in the message, exactly one LF at the end in LF framing,
 // a correct octet-count prefix, the limit, valid UTF-8, and the original pairs byte for byte (invalid UTF-8 too).
 func FuzzEncode(f *testing.F) {
-	f.Add("mytopic", "src1", "host", "h9", "k", "pv0", "msg", "hello world", uint32(testSec), uint32(testNs), "myhost", uint8(0), uint16(0), uint8(0))
+	f.Add("mytopic", "src1", "host", "h9", "k", "pv0", "msg", "hello world", uint32(encodertest.Sec), uint32(encodertest.Ns), "myhost", uint8(0), uint16(0), uint8(0))
 	f.Add("", "", "", "", "", "", "", "", uint32(0), uint32(0), "", uint8(0), uint16(0), uint8(1))
 	f.Add("t", "s", "a||b", "x||", "k|", "|v", "=", "a=b", uint32(1), uint32(math.MaxUint32), "my host", uint8(1), uint16(0), uint8(1))
 	f.Add("t\xff", "\xe4\xb8", "\xed\xa0\x80", "\uFFFD\xff", "k\n", "ok\n<13>1 2026-11-23T09:22:25Z evil - - - forged", "\r", "\x00\x1b\x7f\\", uint32(math.MaxUint32), uint32(0), "h\xff", uint8(2), uint16(1), uint8(0))
-	f.Add("日志", "源", "主机", "杭州", "msg", strings.Repeat("用户登录", 300), "k", "v", uint32(testSec), uint32(1), "h", uint8(0), uint16(20), uint8(1))
-	f.Add("_t_", "__", "_", "_", "__topic__", "x_", "_", "_", uint32(testSec), uint32(0), "h", uint8(5), uint16(0), uint8(2))
-	f.Add("#|", "#|#|#", "#", "|#", "#|#", "#|", "|", "#", uint32(testSec), uint32(0), "h", uint8(6), uint16(7), uint8(0))
+	f.Add("日志", "源", "主机", "杭州", "msg", strings.Repeat("用户登录", 300), "k", "v", uint32(encodertest.Sec), uint32(1), "h", uint8(0), uint16(20), uint8(1))
+	f.Add("_t_", "__", "_", "_", "__topic__", "x_", "_", "_", uint32(encodertest.Sec), uint32(0), "h", uint8(5), uint16(0), uint8(2))
+	f.Add("#|", "#|#|#", "#", "|#", "#|#", "#|", "|", "#", uint32(encodertest.Sec), uint32(0), "h", uint8(6), uint16(7), uint8(0))
 	for _, tc := range testCases() {
 		c := append(slices.Clone(tc.log.Contents), record.Field{}, record.Field{})
 		tag := append(slices.Clone(tc.group.Tags), record.Field{})

@@ -2,42 +2,14 @@ package kv
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
-	"github.com/crewjam/rfc5424"
-
-	"github.com/siemship/siemship/internal/encoder/header"
-	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
-
-// unframe checks the framing of one frame and returns the SYSLOG-MSG inside it.
-func unframe(f message.Framing, frame []byte) ([]byte, error) {
-	switch f {
-	case message.FramingOctet:
-		sp := bytes.IndexByte(frame, ' ')
-		if sp < 1 || (frame[0] == '0' && sp > 1) {
-			return nil, fmt.Errorf("octet frame %.20q: bad length prefix", frame)
-		}
-		n, err := strconv.Atoi(string(frame[:sp]))
-		if err != nil || n != len(frame)-sp-1 {
-			return nil, fmt.Errorf("octet prefix %q, message has %d bytes", frame[:sp], len(frame)-sp-1)
-		}
-		return frame[sp+1:], nil
-	case message.FramingLF:
-		if i := bytes.IndexByte(frame, '\n'); i != len(frame)-1 {
-			return nil, fmt.Errorf("LF frame has its first LF at %d of %d bytes", i, len(frame))
-		}
-		return frame[:len(frame)-1], nil
-	}
-	return frame, nil
-}
 
 // expectedPairs is the flattening of l in g, byte for byte: the pairs ParsePayload must return.
 func expectedPairs(g *record.Group, l *record.Log) []record.Field {
@@ -69,7 +41,7 @@ func naivePayload(sep string, pairs []record.Field) string {
 func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *record.Log, res Result) string {
 	t.Helper()
 	o := e.Options()
-	msg, err := unframe(o.Framing, frame)
+	msg, err := encodertest.Unframe(o.Framing, frame)
 	if err != nil {
 		t.Fatalf("%v\nframe: %q", err, frame)
 	}
@@ -85,42 +57,7 @@ func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *reco
 		t.Fatalf("message has %d bytes, limit %d", len(msg), o.MaxMessageBytes)
 	}
 
-	// crewjam cannot parse the NILVALUE timestamp (it calls time.Parse on "-"): give it the epoch instead.
-	oracleMsg := msg
-	nilTime := l.Time == 0 && l.TimeNs == 0
-	pri, _ := header.Priority(o.Facility, o.Severity)
-	hdr := fmt.Sprintf("<%d>1 ", pri)
-	if !bytes.HasPrefix(msg, []byte(hdr)) {
-		t.Fatalf("message %.40q does not start with %q", msg, hdr)
-	}
-	if nilTime {
-		if msg[len(hdr)] != '-' || msg[len(hdr)+1] != ' ' {
-			t.Fatalf("zero time not sent as '-': %.60q", msg)
-		}
-		oracleMsg = slices.Concat([]byte(hdr), []byte("1970-01-01T00:00:00Z"), msg[len(hdr)+1:])
-	}
-	var m rfc5424.Message
-	if err := m.UnmarshalBinary(oracleMsg); err != nil {
-		t.Fatalf("crewjam rejects the message: %v\nmessage: %q", err, msg)
-	}
-	nil2empty := func(s string) string {
-		if s == "-" {
-			return ""
-		}
-		return s
-	}
-	if int(m.Priority) != pri || m.Hostname != nil2empty(o.Hostname) || m.AppName != nil2empty(o.AppName) ||
-		m.ProcessID != nil2empty(o.ProcID) || m.MessageID != nil2empty(o.MsgID) {
-		t.Fatalf("header mismatch: crewjam parsed %d %q %q %q %q, options %+v", m.Priority, m.Hostname, m.AppName,
-			m.ProcessID, m.MessageID, o)
-	}
-	wantTime := time.Unix(int64(l.Time), int64(l.TimeNs)).Truncate(time.Microsecond)
-	if nilTime {
-		wantTime = time.Unix(0, 0)
-	}
-	if !m.Timestamp.Equal(wantTime) || m.Timestamp.Location() != time.UTC {
-		t.Fatalf("timestamp %v, want %v UTC", m.Timestamp, wantTime.UTC())
-	}
+	m := encodertest.CheckRFC5424(t, o.headerOptions(), msg, l)
 	if o.StructuredData == "-" && len(m.StructuredData) != 0 {
 		t.Fatalf("crewjam found structured data %+v in %q", m.StructuredData, msg)
 	}

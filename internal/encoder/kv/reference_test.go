@@ -13,6 +13,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // refPlain is copyPlain's reference, byte at a time: no byte needs escaping and s is valid UTF-8.
@@ -119,10 +120,10 @@ func FuzzCopyPlain(f *testing.F) {
 // three ways and requires the same bytes: AppendFrame; AppendFrame without its fast path (appendPlainPairs),
 // also with a limit; and, without a limit, refFrame.
 func FuzzAppendFrameReference(f *testing.F) {
-	f.Add("actiontrail\x1e10.0.3.17\x1e__hostname__\x1eecs-web-01\x1eeventName\x1eConsoleSignin\x1emsg\x1ehello world", uint8(0), uint8(1), uint16(0), uint32(testSec), uint32(testNs))
+	f.Add("actiontrail\x1e10.0.3.17\x1e__hostname__\x1eecs-web-01\x1eeventName\x1eConsoleSignin\x1emsg\x1ehello world", uint8(0), uint8(1), uint16(0), uint32(encodertest.Sec), uint32(encodertest.Ns))
 	f.Add("a||b\x1e|\x1ek=\x1e\xff\xfe\x1e\n\x1e\\\x1e用户登录\x1e\x7f\x1e\x1eends|", uint8(0), uint8(0), uint16(3), uint32(0), uint32(0))
 	f.Add("t\x1es\x1ek\x1e"+strings.Repeat("用户登录", 100)+"\x1eok\x1e"+strings.Repeat("x", 300), uint8(6), uint8(2), uint16(1), uint32(1), uint32(2))
-	f.Add("_t_\x1e__\x1e_\x1e_\x1e__topic__\x1ex_", uint8(5), uint8(1), uint16(0), uint32(testSec), uint32(0))
+	f.Add("_t_\x1e__\x1e_\x1e_\x1e__topic__\x1ex_", uint8(5), uint8(1), uint16(0), uint32(encodertest.Sec), uint32(0))
 	f.Add("t\x1es\x1ea\x1ecaf\xc3\x1eb\x1e\xe4\xb8\xe4", uint8(2), uint8(0), uint16(0), uint32(math.MaxUint32), uint32(math.MaxUint32))
 	f.Fuzz(func(t *testing.T, data string, sepSel, tagSel uint8, maxSel uint16, sec, ns uint32) {
 		parts := strings.SplitN(data, "\x1e", 2+2*8)
