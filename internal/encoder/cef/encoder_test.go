@@ -7,6 +7,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 func TestNewEncoderValidation(t *testing.T) {
@@ -97,7 +98,7 @@ func TestDefaultsAndAdjustments(t *testing.T) {
 			t.Errorf("adjustments %q lack %q", got, want)
 		}
 	}
-	g, l := auditRecord()
+	g, l := encodertest.Audit()
 	frame, res := e.AppendFrame(nil, &g, &l)
 	if res.Truncated || res.Sanitized {
 		t.Errorf("settings cut at start count in every record: %+v", res)
@@ -108,8 +109,8 @@ func TestDefaultsAndAdjustments(t *testing.T) {
 // TestAppendFrameAppends checks that frames go after what dst already holds, in every framing, and that the
 // buffer can be reused.
 func TestAppendFrameAppends(t *testing.T) {
-	g, l := auditRecord()
-	big := record.Log{Time: testSec, Contents: fields("v", strings.Repeat("x", 20000))}
+	g, l := encodertest.Audit()
+	big := record.Log{Time: encodertest.Sec, Contents: encodertest.Fields("v", strings.Repeat("x", 20000))}
 	for _, f := range []message.Framing{message.FramingOctet, message.FramingLF, message.FramingNone} {
 		e, err := NewEncoder(baseOptions(header.RFC5424, f))
 		if err != nil {
@@ -132,8 +133,8 @@ func TestAppendFrameAppends(t *testing.T) {
 // replacements, with a long topic in the header: the message never exceeds the limit, parses, and is never shorter
 // than the limit minus what a pair left out whole (its space, key and "=") or the widest unit (4 bytes) takes.
 func TestMaxMessageBytes(t *testing.T) {
-	g := record.Group{Topic: strings.Repeat("事件|", 200), Source: "s", Tags: fields("host", "h9")}
-	l := record.Log{Time: testSec, TimeNs: testNs, Contents: fields(
+	g := record.Group{Topic: strings.Repeat("事件|", 200), Source: "s", Tags: encodertest.Fields("host", "h9")}
+	l := record.Log{Time: encodertest.Sec, TimeNs: encodertest.Ns, Contents: encodertest.Fields(
 		"msg", strings.Repeat("ab用户🎉\n\x01=\xff", 200), "k2", "v2", "key3", strings.Repeat("z", 300))}
 	for _, f := range []header.Format{header.RFC5424, header.RFC3164} {
 		for limit := 480; limit < 6000; limit += 1 + limit/1000*12 { // every limit to 1000, then every 13th
@@ -145,7 +146,7 @@ func TestMaxMessageBytes(t *testing.T) {
 			}
 			frame, res := e.AppendFrame(nil, &g, &l)
 			checkFrame(t, e, frame, &g, &l, res)
-			msg, _ := unframe(message.FramingOctet, frame)
+			msg, _ := encodertest.Unframe(message.FramingOctet, frame)
 			if !res.Truncated {
 				t.Fatalf("%v limit %d: not truncated (%d bytes)", f, limit, len(msg))
 			}

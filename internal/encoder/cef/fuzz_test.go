@@ -10,6 +10,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // fuzzOptions are the options a fuzzer picks with a few numbers: the syslog header format and framing from sel, a
@@ -42,7 +43,7 @@ func fuzzOptions(sel uint8, maxSel uint16, consts string, sev uint8) Options {
 // frame must also equal refFrame byte for byte.
 func FuzzEncode(f *testing.F) {
 	f.Add("actiontrail_audit_event\x1e10.0.3.17\x1e__hostname__\x1eecs-web-01\x1eeventName\x1eConsoleSignin\x1emsg\x1ehello world",
-		uint8(0), uint8(1), uint16(0), uint32(testSec), uint32(testNs), "", uint8(3))
+		uint8(0), uint8(1), uint16(0), uint32(encodertest.Sec), uint32(encodertest.Ns), "", uint8(3))
 	f.Add("a|b\\c\x1e|\x1ek=\x1e\xff\xfe\x1e\n\x1e\\\x1e用户登录\x1e\x7f\x1e\x1eends |", uint8(1), uint8(0), uint16(3), uint32(0),
 		uint32(0), "V|\\\x1eP\x1e1\x1e\x1e", uint8(10))
 	f.Add("t\x1es\x1ek\x1e"+strings.Repeat("用户登录", 100)+"\x1eok\x1e"+strings.Repeat("x", 300), uint8(2), uint8(2), uint16(1),
@@ -50,7 +51,7 @@ func FuzzEncode(f *testing.F) {
 	f.Add(strings.Repeat("类", 600)+"\x1es\x1eeventId\x1ex\x1ex41\x1ea b=c d\x1e\x1e   ", uint8(5), uint8(0), uint16(7),
 		uint32(math.MaxUint32), uint32(math.MaxUint32), "\x1e\x1e\x1eclass|x\x1e"+strings.Repeat("n", 600), uint8(7))
 	f.Add("ok\n<13>1 2026-11-23T09:22:25Z evil - - - forged\x1e\r\n\x1emsg\x1eok\r\nCEF:0|forged|P|1|c|n|10|src=1", uint8(3),
-		uint8(0), uint16(0), uint32(testSec), uint32(0), "", uint8(1))
+		uint8(0), uint16(0), uint32(encodertest.Sec), uint32(0), "", uint8(1))
 	for _, tc := range testCases() {
 		parts := []string{tc.group.Topic, tc.group.Source}
 		for _, fl := range slices.Concat(tc.group.Tags, tc.log.Contents) {

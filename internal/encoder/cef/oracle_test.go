@@ -1,7 +1,6 @@
 package cef
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,12 +9,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/crewjam/rfc5424"
 	"github.com/leodido/go-syslog/v4/rfc3164"
 
 	"github.com/siemship/siemship/internal/encoder/header"
-	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 	"github.com/siemship/siemship/internal/testgear/refparse"
 )
 
@@ -147,35 +145,13 @@ func expect(o Options, g *record.Group, l *record.Log) want {
 	return w
 }
 
-// unframe checks the framing of one frame and returns the SYSLOG-MSG inside it.
-func unframe(f message.Framing, frame []byte) ([]byte, error) {
-	switch f {
-	case message.FramingOctet:
-		sp := bytes.IndexByte(frame, ' ')
-		if sp < 1 || (frame[0] == '0' && sp > 1) {
-			return nil, fmt.Errorf("octet frame %.20q: bad length prefix", frame)
-		}
-		n, err := strconv.Atoi(string(frame[:sp]))
-		if err != nil || n != len(frame)-sp-1 {
-			return nil, fmt.Errorf("octet prefix %q, message has %d bytes", frame[:sp], len(frame)-sp-1)
-		}
-		return frame[sp+1:], nil
-	case message.FramingLF:
-		if i := bytes.IndexByte(frame, '\n'); i != len(frame)-1 {
-			return nil, fmt.Errorf("LF frame has its first LF at %d of %d bytes", i, len(frame))
-		}
-		return frame[:len(frame)-1], nil
-	}
-	return frame, nil
-}
-
 // checkFrame verifies one frame: framing, bytes, the syslog header with crewjam or go-syslog, the CEF message with
 // refparse, and that the header fields and pairs are the record's (keys decoded, values as docs/format.md says),
 // all of them or, when res.Truncated, a prefix. It returns what refparse parsed.
 func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *record.Log, res Result) refparse.CEF {
 	t.Helper()
 	o := e.Options()
-	msg, err := unframe(o.Header.Framing, frame)
+	msg, err := encodertest.Unframe(o.Header.Framing, frame)
 	if err != nil {
 		t.Fatalf("%v\nframe: %q", err, frame)
 	}
@@ -294,28 +270,10 @@ func checkSyslogHeader(t testing.TB, o header.Options, msg []byte, prefix, cefTe
 		}
 		return
 	}
-	oracleMsg := msg
-	hdr := fmt.Sprintf("<%d>1 ", pri)
-	if !strings.HasPrefix(prefix, hdr) {
+	if hdr := fmt.Sprintf("<%d>1 ", pri); !strings.HasPrefix(prefix, hdr) {
 		t.Fatalf("prefix %q does not start with %q", prefix, hdr)
 	}
-	if noTime { // crewjam cannot parse the NILVALUE timestamp: give it the epoch instead
-		oracleMsg = slices.Concat([]byte(hdr), []byte("1970-01-01T00:00:00Z"), msg[len(hdr)+1:])
-	}
-	var m rfc5424.Message
-	if err := m.UnmarshalBinary(oracleMsg); err != nil {
-		t.Fatalf("crewjam rejects the message: %v\nmessage: %q", err, msg)
-	}
-	if int(m.Priority) != pri || m.Hostname != nil2empty(o.Hostname) || m.AppName != nil2empty(o.AppName) ||
-		m.ProcessID != nil2empty(o.ProcID) || m.MessageID != nil2empty(o.MsgID) || string(m.Message) != cefText {
-		t.Fatalf("crewjam parsed %d %q %q %q %q %.80q; options %+v", m.Priority, m.Hostname, m.AppName, m.ProcessID,
-			m.MessageID, m.Message, o)
-	}
-	wantTime := time.Unix(int64(l.Time), int64(l.TimeNs)).Truncate(time.Microsecond)
-	if noTime {
-		wantTime = time.Unix(0, 0)
-	}
-	if !m.Timestamp.Equal(wantTime) {
-		t.Fatalf("timestamp %v, want %v", m.Timestamp, wantTime.UTC())
+	if m := encodertest.CheckRFC5424(t, o, msg, l); string(m.Message) != cefText {
+		t.Fatalf("crewjam's MSG %.80q is not the CEF message %.80q", m.Message, cefText)
 	}
 }
