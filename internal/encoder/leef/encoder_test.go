@@ -8,6 +8,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 func TestPutDevTime(t *testing.T) {
@@ -15,8 +16,8 @@ func TestPutDevTime(t *testing.T) {
 		sec, ns uint32
 		want    string
 	}{
-		{testSec, testNs, "1795425745147"},
-		{testSec, 999_999_999, "1795425745999"},
+		{encodertest.Sec, encodertest.Ns, "1795425745147"},
+		{encodertest.Sec, 999_999_999, "1795425745999"},
 		{1, 0, "0000000001000"},
 		{0, 1_000_000, "0000000000001"},
 		{999_999_999, 999_000_000, "0999999999999"},
@@ -66,7 +67,7 @@ func TestEventPerLog(t *testing.T) {
 					t.Fatal(err)
 				}
 				e.eventOf = func(*record.Group, *record.Log) Event { return tt.ev }
-				l := record.Log{Time: testSec, Contents: fields("k", "v")}
+				l := record.Log{Time: encodertest.Sec, Contents: encodertest.Fields("k", "v")}
 				frame, res := e.AppendFrame(nil, &g, &l)
 				if res.Sanitized != tt.wantSanitized || res.Truncated != tt.wantTruncated {
 					t.Errorf("result %+v, want Sanitized=%v Truncated=%v", res, tt.wantSanitized, tt.wantTruncated)
@@ -90,7 +91,7 @@ func TestDroppedAttribute(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := record.Group{Topic: "t", Source: "s"}
-	base := record.Log{Time: testSec, Contents: fields("a", "")}
+	base := record.Log{Time: encodertest.Sec, Contents: encodertest.Fields("a", "")}
 	msg, _ := e.AppendFrame(nil, &g, &base)
 	room := 480 - len(msg) // what follows the value of a
 	for _, tc := range []struct {
@@ -108,7 +109,7 @@ func TestDroppedAttribute(t *testing.T) {
 		{"key substitute fits", room - 6, "b\n", "b␊", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l := record.Log{Time: testSec, Contents: fields("a", strings.Repeat("x", tc.pad), tc.next, "v")}
+			l := record.Log{Time: encodertest.Sec, Contents: encodertest.Fields("a", strings.Repeat("x", tc.pad), tc.next, "v")}
 			msg, res := e.AppendFrame(nil, &g, &l)
 			if !res.Truncated || res.Sanitized != tc.wantSanitized || len(msg) > 480 {
 				t.Errorf("result %+v, %d bytes: %q", res, len(msg), msg[len(msg)-20:])
@@ -124,7 +125,7 @@ func TestDroppedAttribute(t *testing.T) {
 // TestManyKeys: more than 32 attributes, where the key set is allocated, with keys repeated and renamed keys
 // taken by later ones.
 func TestManyKeys(t *testing.T) {
-	g := record.Group{Topic: "t", Source: "s", Tags: manyFields(40)}
+	g := record.Group{Topic: "t", Source: "s", Tags: encodertest.ManyFields(40)}
 	var c []record.Field
 	for i := range 300 {
 		c = append(c, record.Field{Key: "k" + strconv.Itoa(i%37), Value: strconv.Itoa(i)})
@@ -132,7 +133,7 @@ func TestManyKeys(t *testing.T) {
 			c = append(c, record.Field{Key: "k1_" + strconv.Itoa(45+i), Value: "taken"})
 		}
 	}
-	l := record.Log{Time: testSec, Contents: c}
+	l := record.Log{Time: encodertest.Sec, Contents: c}
 	for _, v := range variants() {
 		e, err := NewEncoder(baseOptions(v))
 		if err != nil {
@@ -143,7 +144,7 @@ func TestManyKeys(t *testing.T) {
 			t.Fatalf("result %+v", res)
 		}
 		checkFrame(t, e, frame, &g, &l, e.ev, res)
-		g.Logs = []record.Log{l, l, {Time: testSec}}
+		g.Logs = []record.Log{l, l, {Time: encodertest.Sec}}
 		checkGroup(t, e, &g)
 		g.Logs = nil
 	}

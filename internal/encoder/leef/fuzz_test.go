@@ -9,6 +9,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // fuzzDelimiters are the LEEF 2.0 delimiters the fuzzers pick from ("" is the default tab).
@@ -37,13 +38,13 @@ func fuzzOptions(sel uint8, maxSel uint16) Options {
 // the header fields and attributes where they belong, equal to the model's substitution of the record, and the
 // record itself, byte for byte, wherever Sanitized is false.
 func FuzzEncode(f *testing.F) {
-	f.Add("mytopic", "src1", "host", "h9", "k", "pv0", "msg", "hello world", uint32(testSec), uint32(testNs), "myhost", uint8(0), uint16(0), false)
+	f.Add("mytopic", "src1", "host", "h9", "k", "pv0", "msg", "hello world", uint32(encodertest.Sec), uint32(encodertest.Ns), "myhost", uint8(0), uint16(0), false)
 	f.Add("", "", "", "", "", "", "", "", uint32(0), uint32(0), "", uint8(0x91), uint16(0), false)
 	f.Add("t", "s", "a^b", "x^", "k|", "|v", "=", "a=b", uint32(1), uint32(math.MaxUint32), "my host", uint8(1), uint16(0), true)
 	f.Add("t\xff", "\xe4\xb8", "\xed\xa0\x80", "\uFFFD\xff", "k\n", "ok\n<13>1 2026-11-23T09:22:25Z evil - - - LEEF:2.0|a|b|c|d|^|forged=1", "\r", "\x00\x1b\x7f\\", uint32(math.MaxUint32), uint32(0), "h\xff", uint8(0x42), uint16(1), true)
-	f.Add("日志", "源", "主机", "杭州", "msg", strings.Repeat("用户登录", 300), "k", "v", uint32(testSec), uint32(1), "h", uint8(0x20), uint16(20), false)
-	f.Add("t", "s", "devTime", "x", "__topic__", "x", "__topic__", "y", uint32(testSec), uint32(0), "h", uint8(0xc5), uint16(0), false)
-	f.Add("a¦b", "‖", "¦", "¦", "k‖", "‖", "x", "\xc2", uint32(testSec), uint32(0), "h", uint8(5), uint16(7), true)
+	f.Add("日志", "源", "主机", "杭州", "msg", strings.Repeat("用户登录", 300), "k", "v", uint32(encodertest.Sec), uint32(1), "h", uint8(0x20), uint16(20), false)
+	f.Add("t", "s", "devTime", "x", "__topic__", "x", "__topic__", "y", uint32(encodertest.Sec), uint32(0), "h", uint8(0xc5), uint16(0), false)
+	f.Add("a¦b", "‖", "¦", "¦", "k‖", "‖", "x", "\xc2", uint32(encodertest.Sec), uint32(0), "h", uint8(5), uint16(7), true)
 	for _, tc := range testCases() {
 		c := append(slices.Clone(tc.log.Contents), record.Field{}, record.Field{})
 		tag := append(slices.Clone(tc.group.Tags), record.Field{})

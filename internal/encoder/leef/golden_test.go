@@ -3,17 +3,14 @@ package leef
 import (
 	"bytes"
 	"crypto/sha256"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/siemship/siemship/internal/encoder/header"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the encoder's output")
 
 // bigFrame is the size above which a golden file holds a frame's length, SHA-256 and first bigFrame/16 bytes only.
 const bigFrame = 16 << 10
@@ -68,22 +65,7 @@ func TestGolden(t *testing.T) {
 				file.WriteString("\n")
 			}
 			path := filepath.Join("testdata", "golden", tc.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, file.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(file.Bytes(), want) {
-				t.Errorf("output differs from %s\n got: %.600q\nwant: %.600q", path, file.Bytes(), want)
-			}
+			encodertest.Golden(t, path, file.Bytes())
 		})
 	}
 }

@@ -10,12 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/crewjam/rfc5424"
 	"github.com/leodido/go-syslog/v4/rfc3164"
 
 	"github.com/siemship/siemship/internal/encoder/header"
-	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 	"github.com/siemship/siemship/internal/testgear/refparse"
 )
 
@@ -69,28 +68,6 @@ func modelField(s string) string {
 	return s
 }
 
-// unframe checks the framing of one frame and returns the SYSLOG-MSG inside it.
-func unframe(f message.Framing, frame []byte) ([]byte, error) {
-	switch f {
-	case message.FramingOctet:
-		sp := bytes.IndexByte(frame, ' ')
-		if sp < 1 || (frame[0] == '0' && sp > 1) {
-			return nil, fmt.Errorf("octet frame %.20q: bad length prefix", frame)
-		}
-		n, err := strconv.Atoi(string(frame[:sp]))
-		if err != nil || n != len(frame)-sp-1 {
-			return nil, fmt.Errorf("octet prefix %q, message has %d bytes", frame[:sp], len(frame)-sp-1)
-		}
-		return frame[sp+1:], nil
-	case message.FramingLF:
-		if i := bytes.IndexByte(frame, '\n'); i != len(frame)-1 {
-			return nil, fmt.Errorf("LF frame has its first LF at %d of %d bytes", i, len(frame))
-		}
-		return frame[:len(frame)-1], nil
-	}
-	return frame, nil
-}
-
 // checkFrame verifies one frame: framing, the bytes of the message, its size, the syslog header with crewjam's
 // RFC 5424 parser or go-syslog's RFC 3164 parser, and the LEEF event with refparse.ParseLEEF against the model.
 // ev is the header the message must carry (before substitution). It returns the parsed event.
@@ -99,7 +76,7 @@ func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *reco
 	o := e.Options()
 	ho := o.Header
 	d := e.Delimiter()
-	msg, err := unframe(ho.Framing, frame)
+	msg, err := encodertest.Unframe(ho.Framing, frame)
 	if err != nil {
 		t.Fatalf("%v\nframe: %q", err, frame)
 	}
@@ -179,12 +156,6 @@ func checkSyslog(t testing.TB, ho header.Options, l *record.Log, msg []byte, pre
 	t.Helper()
 	pri, _ := header.Priority(ho.Facility, ho.Severity)
 	noTime := l.Time == 0 && l.TimeNs == 0
-	nil2empty := func(s string) string {
-		if s == "-" {
-			return ""
-		}
-		return s
-	}
 	if ho.Format == header.RFC3164 {
 		str := func(p *string) string {
 			if p == nil {
@@ -220,35 +191,7 @@ func checkSyslog(t testing.TB, ho header.Options, l *record.Log, msg []byte, pre
 		}
 		return
 	}
-	// crewjam cannot parse the NILVALUE timestamp (it calls time.Parse on "-"): give it the epoch instead.
-	hdr := fmt.Sprintf("<%d>1 ", pri)
-	if !bytes.HasPrefix(msg, []byte(hdr)) {
-		t.Fatalf("message %.40q does not start with %q", msg, hdr)
-	}
-	oracleMsg := msg
-	if noTime {
-		if !bytes.HasPrefix(msg[len(hdr):], []byte("- ")) {
-			t.Fatalf("zero time not sent as '-': %.60q", msg)
-		}
-		oracleMsg = slices.Concat([]byte(hdr), []byte("1970-01-01T00:00:00Z"), msg[len(hdr)+1:])
-	}
-	var m rfc5424.Message
-	if err := m.UnmarshalBinary(oracleMsg); err != nil {
-		t.Fatalf("crewjam rejects the message: %v\nmessage: %q", err, msg)
-	}
-	if int(m.Priority) != pri || m.Hostname != nil2empty(ho.Hostname) || m.AppName != nil2empty(ho.AppName) ||
-		m.ProcessID != nil2empty(ho.ProcID) || m.MessageID != nil2empty(ho.MsgID) {
-		t.Fatalf("header mismatch: crewjam parsed %d %q %q %q %q, options %+v", m.Priority, m.Hostname, m.AppName,
-			m.ProcessID, m.MessageID, ho)
-	}
-	wantTime := time.Unix(int64(l.Time), int64(l.TimeNs)).Truncate(time.Microsecond)
-	if noTime {
-		wantTime = time.Unix(0, 0)
-	}
-	if !m.Timestamp.Equal(wantTime) {
-		t.Fatalf("timestamp %v, want %v", m.Timestamp, wantTime.UTC())
-	}
-	if string(m.Message) != string(msg[len(prefix):]) {
+	if m := encodertest.CheckRFC5424(t, ho, msg, l); string(m.Message) != string(msg[len(prefix):]) {
 		t.Fatalf("crewjam's MSG %q is not what follows refparse's prefix %q", m.Message, prefix)
 	}
 }

@@ -1,12 +1,12 @@
 package leef
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // variant is one combination of LEEF version, syslog header and framing.
@@ -52,42 +52,25 @@ type testCase struct {
 	wantSanitized bool
 }
 
-const (
-	testSec = 1795425745 // 2026-11-23T09:22:25Z
-	testNs  = 147976960
-)
-
-func fields(kv ...string) []record.Field {
-	out := make([]record.Field, 0, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, record.Field{Key: kv[i], Value: kv[i+1]})
-	}
-	return out
-}
-
-func manyFields(n int) []record.Field {
-	out := make([]record.Field, n)
-	for i := range out {
-		out[i] = record.Field{Key: "field_" + strconv.Itoa(i), Value: "value " + strconv.Itoa(i*i)}
-	}
-	return out
-}
-
-// testCases are kv's hostile set (records_test.go there) and the cases LEEF adds: delimiters, pipes and '=' in
+// testCases are encodertest's hostile set (with LEEF's own forged lines and Unicode) and the cases LEEF adds: delimiters, pipes and '=' in
 // keys, repeated keys, empty keys, a content named devTime, a time before 2001.
 func testCases() []testCase {
-	grp := func(topic, source string, tags ...string) record.Group {
-		return record.Group{Topic: topic, Source: source, Tags: fields(tags...)}
-	}
-	lg := func(kv ...string) record.Log {
-		return record.Log{Time: testSec, TimeNs: testNs, Contents: fields(kv...)}
-	}
+	grp, lg := encodertest.Group, encodertest.Log
 	limit := func(n int) func(*Options) { return func(o *Options) { o.Header.MaxMessageBytes = n } }
+	// hostile is a case of encodertest's hostile set; sanitized is what this format makes of it.
+	hostile := func(name string, sanitized bool) testCase {
+		c := encodertest.Hostile(name)
+		tc := testCase{name: c.Name, group: c.Group, log: c.Log, wantSanitized: sanitized, wantTruncated: c.Limit > 0}
+		if c.Limit > 0 {
+			tc.opts = limit(c.Limit)
+		}
+		return tc
+	}
 	delim := func(d string) func(*Options) { return func(o *Options) { o.Delimiter = d } }
 	at := auditRecord
 	return []testCase{
-		{name: "plain", group: grp("t", "s", "host", "h9"), log: lg("k", "v")},
-		{name: "python_sample", group: grp("mytopic", "src1", "host", "h9"), log: lg("k", "pv0", "msg", "hello world")},
+		hostile("plain", false),
+		hostile("python_sample", false),
 		{name: "actiontrail", group: at().g, log: at().l},
 		{name: "actiontrail_caret", group: at().g, log: at().l, opts: delim("^")},
 		{
@@ -101,10 +84,10 @@ func testCases() []testCase {
 			},
 		},
 		{name: "no_tag", group: grp("t", "s"), log: lg("k", "v"), opts: func(o *Options) { o.Header.AppName = "" }},
-		{name: "zero_time", group: grp("t", "s"), log: record.Log{Contents: fields("k", "v")}},
-		{name: "time_1970", group: grp("t", "s"), log: record.Log{Time: 86400, TimeNs: 5_000_000, Contents: fields("k", "v")}},
-		{name: "empty", group: grp("", ""), log: record.Log{Time: testSec}},
-		{name: "empty_keys_values", group: grp("", "", "", ""), log: lg("", "v", "k", "", "", ""), wantSanitized: true},
+		hostile("zero_time", false),
+		{name: "time_1970", group: grp("t", "s"), log: record.Log{Time: 86400, TimeNs: 5_000_000, Contents: encodertest.Fields("k", "v")}},
+		hostile("empty", false),
+		hostile("empty_keys_values", true),
 		{
 			name:  "forged_lines",
 			group: grp("t", "s"),
@@ -112,12 +95,7 @@ func testCases() []testCase {
 				"crlf", "a\r\n<14>Nov 23 09:22:25 evil LEEF:1.0|evil|P|1|41|x=1", "lf_key\nx", "v"),
 			wantSanitized: true,
 		},
-		{
-			name:          "separators",
-			group:         grp("a||b", "||", "||", "x"),
-			log:           lg("a||b", "x||y", "trail", "ends|", "lead", "|starts", "runs", "|||||", "k|", "|v", "pipe|key", "="),
-			wantSanitized: true,
-		},
+		hostile("separators", true),
 		{
 			name:          "delimiters_in_values",
 			group:         grp("t^1", "s\t2", "k^", "v\t^"),
@@ -139,52 +117,29 @@ func testCases() []testCase {
 			opts:          delim("xA6"),
 			wantSanitized: true, // the invalid byte
 		},
-		{
-			name:          "equals_in_keys",
-			group:         grp("t", "s", "t=k", "t=v"),
-			log:           lg("a=b", "x=y=z", "=", "=", "==", "", "a\\=b", "c\\"),
-			wantSanitized: true,
-		},
+		hostile("equals_in_keys", true),
 		{
 			name:          "repeated_keys",
 			group:         grp("t", "s", "host", "h1", "host", "h2"),
 			log:           lg("k", "1", "k", "2", "k_4", "3", "k", "4", "__topic__", "forged", "devTime", "0", "__tag__:host", "forged", "", "a", "", "b"),
 			wantSanitized: true,
 		},
-		{
-			name:          "invalid_utf8",
-			group:         grp("t\xff", "s"),
-			log:           lg("k\xc3", "caf\xc3", "v", "\xff\xfe\xfd", "surrogate", "a\xed\xa0\x80b", "cut", "\xe4\xb8", "real_fffd", "\uFFFD\xff", "literal", `\xff`+"\xff"),
-			wantSanitized: true,
-		},
-		{
-			name:          "control_bytes",
-			group:         grp("t", "s"),
-			log:           lg("nul", "a\x00b", "esc", "\x1b[31mred\x1b[0m", "tab", "a\tb", "del", "x\x7fy", "bs", `C:\new\x41`, "bell\x07", "\x01\x1f"),
-			wantSanitized: true,
-		},
+		hostile("invalid_utf8", true),
+		hostile("control_bytes", true),
 		{
 			name:  "unicode",
 			group: grp("日志", "源", "主机", "杭州"),
 			log:   lg("msg", "用户登录成功 🎉", "rtl", "مرحبا", "nel", "a\u0085b", "ls", "a\u2028b", "combining", "e\u0301", "pictures", "␊＾｜"),
 		},
-		{name: "value_100k", group: grp("t", "s"), log: lg("big", strings.Repeat("0123456789abcdef", 6400))},
-		{name: "fields_500", group: grp("t", "s", "host", "h9"), log: record.Log{Time: testSec, TimeNs: testNs, Contents: manyFields(500)}},
-		{
-			name:  "truncated_utf8",
-			group: grp("t", "s"), log: lg("msg", strings.Repeat("用户登录", 2000)),
-			opts: limit(480), wantTruncated: true,
-		},
+		hostile("value_100k", false),
+		hostile("fields_500", false),
+		hostile("truncated_utf8", false),
 		{
 			name:  "truncated_substitutes",
 			group: grp("t", "s"), log: lg("msg", strings.Repeat("\n\x01", 2000)),
 			opts: limit(480), wantTruncated: true, wantSanitized: true,
 		},
-		{
-			name:  "truncated_invalid_utf8",
-			group: grp("t", "s"), log: lg("msg", strings.Repeat("\xffé\xc3", 500)),
-			opts: limit(480), wantTruncated: true, wantSanitized: true,
-		},
+		hostile("truncated_invalid_utf8", true),
 		{
 			name:  "truncated_key",
 			group: grp("t", "s"), log: lg("a", strings.Repeat("x", 250), "long_key_that_does_not_fit_"+strings.Repeat("k", 100), "v"),
@@ -210,10 +165,10 @@ func auditRecord() groupLog {
 		g: record.Group{
 			Topic:  "actiontrail_audit_event",
 			Source: "10.17.0.10",
-			Tags: fields("__hostname__", "audit-collector-02", "__pack_id__", "8E2F5C3B1A0D4E6F-1A",
+			Tags: encodertest.Fields("__hostname__", "audit-collector-02", "__pack_id__", "8E2F5C3B1A0D4E6F-1A",
 				"__receive_time__", "1795425745"),
 		},
-		l: record.Log{Time: testSec, TimeNs: testNs, Contents: fields(
+		l: record.Log{Time: encodertest.Sec, TimeNs: encodertest.Ns, Contents: encodertest.Fields(
 			"seq", "42",
 			"eventName", "CreateAccessKey",
 			"eventTime", "2026-11-23T09:22:25Z",
