@@ -12,6 +12,7 @@ import (
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 func TestNewEncoderValidation(t *testing.T) {
@@ -73,8 +74,8 @@ func TestAdjustments(t *testing.T) {
 
 // TestAppendTime compares the hand-written timestamp with package time's, also across the date cache.
 func TestAppendTime(t *testing.T) {
-	secs := []uint32{0, 1, 59, 86399, 86400, 951782400 /* 2000-02-29 */, 951868800, 1709164800 /* 2024-02-29 */, 4107542400 /* 2100-03-01 */, testSec, math.MaxUint32}
-	nss := []uint32{0, 1, 999_999_999, 1_000_000_000, testNs, math.MaxUint32}
+	secs := []uint32{0, 1, 59, 86399, 86400, 951782400 /* 2000-02-29 */, 951868800, 1709164800 /* 2024-02-29 */, 4107542400 /* 2100-03-01 */, encodertest.Sec, math.MaxUint32}
+	nss := []uint32{0, 1, 999_999_999, 1_000_000_000, encodertest.Ns, math.MaxUint32}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 2000 {
 		secs = append(secs, r.Uint32())
@@ -233,7 +234,7 @@ func TestRenames(t *testing.T) {
 // key sets, with and without a repeat.
 func TestRepeats(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	g := &record.Group{Tags: fields("host", "")}
+	g := &record.Group{Tags: encodertest.Fields("host", "")}
 	words := []string{"a", "ab", "abc", "abcd", "eventName", "eventTime", "eventType", "__tag__:host", "__topic__",
 		"userIdentity.accountId", "userIdentity.accessKey", "k", "", "日志", "__tag__:hos", "x"}
 	for range 20000 {
@@ -258,8 +259,8 @@ func TestRepeats(t *testing.T) {
 // and as frames of every layout, and checks each with the oracle: valid, within the limit, cut only when needed,
 // a prefix of the whole with the marker.
 func TestLimitSweep(t *testing.T) {
-	g := record.Group{Topic: "t\"opic", Source: "s", Tags: fields("host", "h\n1", "host", "h2")}
-	l := record.Log{Time: testSec, TimeNs: testNs, Contents: fields("msg", "ab\"é\n日\xff\u2028🎉\x01xyz\\", "k\xff", "v", "k\xfe", strings.Repeat("w", 40), "last", "end")}
+	g := record.Group{Topic: "t\"opic", Source: "s", Tags: encodertest.Fields("host", "h\n1", "host", "h2")}
+	l := record.Log{Time: encodertest.Sec, TimeNs: encodertest.Ns, Contents: encodertest.Fields("msg", "ab\"é\n日\xff\u2028🎉\x01xyz\\", "k\xff", "v", "k\xfe", strings.Repeat("w", 40), "last", "end")}
 	e := mustEncoder(t, baseOptions(bareNone))
 	whole, _ := e.AppendObject(nil, &g, &l, 0)
 	for limit := -1; limit <= len(whole)+1; limit++ {
@@ -283,7 +284,7 @@ func TestLimitSweep(t *testing.T) {
 		o := baseOptions(ly)
 		e := mustEncoder(t, o)
 		frame, _ := e.AppendFrame(nil, &g, &l)
-		msg, _ := unframe(ly.framing, frame)
+		msg, _ := encodertest.Unframe(ly.framing, frame)
 		for max := header.MinMaxMessageBytes; max <= len(msg)+1; max++ {
 			o.Header.MaxMessageBytes = max
 			e := mustEncoder(t, o)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // fuzzOptions are the encoder options a fuzzer picks with two numbers: the layout from layoutSel, a limit of
@@ -27,12 +28,12 @@ func fuzzOptions(layoutSel uint8, maxSel uint16) Options {
 // record's members with unique keys (invalid UTF-8 as U+FFFD, repeated keys renamed), or cut with the marker.
 // k2 equal to k1 (selected by repeat) makes repeated keys common.
 func FuzzEncode(f *testing.F) {
-	f.Add("mytopic", "src1", "host", "h9", "k", "pv0", "msg", "hello world", uint32(testSec), uint32(testNs), "myhost", uint8(0), uint16(0), false)
+	f.Add("mytopic", "src1", "host", "h9", "k", "pv0", "msg", "hello world", uint32(encodertest.Sec), uint32(encodertest.Ns), "myhost", uint8(0), uint16(0), false)
 	f.Add("", "", "", "", "", "", "", "", uint32(0), uint32(0), "", uint8(1), uint16(0), true)
 	f.Add("t\xff", "\xe4\xb8", "\xed\xa0\x80", "\uFFFD\xff", "k\n", "ok\n<13>1 2026-11-23T09:22:25Z evil - - - forged", "\r", "\x00\x1b\x7f\\", uint32(math.MaxUint32), uint32(0), "h\xff", uint8(2), uint16(1), false)
-	f.Add("日志", "源", "主机", "杭州", "msg", strings.Repeat("用户登录", 300), "k", "v", uint32(testSec), uint32(1), "h", uint8(3), uint16(20), false)
-	f.Add(`"`, `\`, "__tag__:x", "\u2028", "__topic__", `"}{"`, "__truncated__", "\u2029", uint32(testSec), uint32(0), "h", uint8(5), uint16(0), false)
-	f.Add("t", "s", "k", "v", "k#2", "x", "k", "y", uint32(testSec), uint32(0), "h", uint8(6), uint16(7), true)
+	f.Add("日志", "源", "主机", "杭州", "msg", strings.Repeat("用户登录", 300), "k", "v", uint32(encodertest.Sec), uint32(1), "h", uint8(3), uint16(20), false)
+	f.Add(`"`, `\`, "__tag__:x", "\u2028", "__topic__", `"}{"`, "__truncated__", "\u2029", uint32(encodertest.Sec), uint32(0), "h", uint8(5), uint16(0), false)
+	f.Add("t", "s", "k", "v", "k#2", "x", "k", "y", uint32(encodertest.Sec), uint32(0), "h", uint8(6), uint16(7), true)
 	for _, tc := range testCases() {
 		if strings.Contains(tc.name, "100k") || strings.Contains(tc.name, "10k") || strings.Contains(tc.name, "500") {
 			continue // huge inputs slow every mutation down; the golden tests have them

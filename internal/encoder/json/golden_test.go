@@ -2,16 +2,13 @@ package jsonenc
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/siemship/siemship/internal/encoder/header"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the encoder's output")
 
 // TestGolden encodes every test case with an RFC 5424 header in octet framing, an RFC 3164 header in LF framing
 // and bare in LF framing (the ActionTrail record in every layout), compares the frames with testdata/golden and
@@ -44,22 +41,7 @@ func TestGolden(t *testing.T) {
 				}
 
 				path := filepath.Join("testdata", "golden", tc.name+"."+ly.name+".golden")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(path, frame, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if !bytes.Equal(frame, want) {
-					t.Errorf("frame differs from %s\n got: %.300q\nwant: %.300q", path, frame, want)
-				}
+				encodertest.Golden(t, path, frame)
 			})
 		}
 	}

@@ -3,71 +3,44 @@ package jsonenc
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // checkGroup requires AppendGroup to append exactly AppendFrame's frames for every log of g, with the right ends
 // and counts.
 func checkGroup(t *testing.T, e *Encoder, g *record.Group) {
 	t.Helper()
-	var want []byte
-	var wantEnds []int
-	var wantRes message.Counts
-	want = append(want, "prior"...)
-	for li := range g.Logs {
-		var r Result
-		want, r = e.AppendFrame(want, g, &g.Logs[li])
-		wantEnds = append(wantEnds, len(want))
-		if r.Truncated {
-			wantRes.Truncated++
-		}
-		if r.Sanitized {
-			wantRes.Sanitized++
-		}
-	}
-	var s message.Scratch
-	for round := range 2 { // the scratch is reused
-		b := message.Batch{Buf: []byte("prior"), Ends: []int{-1}}
-		res := e.AppendGroup(&b, g, &s)
-		got, ends := b.Buf, b.Ends
-		if !bytes.Equal(got, want) {
-			t.Fatalf("round %d: AppendGroup differs from AppendFrame\n got %q\nwant %q", round, got, want)
-		}
-		if len(ends) != len(wantEnds)+1 || ends[0] != -1 || !slices.Equal(ends[1:], wantEnds) {
-			t.Fatalf("round %d: ends %v, want [-1 %v]", round, ends, wantEnds)
-		}
-		if res != wantRes {
-			t.Fatalf("round %d: result %+v, want %+v", round, res, wantRes)
-		}
-	}
+	encodertest.CheckGroup(t, e, g, encodertest.GroupCheck[Result]{
+		Counts: func(r Result) (bool, bool) { return r.Truncated, r.Sanitized },
+	})
 }
 
 func TestAppendGroupMatchesAppendFrame(t *testing.T) {
 	logs := []record.Log{
-		{Time: testSec, TimeNs: testNs, Contents: fields("seq", "1", "msg", "hello")},
-		{Time: 0, TimeNs: 0, Contents: fields("seq", "2", "msg", "a\"b\n")}, // null time, escaping
-		{Time: testSec + 86400, Contents: fields("seq", "3", "big", strings.Repeat("x", 900))},
-		{Time: testSec},
-		{Time: testSec, Contents: fields("seq", "5", "seq", "again", "__topic__", "c", "__tag__:h", "c")}, // renamed
-		{Time: testSec, Contents: fields("k\xff", "1", "k\xfe", "2")},                                     // renamed, lossy
-		{Time: testSec, TimeNs: 1, Contents: fields("seq", "7", "msg", "用户登录 \u2028")},
+		{Time: encodertest.Sec, TimeNs: encodertest.Ns, Contents: encodertest.Fields("seq", "1", "msg", "hello")},
+		{Time: 0, TimeNs: 0, Contents: encodertest.Fields("seq", "2", "msg", "a\"b\n")}, // null time, escaping
+		{Time: encodertest.Sec + 86400, Contents: encodertest.Fields("seq", "3", "big", strings.Repeat("x", 900))},
+		{Time: encodertest.Sec},
+		{Time: encodertest.Sec, Contents: encodertest.Fields("seq", "5", "seq", "again", "__topic__", "c", "__tag__:h", "c")}, // renamed
+		{Time: encodertest.Sec, Contents: encodertest.Fields("k\xff", "1", "k\xfe", "2")},                                     // renamed, lossy
+		{Time: encodertest.Sec, TimeNs: 1, Contents: encodertest.Fields("seq", "7", "msg", "用户登录 \u2028")},
 	}
 	groups := map[string]record.Group{
-		"plain":         {Topic: "actiontrail", Source: "10.0.0.1", Tags: fields("__hostname__", "h1", "__pack_id__", "AB-1"), Logs: logs},
-		"escaped tags":  {Topic: "t\"x", Source: "s\n", Tags: fields("k\\v", "caf\xc3", "__hostname__", "\\"), Logs: logs},
-		"repeated tags": {Topic: "t", Tags: fields("h", "1", "h", "2"), Logs: logs},
-		"lossy tags":    {Topic: "t", Tags: fields("h\xff", "1", "h\xfe", "2"), Logs: logs},
+		"plain":         {Topic: "actiontrail", Source: "10.0.0.1", Tags: encodertest.Fields("__hostname__", "h1", "__pack_id__", "AB-1"), Logs: logs},
+		"escaped tags":  {Topic: "t\"x", Source: "s\n", Tags: encodertest.Fields("k\\v", "caf\xc3", "__hostname__", "\\"), Logs: logs},
+		"repeated tags": {Topic: "t", Tags: encodertest.Fields("h", "1", "h", "2"), Logs: logs},
+		"lossy tags":    {Topic: "t", Tags: encodertest.Fields("h\xff", "1", "h\xfe", "2"), Logs: logs},
 		"no tags":       {Logs: logs},
 		"one log":       {Topic: "t", Logs: logs[:1]},
 		"no logs":       {Topic: "t"},
 		"long prefix":   {Topic: strings.Repeat("t", 300), Source: strings.Repeat("s", 200), Logs: logs},
-		"unicode group": {Topic: "日志", Source: "源", Tags: fields("主机", "杭州"), Logs: logs},
+		"unicode group": {Topic: "日志", Source: "源", Tags: encodertest.Fields("主机", "杭州"), Logs: logs},
 	}
 	for name, g := range groups {
 		for _, ly := range allLayouts {
@@ -84,25 +57,12 @@ func TestAppendGroupMatchesAppendFrame(t *testing.T) {
 // FuzzAppendGroup builds a group of up to four logs from data (split at 0x1e, 0x1f between logs) and requires
 // AppendGroup to equal AppendFrame log by log, in every layout and a range of limits.
 func FuzzAppendGroup(f *testing.F) {
-	f.Add("actiontrail\x1e10.0.3.17\x1e__hostname__\x1eecs-01\x1fseq\x1e1\x1fseq\x1e2\x1emsg\x1ehi", uint8(0), uint8(1), uint16(0), uint32(testSec))
+	f.Add("actiontrail\x1e10.0.3.17\x1e__hostname__\x1eecs-01\x1fseq\x1e1\x1fseq\x1e2\x1emsg\x1ehi", uint8(0), uint8(1), uint16(0), uint32(encodertest.Sec))
 	f.Add("a\"b\x1e\\\x1ek\x1e\xff\xfe\x1f\n\x1e\\\x1f用户登录\x1e\x7f\x1fk\x1e1\x1ek\x1e2", uint8(3), uint8(0), uint16(3), uint32(0))
 	f.Add(strings.Repeat("t", 400)+"\x1es\x1ek\x1ev\x1fa\x1eb\x1fc\x1ed", uint8(2), uint8(2), uint16(1), uint32(1))
 	f.Add("t\x1es\x1eh\x1e1\x1eh\x1e2\x1f__tag__:h\x1ex", uint8(5), uint8(2), uint16(0), uint32(1))
 	f.Fuzz(func(t *testing.T, data string, layoutSel, tagSel uint8, maxSel uint16, sec uint32) {
-		parts := strings.Split(data, "\x1f")
-		head := append(strings.SplitN(parts[0], "\x1e", 2+2*int(tagSel%3)), "", "")
-		g := record.Group{Topic: head[0], Source: head[1]}
-		for i := 2; i+1 < len(head); i += 2 {
-			g.Tags = append(g.Tags, record.Field{Key: head[i], Value: head[i+1]})
-		}
-		for i, p := range parts[1:min(len(parts), 5)] {
-			l := record.Log{Time: sec + uint32(i)*3600, TimeNs: uint32(i)}
-			kv := append(strings.SplitN(p, "\x1e", 8), "")
-			for k := 0; k+1 < len(kv); k += 2 {
-				l.Contents = append(l.Contents, record.Field{Key: kv[k], Value: kv[k+1]})
-			}
-			g.Logs = append(g.Logs, l)
-		}
+		g := encodertest.FuzzGroup(data, tagSel, sec)
 		checkGroup(t, mustEncoder(t, fuzzOptions(layoutSel, maxSel)), &g)
 	})
 }

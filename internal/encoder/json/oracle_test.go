@@ -13,12 +13,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/crewjam/rfc5424"
 	"github.com/leodido/go-syslog/v4/rfc3164"
 
 	"github.com/siemship/siemship/internal/encoder/header"
-	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // member is one member of a decoded object: the value is a string, nil (__time__ of a log without a time) or
@@ -138,28 +137,6 @@ func originals(g *record.Group, l *record.Log) []record.Field {
 	return append(out, l.Contents...)
 }
 
-// unframe checks the framing of one frame and returns the message inside it.
-func unframe(f message.Framing, frame []byte) ([]byte, error) {
-	switch f {
-	case message.FramingOctet:
-		sp := bytes.IndexByte(frame, ' ')
-		if sp < 1 || (frame[0] == '0' && sp > 1) {
-			return nil, fmt.Errorf("octet frame %.20q: bad length prefix", frame)
-		}
-		n, err := strconv.Atoi(string(frame[:sp]))
-		if err != nil || n != len(frame)-sp-1 {
-			return nil, fmt.Errorf("octet prefix %q, message has %d bytes", frame[:sp], len(frame)-sp-1)
-		}
-		return frame[sp+1:], nil
-	case message.FramingLF:
-		if i := bytes.IndexByte(frame, '\n'); i != len(frame)-1 {
-			return nil, fmt.Errorf("LF frame has its first LF at %d of %d bytes", i, len(frame))
-		}
-		return frame[:len(frame)-1], nil
-	}
-	return frame, nil
-}
-
 // splitHeader parses the syslog header of msg with a parser this project did not write (crewjam/rfc5424 or
 // leodido/go-syslog's RFC 3164 parser), checks its fields against the options and the log's time, and returns
 // the MSG: the JSON object.
@@ -209,35 +186,7 @@ func splitHeader(t testing.TB, e *Encoder, msg []byte, l *record.Log) []byte {
 		}
 		payload = []byte(str(sm.Message))
 	} else {
-		oracleMsg := msg
-		hdr := fmt.Sprintf("<%d>1 ", pri)
-		if !bytes.HasPrefix(msg, []byte(hdr)) {
-			t.Fatalf("message %.40q does not start with %q", msg, hdr)
-		}
-		nilTime := l.Time == 0 && l.TimeNs == 0
-		if nilTime { // crewjam cannot parse the NILVALUE timestamp: give it the epoch instead
-			if msg[len(hdr)] != '-' || msg[len(hdr)+1] != ' ' {
-				t.Fatalf("zero time not sent as '-': %.60q", msg)
-			}
-			oracleMsg = slices.Concat([]byte(hdr), []byte("1970-01-01T00:00:00Z"), msg[len(hdr)+1:])
-		}
-		var m rfc5424.Message
-		if err := m.UnmarshalBinary(oracleMsg); err != nil {
-			t.Fatalf("crewjam rejects the message: %v\nmessage: %q", err, msg)
-		}
-		if int(m.Priority) != pri || m.Hostname != nil2empty(ho.Hostname) || m.AppName != nil2empty(ho.AppName) ||
-			m.ProcessID != nil2empty(ho.ProcID) || m.MessageID != nil2empty(ho.MsgID) {
-			t.Fatalf("header mismatch: crewjam parsed %d %q %q %q %q, options %+v", m.Priority, m.Hostname,
-				m.AppName, m.ProcessID, m.MessageID, ho)
-		}
-		wantTime := time.Unix(int64(l.Time), int64(l.TimeNs)).Truncate(time.Microsecond)
-		if nilTime {
-			wantTime = time.Unix(0, 0)
-		}
-		if !m.Timestamp.Equal(wantTime) {
-			t.Fatalf("timestamp %v, want %v", m.Timestamp, wantTime.UTC())
-		}
-		payload = m.Message
+		payload = encodertest.CheckRFC5424(t, ho, msg, l).Message
 	}
 	hdrLen := e.head.hdr.Len()
 	if l.Time == 0 && l.TimeNs == 0 && ho.Format == header.RFC5424 {
@@ -256,7 +205,7 @@ func splitHeader(t testing.TB, e *Encoder, msg []byte, l *record.Log) []byte {
 func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *record.Log, res Result) {
 	t.Helper()
 	o := e.Options()
-	msg, err := unframe(o.Header.Framing, frame)
+	msg, err := encodertest.Unframe(o.Header.Framing, frame)
 	if err != nil {
 		t.Fatalf("%v\nframe: %q", err, frame)
 	}

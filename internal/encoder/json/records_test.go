@@ -1,12 +1,12 @@
 package jsonenc
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // layout is one way the encoder wraps an object: a syslog header (or none) and a framing.
@@ -49,44 +49,26 @@ type testCase struct {
 	only          *layout // the one layout where the case holds (its sizes are the header's); nil: all
 }
 
-const (
-	testSec = 1795425745 // 2026-11-23T09:22:25Z
-	testNs  = 147976960
-)
-
-func fields(kv ...string) []record.Field {
-	out := make([]record.Field, 0, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, record.Field{Key: kv[i], Value: kv[i+1]})
-	}
-	return out
-}
-
-func manyFields(n int) []record.Field {
-	out := make([]record.Field, n)
-	for i := range out {
-		out[i] = record.Field{Key: "field_" + strconv.Itoa(i), Value: "value " + strconv.Itoa(i*i)}
-	}
-	return out
-}
-
-// testCases are kv's records (its hostile set included: forged lines, separators, equals signs, invalid UTF-8,
+// testCases are kv's records (encodertest's hostile set included: forged lines, separators, equals signs, invalid UTF-8,
 // control bytes, Unicode, huge values, many fields, truncation), then what is hostile or special to JSON: quotes
 // and backslashes, U+2028/U+2029, repeated and reserved keys, JSON text in a value, cuts at escapes.
 func testCases() []testCase {
-	grp := func(topic, source string, tags ...string) record.Group {
-		return record.Group{Topic: topic, Source: source, Tags: fields(tags...)}
-	}
-	lg := func(kv ...string) record.Log {
-		return record.Log{Time: testSec, TimeNs: testNs, Contents: fields(kv...)}
-	}
+	grp, lg := encodertest.Group, encodertest.Log
 	limit := func(n int) func(*Options) { return func(o *Options) { o.Header.MaxMessageBytes = n } }
-	audit := func() (record.Group, record.Log) { return auditRecord() }
-	ag, al := audit()
+	// hostile is a case of encodertest's hostile set; sanitized is what this format makes of it.
+	hostile := func(name string, sanitized bool) testCase {
+		c := encodertest.Hostile(name)
+		tc := testCase{name: c.Name, group: c.Group, log: c.Log, wantSanitized: sanitized, wantTruncated: c.Limit > 0}
+		if c.Limit > 0 {
+			tc.opts = limit(c.Limit)
+		}
+		return tc
+	}
+	ag, al := encodertest.Audit()
 	eg, el := emulatorRecord()
 	return []testCase{
-		{name: "plain", group: grp("t", "s", "host", "h9"), log: lg("k", "v")},
-		{name: "python_sample", group: grp("mytopic", "src1", "host", "h9"), log: lg("k", "pv0", "msg", "hello world")},
+		hostile("plain", false),
+		hostile("python_sample", false),
 		{name: "actiontrail", group: ag, log: al},
 		{name: "emulator", group: eg, log: el},
 		{
@@ -99,19 +81,13 @@ func testCases() []testCase {
 				h.StructuredData = `[siemship@32473 project="p1" logstore="audit \"main\""]`
 			},
 		},
-		{name: "zero_time", group: grp("t", "s"), log: record.Log{Contents: fields("k", "v")}},
+		hostile("zero_time", false),
 		{name: "no_app_name", group: grp("t", "s"), log: lg("k", "v"), opts: func(o *Options) { o.Header.AppName = "-" }},
-		{name: "ns_only", group: grp("t", "s"), log: record.Log{TimeNs: 5, Contents: fields("k", "v")}},
-		{name: "ns_overflow", group: grp("t", "s"), log: record.Log{Time: testSec, TimeNs: 4_294_967_295, Contents: fields("k", "v")}},
-		{name: "empty", group: grp("", ""), log: record.Log{Time: testSec}},
-		{name: "empty_keys_values", group: grp("", "", "", ""), log: lg("", "v", "k", "", "", ""), wantSanitized: true},
-		{
-			name:  "forged_lines",
-			group: grp("t", "s"),
-			log: lg("msg", "ok\n<13>1 2026-11-23T09:22:25Z evil forged - - - injected",
-				"crlf", "a\r\n<14>1 - - - - - - second", "lf_key\nx", "v"),
-			wantSanitized: true,
-		},
+		{name: "ns_only", group: grp("t", "s"), log: record.Log{TimeNs: 5, Contents: encodertest.Fields("k", "v")}},
+		{name: "ns_overflow", group: grp("t", "s"), log: record.Log{Time: encodertest.Sec, TimeNs: 4_294_967_295, Contents: encodertest.Fields("k", "v")}},
+		hostile("empty", false),
+		hostile("empty_keys_values", true),
+		hostile("forged_lines", true),
 		{
 			name:  "forged_json",
 			group: grp("t", "s"),
@@ -119,18 +95,9 @@ func testCases() []testCase {
 				"nested", `{"a":[1,2,{"b":"c"}]}`),
 			wantSanitized: true,
 		},
-		{
-			name:  "separators",
-			group: grp("a||b", "||", "||", "x"),
-			log:   lg("a||b", "x||y", "trail", "ends|", "lead", "|starts", "runs", "|||||", "k|", "|v", "pipe|key", "="),
-		},
-		{name: "equals_in_keys", group: grp("t", "s", "t=k", "t=v"), log: lg("a=b", "x=y=z", "=", "=", "==", "", "a\\=b", "c\\")},
-		{
-			name:          "invalid_utf8",
-			group:         grp("t\xff", "s"),
-			log:           lg("k\xc3", "caf\xc3", "v", "\xff\xfe\xfd", "surrogate", "a\xed\xa0\x80b", "cut", "\xe4\xb8", "real_fffd", "\uFFFD\xff", "literal", `\xff`+"\xff"),
-			wantSanitized: true,
-		},
+		hostile("separators", false),
+		hostile("equals_in_keys", false),
+		hostile("invalid_utf8", true),
 		{
 			name:          "control_bytes",
 			group:         grp("t", "s"),
@@ -157,29 +124,21 @@ func testCases() []testCase {
 			log:           lg("\xff", "a", "\xfe", "b", "\uFFFD", "c", "x\xff#2", "d", "x\xfe", "e", "x\xfd", "f"),
 			wantSanitized: true,
 		},
-		{name: "value_100k", group: grp("t", "s"), log: lg("big", strings.Repeat("0123456789abcdef", 6400))},
+		hostile("value_100k", false),
 		{name: "key_10k", group: grp("t", "s"), log: lg(strings.Repeat("k", 10000), "v", "after", "x")},
-		{name: "fields_500", group: grp("t", "s", "host", "h9"), log: record.Log{Time: testSec, TimeNs: testNs, Contents: manyFields(500)}},
+		hostile("fields_500", false),
 		{
 			name:  "fields_500_repeated",
-			group: grp("t", "s"), log: record.Log{Time: testSec, TimeNs: testNs, Contents: append(manyFields(500), manyFields(3)...)},
+			group: grp("t", "s"), log: record.Log{Time: encodertest.Sec, TimeNs: encodertest.Ns, Contents: append(encodertest.ManyFields(500), encodertest.ManyFields(3)...)},
 			wantSanitized: true,
 		},
-		{
-			name:  "truncated_utf8",
-			group: grp("t", "s"), log: lg("msg", strings.Repeat("用户登录", 2000)),
-			opts: limit(480), wantTruncated: true,
-		},
+		hostile("truncated_utf8", false),
 		{
 			name:  "truncated_escapes",
 			group: grp("t", "s"), log: lg("msg", strings.Repeat("\n\x01\"", 2000)),
 			opts: limit(480), wantTruncated: true, wantSanitized: true,
 		},
-		{
-			name:  "truncated_invalid_utf8",
-			group: grp("t", "s"), log: lg("msg", strings.Repeat("\xffé\xc3", 500)),
-			opts: limit(480), wantTruncated: true, wantSanitized: true,
-		},
+		hostile("truncated_invalid_utf8", true),
 		{
 			name:  "truncated_key",
 			group: grp("t", "s"), log: lg("a", strings.Repeat("x", 300), "long_key_that_does_not_fit_"+strings.Repeat("k", 100), "v"),
@@ -209,35 +168,16 @@ func testCases() []testCase {
 	}
 }
 
-// auditRecord is kv's realistic ActionTrail-style audit record of 10 pairs (topic, source, one tag, 7 contents).
-func auditRecord() (record.Group, record.Log) {
-	g := record.Group{
-		Topic:  "actiontrail_audit_event",
-		Source: "10.0.3.17",
-		Tags:   fields("__hostname__", "ecs-web-01"),
-	}
-	l := record.Log{Time: testSec, TimeNs: testNs, Contents: fields(
-		"eventName", "ConsoleSignin",
-		"acsRegion", "cn-hangzhou",
-		"sourceIp", "203.0.113.45",
-		"userName", "alice",
-		"userAgent", "Mozilla/5.0",
-		"eventId", "4A6C1D6E-8B1F-4C2E-9E3A-1F2B3C4D5E6F",
-		"eventRW", "Write",
-	)}
-	return g, l
-}
-
 // emulatorRecord is a record as the SLS emulator generates it (slsemu's generator.record with all 15 fields, and
 // its group trailer), with ActionTrail's JSON-valued requestParameters added.
 func emulatorRecord() (record.Group, record.Log) {
 	g := record.Group{
 		Topic:  "actiontrail_audit_event",
 		Source: "10.17.1.13",
-		Tags: fields("__hostname__", "audit-collector-11", "__pack_id__", "5E2C1A4F9B3D7E61-2A",
+		Tags: encodertest.Fields("__hostname__", "audit-collector-11", "__pack_id__", "5E2C1A4F9B3D7E61-2A",
 			"__receive_time__", "1795425745"),
 	}
-	l := record.Log{Time: testSec, TimeNs: testNs, Contents: fields(
+	l := record.Log{Time: encodertest.Sec, TimeNs: encodertest.Ns, Contents: encodertest.Fields(
 		"seq", "1042",
 		"eventName", "CreateAccessKey",
 		"eventTime", "2026-11-23T09:22:25Z",
