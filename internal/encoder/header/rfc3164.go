@@ -30,7 +30,7 @@ func appendRFC3164(dst []byte, sec, ns uint32, loc *time.Location, cache *atomic
 			m, d = uint32(c)>>5&15, uint32(c)&31
 		} else {
 			var y uint32
-			y, m, d = civil(days)
+			y, m, d = Civil(days)
 			cache.Store((days+1)<<32 | uint64(y)<<9 | uint64(m)<<5 | uint64(d))
 		}
 	} else {
@@ -44,15 +44,15 @@ func appendRFC3164(dst []byte, sec, ns uint32, loc *time.Location, cache *atomic
 	b := dst[n : n+rfc3164Len]
 	copy(b, monthNames[3*(m-1):3*m])
 	b[3] = ' '
-	put2(b[4:], d)
+	Put2(b[4:], d)
 	if d < 10 {
 		b[4] = ' '
 	}
 	b[6] = ' '
-	put2(b[7:], rem/3600)
+	Put2(b[7:], rem/3600)
 	b[9] = ':'
-	put2(b[10:], rem/60%60)
+	Put2(b[10:], rem/60%60)
 	b[12] = ':'
-	put2(b[13:], rem%60)
+	Put2(b[13:], rem%60)
 	return dst
 }

@@ -29,7 +29,7 @@ func appendTimestamp(dst []byte, sec, ns uint32, cache *atomic.Uint64) []byte {
 		c = uint32(cached)
 		y, m, d = c>>9, c>>5&15, c&31
 	} else {
-		y, m, d = civil(days)
+		y, m, d = Civil(days)
 		if cache != nil {
 			cache.Store((days+1)<<32 | uint64(y)<<9 | uint64(m)<<5 | uint64(d))
 		}
@@ -39,22 +39,22 @@ func appendTimestamp(dst []byte, sec, ns uint32, cache *atomic.Uint64) []byte {
 	n := len(dst)
 	dst = dst[:n+timestampLen]
 	b := dst[n : n+timestampLen]
-	put2(b[0:], y/100)
-	put2(b[2:], y%100)
+	Put2(b[0:], y/100)
+	Put2(b[2:], y%100)
 	b[4] = '-'
-	put2(b[5:], m)
+	Put2(b[5:], m)
 	b[7] = '-'
-	put2(b[8:], d)
+	Put2(b[8:], d)
 	b[10] = 'T'
-	put2(b[11:], rem/3600)
+	Put2(b[11:], rem/3600)
 	b[13] = ':'
-	put2(b[14:], rem/60%60)
+	Put2(b[14:], rem/60%60)
 	b[16] = ':'
-	put2(b[17:], rem%60)
+	Put2(b[17:], rem%60)
 	b[19] = '.'
-	put2(b[20:], micro/10000)
-	put2(b[22:], micro/100%100)
-	put2(b[24:], micro%100)
+	Put2(b[20:], micro/10000)
+	Put2(b[22:], micro/100%100)
+	Put2(b[24:], micro%100)
 	b[26] = 'Z'
 	return dst
 }
@@ -62,9 +62,9 @@ func appendTimestamp(dst []byte, sec, ns uint32, cache *atomic.Uint64) []byte {
 // timestampLen is the length of a non-nil TIMESTAMP written by appendTimestamp.
 const timestampLen = 27
 
-// civil converts days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm, unsigned because
-// SLS times are never before 1970).
-func civil(days uint64) (year, month, day uint32) {
+// Civil converts days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm, unsigned because
+// SLS times are never before 1970). The encoders that write a date of their own (json's __time__) use it with Put2.
+func Civil(days uint64) (year, month, day uint32) {
 	z := days + 719468
 	era := z / 146097
 	doe := z - era*146097
@@ -94,7 +94,8 @@ const twoDigits = "00010203040506070809" +
 	"80818283848586878889" +
 	"90919293949596979899"
 
-func put2(b []byte, v uint32) {
+// Put2 writes v < 100 as two decimal digits to b[0] and b[1].
+func Put2(b []byte, v uint32) {
 	_ = b[1]
 	b[0] = twoDigits[2*v]
 	b[1] = twoDigits[2*v+1]

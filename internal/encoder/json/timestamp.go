@@ -1,5 +1,7 @@
 package jsonenc
 
+import "github.com/siemship/siemship/internal/encoder/header"
+
 // timeMember is the first member of every object, `{"__time__":` and the time (appendTime), or `{"__time__":null`
 // for a log without a time. Its length is fixed: timeMemberLen, or len(nullTimeMember).
 const (
@@ -32,8 +34,8 @@ func appendTimeMember(dst []byte, sec, ns uint32, c *dateCache) []byte {
 // appendTime appends time.Unix(sec, ns) in UTC as a quoted RFC 3339 string with all nine fractional digits,
 // "2026-11-23T09:22:25.147976960Z": fixed width, so that the strings sort as the times do, and nothing of the
 // SLS nanosecond part lost. A nanosecond part of a second or more carries into the seconds, as time.Unix does. It
-// writes the digits itself (time.Time.AppendFormat costs about 100 ns); c, if not nil, caches the date and time
-// to the second.
+// writes the digits itself (time.Time.AppendFormat costs about 100 ns), with the syslog header's date arithmetic
+// (header.Civil, header.Put2); c, if not nil, caches the date and time to the second.
 func appendTime(dst []byte, sec, ns uint32, c *dateCache) []byte {
 	total := uint64(sec) + uint64(ns/1e9)
 	frac := ns % 1e9
@@ -48,62 +50,24 @@ func appendTime(dst []byte, sec, ns uint32, c *dateCache) []byte {
 		if c != nil && c.secs != 0 && (c.secs-1)/86400 == days {
 			copy(b, c.text[:10])
 		} else {
-			y, m, d := civil(days)
-			put2(b[0:], y/100)
-			put2(b[2:], y%100)
-			put2(b[5:], m)
-			put2(b[8:], d)
+			y, m, d := header.Civil(days)
+			header.Put2(b[0:], y/100)
+			header.Put2(b[2:], y%100)
+			header.Put2(b[5:], m)
+			header.Put2(b[8:], d)
 		}
-		put2(b[11:], rem/3600)
-		put2(b[14:], rem/60%60)
-		put2(b[17:], rem%60)
+		header.Put2(b[11:], rem/3600)
+		header.Put2(b[14:], rem/60%60)
+		header.Put2(b[17:], rem%60)
 		if c != nil {
 			c.secs = total + 1
 			copy(c.text[:], b[:19])
 		}
 	}
 	b[20] = byte('0' + frac/1e8)
-	put2(b[21:], frac/1e6%100)
-	put2(b[23:], frac/1e4%100)
-	put2(b[25:], frac/100%100)
-	put2(b[27:], frac%100)
+	header.Put2(b[21:], frac/1e6%100)
+	header.Put2(b[23:], frac/1e4%100)
+	header.Put2(b[25:], frac/100%100)
+	header.Put2(b[27:], frac%100)
 	return dst
-}
-
-// civil converts days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm, unsigned because
-// SLS times are never before 1970).
-func civil(days uint64) (year, month, day uint32) {
-	z := days + 719468
-	era := z / 146097
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if mp >= 10 {
-		m = mp - 9
-	}
-	if m <= 2 {
-		y++
-	}
-	return uint32(y), uint32(m), uint32(d)
-}
-
-const twoDigits = "00010203040506070809" +
-	"10111213141516171819" +
-	"20212223242526272829" +
-	"30313233343536373839" +
-	"40414243444546474849" +
-	"50515253545556575859" +
-	"60616263646566676869" +
-	"70717273747576777879" +
-	"80818283848586878889" +
-	"90919293949596979899"
-
-func put2(b []byte, v uint32) {
-	_ = b[1]
-	b[0] = twoDigits[2*v]
-	b[1] = twoDigits[2*v+1]
 }
