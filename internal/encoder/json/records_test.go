@@ -49,20 +49,17 @@ type testCase struct {
 	only          *layout // the one layout where the case holds (its sizes are the header's); nil: all
 }
 
-// testCases are kv's records (encodertest's hostile set included: forged lines, separators, equals signs, invalid UTF-8,
-// control bytes, Unicode, huge values, many fields, truncation), then what is hostile or special to JSON: quotes
+// testCases are kv's records (encodertest's hostile set included: forged lines, separators, equals signs, invalid
+// UTF-8, control bytes, Unicode, huge values, many fields, truncation), then what is hostile or special to JSON: quotes
 // and backslashes, U+2028/U+2029, repeated and reserved keys, JSON text in a value, cuts at escapes.
 func testCases() []testCase {
 	grp, lg := encodertest.Group, encodertest.Log
 	limit := func(n int) func(*Options) { return func(o *Options) { o.Header.MaxMessageBytes = n } }
-	// hostile is a case of encodertest's hostile set; sanitized is what this format makes of it.
+	// hostile is a case of encodertest's hostile set; sanitized is what this format makes of it (limit(0) is the
+	// default: no limit).
 	hostile := func(name string, sanitized bool) testCase {
 		c := encodertest.Hostile(name)
-		tc := testCase{name: c.Name, group: c.Group, log: c.Log, wantSanitized: sanitized, wantTruncated: c.Limit > 0}
-		if c.Limit > 0 {
-			tc.opts = limit(c.Limit)
-		}
-		return tc
+		return testCase{name: name, group: c.Group, log: c.Log, opts: limit(c.Limit), wantTruncated: c.Limit > 0, wantSanitized: sanitized}
 	}
 	ag, al := encodertest.Audit()
 	eg, el := emulatorRecord()

@@ -26,14 +26,11 @@ type testCase struct {
 func testCases() []testCase {
 	grp, lg := encodertest.Group, encodertest.Log
 	limit := func(n int) func(*Options) { return func(o *Options) { o.MaxMessageBytes = n } }
-	// hostile is a case of encodertest's hostile set; sanitized is what this format makes of it.
+	// hostile is a case of encodertest's hostile set; sanitized is what this format makes of it (limit(0) is the
+	// default: no limit).
 	hostile := func(name string, sanitized bool) testCase {
 		c := encodertest.Hostile(name)
-		tc := testCase{name: c.Name, group: c.Group, log: c.Log, wantSanitized: sanitized, wantTruncated: c.Limit > 0}
-		if c.Limit > 0 {
-			tc.opts = limit(c.Limit)
-		}
-		return tc
+		return testCase{name: name, group: c.Group, log: c.Log, opts: limit(c.Limit), wantTruncated: c.Limit > 0, wantSanitized: sanitized}
 	}
 	return []testCase{
 		hostile("plain", false),
