@@ -151,21 +151,7 @@ func expect(o Options, g *record.Group, l *record.Log) want {
 func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *record.Log, res Result) refparse.CEF {
 	t.Helper()
 	o := e.Options()
-	msg, err := encodertest.Unframe(o.Header.Framing, frame)
-	if err != nil {
-		t.Fatalf("%v\nframe: %q", err, frame)
-	}
-	for i, c := range msg {
-		if c < 0x20 || c == 0x7f {
-			t.Fatalf("control byte %#x at %d in message %q", c, i, msg)
-		}
-	}
-	if !utf8.Valid(msg) {
-		t.Fatalf("message is not valid UTF-8: %q", msg)
-	}
-	if o.Header.MaxMessageBytes > 0 && len(msg) > o.Header.MaxMessageBytes {
-		t.Fatalf("message has %d bytes, limit %d", len(msg), o.Header.MaxMessageBytes)
-	}
+	msg := encodertest.Message(t, o.Header.Framing, frame, o.Header.MaxMessageBytes, false)
 
 	c, err := refparse.ParseCEF(string(msg))
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/record"
 	"github.com/siemship/siemship/internal/testgear/encodertest"
@@ -41,21 +40,7 @@ func naivePayload(sep string, pairs []record.Field) string {
 func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *record.Log, res Result) string {
 	t.Helper()
 	o := e.Options()
-	msg, err := encodertest.Unframe(o.Framing, frame)
-	if err != nil {
-		t.Fatalf("%v\nframe: %q", err, frame)
-	}
-	for i, c := range msg {
-		if c < 0x20 || c == 0x7f {
-			t.Fatalf("control byte %#x at %d in message %q", c, i, msg)
-		}
-	}
-	if !utf8.Valid(msg) {
-		t.Fatalf("message is not valid UTF-8: %q", msg)
-	}
-	if o.MaxMessageBytes > 0 && len(msg) > o.MaxMessageBytes {
-		t.Fatalf("message has %d bytes, limit %d", len(msg), o.MaxMessageBytes)
-	}
+	msg := encodertest.Message(t, o.Framing, frame, o.MaxMessageBytes, false)
 
 	m := encodertest.CheckRFC5424(t, o.headerOptions(), msg, l)
 	if o.StructuredData == "-" && len(m.StructuredData) != 0 {

@@ -76,21 +76,7 @@ func checkFrame(t testing.TB, e *Encoder, frame []byte, g *record.Group, l *reco
 	o := e.Options()
 	ho := o.Header
 	d := e.Delimiter()
-	msg, err := encodertest.Unframe(ho.Framing, frame)
-	if err != nil {
-		t.Fatalf("%v\nframe: %q", err, frame)
-	}
-	for i, c := range msg {
-		if c < 0x20 && !(c == '\t' && d == '\t') || c == 0x7f {
-			t.Fatalf("control byte %#x at %d in message %q", c, i, msg)
-		}
-	}
-	if !utf8.Valid(msg) {
-		t.Fatalf("message is not valid UTF-8: %q", msg)
-	}
-	if ho.MaxMessageBytes > 0 && len(msg) > ho.MaxMessageBytes {
-		t.Fatalf("message has %d bytes, limit %d", len(msg), ho.MaxMessageBytes)
-	}
+	msg := encodertest.Message(t, ho.Framing, frame, ho.MaxMessageBytes, d == '\t')
 
 	p, err := refparse.ParseLEEF(string(msg))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crewjam/rfc5424"
 
@@ -78,4 +79,27 @@ func CheckRFC5424(t testing.TB, o header.Options, msg []byte, l *record.Log) rfc
 		t.Fatalf("timestamp %v, want %v UTC", m.Timestamp, wantTime.UTC())
 	}
 	return m
+}
+
+// Message unframes frame (framing f) and requires of the message what every format promises: valid UTF-8, no
+// control byte (a tab only where tab is true: LEEF's tab delimiter) and, when max > 0, at most max bytes. It
+// returns the message.
+func Message(t testing.TB, f message.Framing, frame []byte, max int, tab bool) []byte {
+	t.Helper()
+	msg, err := Unframe(f, frame)
+	if err != nil {
+		t.Fatalf("%v\nframe: %q", err, frame)
+	}
+	for i, c := range msg {
+		if c < 0x20 && !(tab && c == '\t') || c == 0x7f {
+			t.Fatalf("control byte %#x at %d in message %q", c, i, msg)
+		}
+	}
+	if !utf8.Valid(msg) {
+		t.Fatalf("message is not valid UTF-8: %q", msg)
+	}
+	if max > 0 && len(msg) > max {
+		t.Fatalf("message has %d bytes, limit %d", len(msg), max)
+	}
+	return msg
 }
