@@ -3,6 +3,8 @@ package cef
 import (
 	"encoding/binary"
 	"unicode/utf8"
+
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 )
 
 // What CEF cannot carry as is, and what is sent instead:
@@ -58,26 +60,13 @@ func word(s string, i int) uint64 {
 	n := len(s)
 	switch {
 	case 8*i+8 <= n:
-		return load64(s, 8*i)
+		return chars.Load64(s, 8*i)
 	case n >= 8:
-		return load64(s, n-8)
+		return chars.Load64(s, n-8)
 	case n >= 4:
-		return uint64(load32(s, 0)) | uint64(load32(s, n-4))<<32
+		return uint64(chars.Load32(s, 0)) | uint64(chars.Load32(s, n-4))<<32
 	}
 	return uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16 | (ones*'a')&^0xffffff
-}
-
-// load32 reads s[i:i+4] little-endian; the compiler merges it into one load.
-func load32(s string, i int) uint32 {
-	s = s[i : i+4]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-// load64 reads s[i:i+8] little-endian; the compiler merges it into one load.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // copyValue copies v to buf (len(buf) >= len(v)) a word at a time, as word reads them (a string of 8 bytes or more
@@ -92,17 +81,17 @@ func copyValue(buf []byte, v string) (plain, all uint64) {
 		plain = highs
 		i := 0
 		for ; i+8 < n; i += 8 {
-			w := load64(v, i)
+			w := chars.Load64(v, i)
 			binary.LittleEndian.PutUint64(buf[i:], w)
 			plain &= plainBits(w, ones*'=')
 			all |= w
 		}
-		w := load64(v, n-8)
+		w := chars.Load64(v, n-8)
 		binary.LittleEndian.PutUint64(buf[n-8:], w)
 		return plain & plainBits(w, ones*'='), all | w
 	case n >= 4:
 		buf = buf[:n]
-		a, b := load32(v, 0), load32(v, n-4)
+		a, b := chars.Load32(v, 0), chars.Load32(v, n-4)
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 		w := uint64(a) | uint64(b)<<32
@@ -127,18 +116,18 @@ func copyKey(buf []byte, k string) (alnum, xs uint64) {
 		alnum = highs
 		i := 0
 		for ; i+8 < n; i += 8 {
-			w := load64(k, i)
+			w := chars.Load64(k, i)
 			binary.LittleEndian.PutUint64(buf[i:], w)
 			a, x := keyBits(w)
 			alnum, xs = alnum&a, xs|x
 		}
-		w := load64(k, n-8)
+		w := chars.Load64(k, n-8)
 		binary.LittleEndian.PutUint64(buf[n-8:], w)
 		a, x := keyBits(w)
 		return alnum & a, xs | x
 	case n >= 4:
 		buf = buf[:n]
-		a, b := load32(k, 0), load32(k, n-4)
+		a, b := chars.Load32(k, 0), chars.Load32(k, n-4)
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 		return keyBits(uint64(a) | uint64(b)<<32)
@@ -233,7 +222,7 @@ func appendValue(dst []byte, v string, limit int, r *Result) ([]byte, bool) {
 			continue
 		}
 		var ok bool
-		if dst, ok = appendRun(dst, v[run:i], limit); !ok {
+		if dst, ok = chars.AppendRun(dst, v[run:i], limit); !ok {
 			return dst, false
 		}
 		r.Sanitized = true
@@ -244,20 +233,7 @@ func appendValue(dst []byte, v string, limit int, r *Result) ([]byte, bool) {
 		i += size
 		run = i
 	}
-	return appendRun(dst, v[run:], limit)
-}
-
-// appendRun appends valid UTF-8 text that needs no escaping, or what fits of it below limit cut at a character
-// boundary.
-func appendRun(dst []byte, run string, limit int) ([]byte, bool) {
-	if len(dst)+len(run) <= limit {
-		return append(dst, run...), true
-	}
-	n := max(limit-len(dst), 0)
-	for n > 0 && run[n]&0xc0 == 0x80 {
-		n--
-	}
-	return append(dst, run[:n]...), false
+	return chars.AppendRun(dst, v[run:], limit)
 }
 
 // appendHeaderField appends s escaped for a header field: at most maxChars characters, and never past end (an

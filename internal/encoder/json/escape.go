@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 )
 
 // SWAR constants: ones has 0x01 in every byte, highs 0x80, lows 0x7f.
@@ -36,17 +38,17 @@ func copyWords(buf []byte, s string) (plain, all uint64) {
 		plain = highs
 		i := 0
 		for ; i+8 < n; i += 8 {
-			w := load64(s, i)
+			w := chars.Load64(s, i)
 			binary.LittleEndian.PutUint64(buf[i:], w)
 			plain &= plainBits(w)
 			all |= w
 		}
-		w := load64(s, n-8)
+		w := chars.Load64(s, n-8)
 		binary.LittleEndian.PutUint64(buf[n-8:], w)
 		return plain & plainBits(w), all | w
 	case n >= 4:
 		buf = buf[:n]
-		a, b := load32(s, 0), load32(s, n-4)
+		a, b := chars.Load32(s, 0), chars.Load32(s, n-4)
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 		w := uint64(a) | uint64(b)<<32
@@ -67,11 +69,11 @@ func copyKey(buf []byte, s string) (plain, all, hash uint64) {
 	switch {
 	case n >= 8:
 		buf = buf[:n]
-		first, last := load64(s, 0), load64(s, n-8)
+		first, last := chars.Load64(s, 0), chars.Load64(s, n-8)
 		plain, all = plainBits(first), first
 		binary.LittleEndian.PutUint64(buf, first)
 		for i := 8; i+8 < n; i += 8 {
-			w := load64(s, i)
+			w := chars.Load64(s, i)
 			binary.LittleEndian.PutUint64(buf[i:], w)
 			plain &= plainBits(w)
 			all |= w
@@ -80,7 +82,7 @@ func copyKey(buf []byte, s string) (plain, all, hash uint64) {
 		return plain & plainBits(last), all | last, mixKey(first, last, n)
 	case n >= 4:
 		buf = buf[:n]
-		a, b := load32(s, 0), load32(s, n-4)
+		a, b := chars.Load32(s, 0), chars.Load32(s, n-4)
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 		w := uint64(a) | uint64(b)<<32
@@ -93,19 +95,6 @@ func copyKey(buf []byte, s string) (plain, all, hash uint64) {
 		return plainBits(w | (ones*'a')&^0xffffff), w, mixKey(w, 0, n)
 	}
 	return highs, 0, mixKey(0, 0, 0)
-}
-
-// load32 reads s[i:i+4] little-endian; the compiler merges it into one load.
-func load32(s string, i int) uint32 {
-	s = s[i : i+4]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-// load64 reads s[i:i+8] little-endian; the compiler merges it into one load.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // plainUTF8 reports whether b, which holds no byte that plainBits rejects, is the text of a JSON string as is:
@@ -150,7 +139,7 @@ func appendEscaped(dst []byte, s string, limit int, key bool, st *state) ([]byte
 	var ok bool
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) { // skip plain ASCII a word at a time
-			if w := load64(s, i); w&highs == 0 && plainBits(w)&highs == highs {
+			if w := chars.Load64(s, i); w&highs == 0 && plainBits(w)&highs == highs {
 				i += 8
 				continue
 			}
@@ -182,7 +171,7 @@ func appendEscaped(dst []byte, s string, limit int, key bool, st *state) ([]byte
 			}
 		}
 		if run < i {
-			if dst, ok = appendRun(dst, s[run:i], limit); !ok {
+			if dst, ok = chars.AppendRun(dst, s[run:i], limit); !ok {
 				return dst, false
 			}
 		}
@@ -196,21 +185,9 @@ func appendEscaped(dst []byte, s string, limit int, key bool, st *state) ([]byte
 		run = i
 	}
 	if run < len(s) {
-		return appendRun(dst, s[run:], limit)
+		return chars.AppendRun(dst, s[run:], limit)
 	}
 	return dst, true
-}
-
-// appendRun appends valid UTF-8 text, or as much of it as fits below limit cut at a rune boundary.
-func appendRun(dst []byte, run string, limit int) ([]byte, bool) {
-	if len(dst)+len(run) <= limit {
-		return append(dst, run...), true
-	}
-	n := max(limit-len(dst), 0)
-	for n > 0 && run[n]&0xc0 == 0x80 {
-		n--
-	}
-	return append(dst, run[:n]...), false
 }
 
 // canonical is what a JSON decoder gives back for s as appendEscaped writes it: s with each byte that is not part

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -167,9 +168,9 @@ func keyWords(s string) (a, b uint64) {
 	n := len(s)
 	switch {
 	case n >= 8:
-		return load64(s, 0), load64(s, n-8)
+		return chars.Load64(s, 0), chars.Load64(s, n-8)
 	case n >= 4:
-		return uint64(load32(s, 0)), uint64(load32(s, n-4))
+		return uint64(chars.Load32(s, 0)), uint64(chars.Load32(s, n-4))
 	case n > 0:
 		return uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16, 0
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 )
 
 // Byte classes for appendEscaped. A zero class is copied as is.
@@ -87,7 +89,7 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, t *byteTables, limit
 			}
 		}
 		if run < i {
-			if dst, ok = appendRun(dst, s[run:i], limit); !ok {
+			if dst, ok = chars.AppendRun(dst, s[run:i], limit); !ok {
 				return dst, false
 			}
 		}
@@ -118,7 +120,7 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, t *byteTables, limit
 		dst = append(dst, b[:n]...)
 	}
 	if run < len(s) {
-		return appendRun(dst, s[run:], limit)
+		return chars.AppendRun(dst, s[run:], limit)
 	}
 	return dst, true
 }
@@ -164,17 +166,17 @@ func copyWords(buf []byte, s string, sepWord, eqWord uint64) (plain, all uint64)
 		plain = highs
 		i := 0
 		for ; i+8 < n; i += 8 {
-			w := load64(s, i)
+			w := chars.Load64(s, i)
 			binary.LittleEndian.PutUint64(buf[i:], w)
 			plain &= plainBits(w, sepWord, eqWord)
 			all |= w
 		}
-		w := load64(s, n-8)
+		w := chars.Load64(s, n-8)
 		binary.LittleEndian.PutUint64(buf[n-8:], w)
 		return plain & plainBits(w, sepWord, eqWord), all | w
 	case n >= 4:
 		buf = buf[:n]
-		a, b := load32(s, 0), load32(s, n-4)
+		a, b := chars.Load32(s, 0), chars.Load32(s, n-4)
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 		w := uint64(a) | uint64(b)<<32
@@ -187,19 +189,6 @@ func copyWords(buf []byte, s string, sepWord, eqWord uint64) (plain, all uint64)
 		return plainBits(w, sepWord, eqWord), w
 	}
 	return highs, 0
-}
-
-// load32 reads s[i:i+4] little-endian; the compiler merges it into one load.
-func load32(s string, i int) uint32 {
-	s = s[i : i+4]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-// load64 reads s[i:i+8] little-endian; the compiler merges it into one load.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // sepAt reports whether the separator starts at s[i] in s+next (s[i] == sep[0] is known).
@@ -221,16 +210,4 @@ func (e *Encoder) sepAt(s string, i int, next string) bool {
 		}
 	}
 	return true
-}
-
-// appendRun appends valid UTF-8 text, or as much of it as fits below limit cut at a rune boundary.
-func appendRun(dst []byte, run string, limit int) ([]byte, bool) {
-	if len(dst)+len(run) <= limit {
-		return append(dst, run...), true
-	}
-	n := max(limit-len(dst), 0)
-	for n > 0 && run[n]&0xc0 == 0x80 {
-		n--
-	}
-	return append(dst, run[:n]...), false
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 )
 
 // LEEF has no escape sequences, so a character that would end a field where it stands is replaced by a visible
@@ -84,13 +86,6 @@ func plainBits(w, c1, c2, c3 uint64) uint64 {
 	return (x+ones*0x60)&^(x+ones)&((x^c1)+lows)&((x^c2)+lows)&((x^c3)+lows) | w
 }
 
-// load64 reads s[i:i+8] little-endian; the compiler merges it into one load.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
 // copyPlain copies s into buf (len(buf) >= len(s)) and reports whether s is sent unchanged in class t, in one
 // pass. It writes only buf[:len(s)], also when it returns false.
 func (t *textClass) copyPlain(buf []byte, s string) bool {
@@ -122,17 +117,17 @@ func (t *textClass) scan(buf []byte, s string) (ok, all uint64) {
 		buf = buf[:n]
 		ok = highs
 		for i := 0; i+8 < n; i += 8 {
-			w := load64(s, i)
+			w := chars.Load64(s, i)
 			binary.LittleEndian.PutUint64(buf[i:], w)
 			ok &= plainBits(w, t.c1, t.c2, t.c3)
 			all |= w
 		}
-		w := load64(s, n-8)
+		w := chars.Load64(s, n-8)
 		binary.LittleEndian.PutUint64(buf[n-8:], w)
 		return ok & plainBits(w, t.c1, t.c2, t.c3), all | w
 	case n >= 4:
 		buf = buf[:n]
-		a, b := load32(s, 0), load32(s, n-4)
+		a, b := chars.Load32(s, 0), chars.Load32(s, n-4)
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 		w := uint64(a) | uint64(b)<<32
@@ -155,17 +150,17 @@ func (t *textClass) scanValue(buf []byte, s string) (ok, all uint64) {
 		buf = buf[:n]
 		ok = highs
 		for i := 0; i+8 < n; i += 8 {
-			w := load64(s, i)
+			w := chars.Load64(s, i)
 			binary.LittleEndian.PutUint64(buf[i:], w)
 			ok &= valueBits(w, t.c1)
 			all |= w
 		}
-		w := load64(s, n-8)
+		w := chars.Load64(s, n-8)
 		binary.LittleEndian.PutUint64(buf[n-8:], w)
 		return ok & valueBits(w, t.c1), all | w
 	case n >= 4:
 		buf = buf[:n]
-		a, b := load32(s, 0), load32(s, n-4)
+		a, b := chars.Load32(s, 0), chars.Load32(s, n-4)
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 		w := uint64(a) | uint64(b)<<32
@@ -178,12 +173,6 @@ func (t *textClass) scanValue(buf []byte, s string) (ok, all uint64) {
 		return valueBits(w, t.c1), w
 	}
 	return highs, 0
-}
-
-// load32 reads s[i:i+4] little-endian; the compiler merges it into one load.
-func load32(s string, i int) uint32 {
-	s = s[i : i+4]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // containsRune is strings.ContainsRune for a valid UTF-8 s.
