@@ -77,11 +77,7 @@ func FuzzEncode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("NewEncoder(%+v): %v", o, err)
 		}
-		frame, res := e.AppendFrame([]byte("prior"), &g, &l)
-		if string(frame[:5]) != "prior" {
-			t.Fatal("AppendFrame overwrote dst")
-		}
-		frame = frame[5:]
+		frame, res := encodertest.AppendAfterPrior(t, e.AppendFrame, &g, &l)
 		checkFrame(t, e, frame, &g, &l, res)
 		if o.Header.MaxMessageBytes != 0 || o.Header.Format == header.RFC3164 && sec == 0 && ns == 0 {
 			return

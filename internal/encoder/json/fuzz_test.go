@@ -2,12 +2,10 @@ package jsonenc
 
 import (
 	"math"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/siemship/siemship/internal/encoder/header"
-	"github.com/siemship/siemship/internal/record"
 	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
@@ -38,10 +36,7 @@ func FuzzEncode(f *testing.F) {
 		if strings.Contains(tc.name, "100k") || strings.Contains(tc.name, "10k") || strings.Contains(tc.name, "500") {
 			continue // huge inputs slow every mutation down; the golden tests have them
 		}
-		c := append(slices.Clone(tc.log.Contents), record.Field{}, record.Field{})
-		tag := append(slices.Clone(tc.group.Tags), record.Field{})
-		f.Add(tc.group.Topic, tc.group.Source, tag[0].Key, tag[0].Value, c[0].Key, c[0].Value, c[1].Key, c[1].Value,
-			tc.log.Time, tc.log.TimeNs, "myhost", uint8(0), uint16(0), false)
+		encodertest.AddSeed(f, &tc.group, &tc.log, "myhost", uint8(0), uint16(0), false)
 	}
 	f.Fuzz(func(t *testing.T, topic, source, tagKey, tagValue, k1, v1, k2, v2 string, sec, ns uint32, host string,
 		layoutSel uint8, maxSel uint16, repeat bool) {
@@ -61,19 +56,11 @@ func FuzzEncode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("NewEncoder(%+v): %v", o, err)
 		}
-		g := record.Group{Topic: topic, Source: source}
-		if tagKey != "" || tagValue != "" {
-			g.Tags = []record.Field{{Key: tagKey, Value: tagValue}}
-		}
 		if repeat {
 			k2 = k1
 		}
-		l := record.Log{Time: sec, TimeNs: ns, Contents: []record.Field{{Key: k1, Value: v1}, {Key: k2, Value: v2}}}
-		dst := []byte("prior")
-		frame, res := e.AppendFrame(dst, &g, &l)
-		if string(frame[:5]) != "prior" {
-			t.Fatal("AppendFrame overwrote dst")
-		}
-		checkFrame(t, e, frame[5:], &g, &l, res)
+		g, l := encodertest.FuzzRecord(topic, source, tagKey, tagValue, sec, ns, k1, v1, k2, v2)
+		frame, res := encodertest.AppendAfterPrior(t, e.AppendFrame, &g, &l)
+		checkFrame(t, e, frame, &g, &l, res)
 	})
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
-	"github.com/siemship/siemship/internal/record"
 	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
@@ -40,10 +39,7 @@ func FuzzEncode(f *testing.F) {
 	f.Add("_t_", "__", "_", "_", "__topic__", "x_", "_", "_", uint32(encodertest.Sec), uint32(0), "h", uint8(5), uint16(0), uint8(2))
 	f.Add("#|", "#|#|#", "#", "|#", "#|#", "#|", "|", "#", uint32(encodertest.Sec), uint32(0), "h", uint8(6), uint16(7), uint8(0))
 	for _, tc := range testCases() {
-		c := append(slices.Clone(tc.log.Contents), record.Field{}, record.Field{})
-		tag := append(slices.Clone(tc.group.Tags), record.Field{})
-		f.Add(tc.group.Topic, tc.group.Source, tag[0].Key, tag[0].Value, c[0].Key, c[0].Value, c[1].Key, c[1].Value,
-			tc.log.Time, tc.log.TimeNs, "myhost", uint8(0), uint16(0), uint8(0))
+		encodertest.AddSeed(f, &tc.group, &tc.log, "myhost", uint8(0), uint16(0), uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, topic, source, tagKey, tagValue, k1, v1, k2, v2 string, sec, ns uint32, host string,
 		sepSel uint8, maxSel uint16, framingSel uint8) {
@@ -66,17 +62,9 @@ func FuzzEncode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("NewEncoder(%+v): %v", o, err)
 		}
-		g := record.Group{Topic: topic, Source: source}
-		if tagKey != "" || tagValue != "" {
-			g.Tags = []record.Field{{Key: tagKey, Value: tagValue}}
-		}
-		l := record.Log{Time: sec, TimeNs: ns, Contents: []record.Field{{Key: k1, Value: v1}, {Key: k2, Value: v2}}}
-		dst := []byte("prior")
-		frame, res := e.AppendFrame(dst, &g, &l)
-		if string(frame[:5]) != "prior" {
-			t.Fatal("AppendFrame overwrote dst")
-		}
-		checkFrame(t, e, frame[5:], &g, &l, res)
+		g, l := encodertest.FuzzRecord(topic, source, tagKey, tagValue, sec, ns, k1, v1, k2, v2)
+		frame, res := encodertest.AppendAfterPrior(t, e.AppendFrame, &g, &l)
+		checkFrame(t, e, frame, &g, &l, res)
 	})
 }
 

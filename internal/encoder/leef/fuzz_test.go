@@ -2,7 +2,6 @@ package leef
 
 import (
 	"math"
-	"slices"
 	"strings"
 	"testing"
 
@@ -46,10 +45,7 @@ func FuzzEncode(f *testing.F) {
 	f.Add("t", "s", "devTime", "x", "__topic__", "x", "__topic__", "y", uint32(encodertest.Sec), uint32(0), "h", uint8(0xc5), uint16(0), false)
 	f.Add("a¦b", "‖", "¦", "¦", "k‖", "‖", "x", "\xc2", uint32(encodertest.Sec), uint32(0), "h", uint8(5), uint16(7), true)
 	for _, tc := range testCases() {
-		c := append(slices.Clone(tc.log.Contents), record.Field{}, record.Field{})
-		tag := append(slices.Clone(tc.group.Tags), record.Field{})
-		f.Add(tc.group.Topic, tc.group.Source, tag[0].Key, tag[0].Value, c[0].Key, c[0].Value, c[1].Key, c[1].Value,
-			tc.log.Time, tc.log.TimeNs, "myhost", uint8(0), uint16(0), false)
+		encodertest.AddSeed(f, &tc.group, &tc.log, "myhost", uint8(0), uint16(0), false)
 	}
 	f.Fuzz(func(t *testing.T, topic, source, tagKey, tagValue, k1, v1, k2, v2 string, sec, ns uint32, host string,
 		sel uint8, maxSel uint16, perLog bool) {
@@ -72,16 +68,8 @@ func FuzzEncode(f *testing.F) {
 			}
 			ev = Event{Vendor: topic, Product: k1, ProductVersion: tagValue, EventID: v2}
 		}
-		g := record.Group{Topic: topic, Source: source}
-		if tagKey != "" || tagValue != "" {
-			g.Tags = []record.Field{{Key: tagKey, Value: tagValue}}
-		}
-		l := record.Log{Time: sec, TimeNs: ns, Contents: []record.Field{{Key: k1, Value: v1}, {Key: k2, Value: v2}}}
-		dst := []byte("prior")
-		frame, res := e.AppendFrame(dst, &g, &l)
-		if string(frame[:5]) != "prior" {
-			t.Fatal("AppendFrame overwrote dst")
-		}
-		checkFrame(t, e, frame[5:], &g, &l, ev, res)
+		g, l := encodertest.FuzzRecord(topic, source, tagKey, tagValue, sec, ns, k1, v1, k2, v2)
+		frame, res := encodertest.AppendAfterPrior(t, e.AppendFrame, &g, &l)
+		checkFrame(t, e, frame, &g, &l, ev, res)
 	})
 }
