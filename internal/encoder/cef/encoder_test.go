@@ -54,15 +54,7 @@ func TestNewEncoderValidation(t *testing.T) {
 			o := baseOptions(header.RFC5424, message.FramingOctet)
 			tt.mod(&o)
 			e, err := NewEncoder(o)
-			if tt.wantErr == "" {
-				if err != nil || e == nil {
-					t.Fatalf("NewEncoder: %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("NewEncoder error %v, want one containing %q", err, tt.wantErr)
-			}
+			encodertest.CheckNew(t, e, err, tt.wantErr)
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/message"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 func TestParseVersion(t *testing.T) {
@@ -170,15 +171,7 @@ func TestNewEncoderValidation(t *testing.T) {
 			o := baseOptions(variant{V2, header.RFC5424, message.FramingOctet})
 			tt.mod(&o)
 			e, err := NewEncoder(o)
-			if tt.wantErr == "" {
-				if err != nil || e == nil {
-					t.Fatalf("NewEncoder: %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("NewEncoder error %v, want one containing %q", err, tt.wantErr)
-			}
+			encodertest.CheckNew(t, e, err, tt.wantErr)
 		})
 	}
 }
