@@ -184,16 +184,9 @@ func TestAppendFrameAppends(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		one, _ := e.AppendFrame(nil, &g, &l)
-		two, _ := e.AppendFrame(nil, &g, &big)
-		buf := []byte("prior")
-		buf, _ = e.AppendFrame(buf, &g, &l)
-		buf, _ = e.AppendFrame(buf, &g, &big)
-		buf, _ = e.AppendFrame(buf, &g, &l)
-		if want := "prior" + string(one) + string(two) + string(one); string(buf) != want {
-			t.Errorf("%v: appended frames differ", f)
-		}
-		checkFrame(t, e, two, &g, &big, Result{})
+		t.Run(f.String(), func(t *testing.T) {
+			checkFrame(t, e, encodertest.CheckAppends(t, e.AppendFrame, &g, &l, &big), &g, &big, Result{})
+		})
 	}
 }
 

@@ -37,3 +37,20 @@ func AppendAfterPrior[R any](t testing.TB, appendFrame func([]byte, *record.Grou
 	}
 	return frame[5:], res
 }
+
+// CheckAppends requires appendFrame to append after what a buffer holds, a small frame, then a big one (which
+// makes the buffer grow), then the small one again, each as it writes it alone; it returns the big frame.
+func CheckAppends[R any](t testing.TB, appendFrame func([]byte, *record.Group, *record.Log) ([]byte, R),
+	g *record.Group, small, big *record.Log) []byte {
+	t.Helper()
+	one, _ := appendFrame(nil, g, small)
+	two, _ := appendFrame(nil, g, big)
+	buf := []byte("prior")
+	buf, _ = appendFrame(buf, g, small)
+	buf, _ = appendFrame(buf, g, big)
+	buf, _ = appendFrame(buf, g, small)
+	if want := "prior" + string(one) + string(two) + string(one); string(buf) != want {
+		t.Errorf("appended frames differ")
+	}
+	return two
+}
