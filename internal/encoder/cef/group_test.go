@@ -1,7 +1,6 @@
 package cef
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,24 +18,20 @@ func checkGroup(t *testing.T, e *Encoder, g *record.Group) {
 	encodertest.CheckGroup(t, e, g, encodertest.GroupCheck[Result]{
 		Counts: func(r Result) (bool, bool) { return r.Truncated, r.Sanitized },
 		Frame:  func(t testing.TB, frame []byte, l *record.Log, r Result) { checkFrame(t, e, frame, g, l, r) },
-		Mask:   func(buf []byte, start int, ends []int) { maskNow(e, buf, ends, g, start) },
+		Mask:   maskNow(e, g),
 	})
 }
 
 // maskNow overwrites the RFC 3164 timestamps of the frames of logs without a time, which get the time they are
 // encoded at (AppendGroup and AppendFrame may run in different seconds). ends are the frames' ends in buf, the first
 // frame starting at start.
-func maskNow(e *Encoder, buf []byte, ends []int, g *record.Group, start int) {
+
+// maskNow is encodertest.MaskNow with an RFC 3164 header, nil otherwise.
+func maskNow(e *Encoder, g *record.Group) func([]byte, int, []int) {
 	if e.Options().Header.Format != header.RFC3164 {
-		return
+		return nil
 	}
-	for i, end := range ends {
-		if l := &g.Logs[i]; l.Time == 0 && l.TimeNs == 0 {
-			ts := start + bytes.IndexByte(buf[start:end], '>') + 1
-			copy(buf[ts:], "Mmm dd hh:mm:ss")
-		}
-		start = end
-	}
+	return encodertest.MaskNow(g)
 }
 
 func TestAppendGroupMatchesAppendFrame(t *testing.T) {
