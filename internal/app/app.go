@@ -216,7 +216,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Warn(w)
 	}
 	for _, adj := range a.out.Warnings {
-		a.log.Warn("syslog header setting adjusted", zap.String("adjustment", adj))
+		a.log.Warn("message format setting adjusted", zap.String("adjustment", adj))
 	}
 	if err := a.out.Sink.Start(ctx); err != nil {
 		return err
