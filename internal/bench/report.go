@@ -134,6 +134,9 @@ func (r *Report) WriteTable(w io.Writer) {
 		r.Data.Records, s.Shards, s.GroupRecords, r.Data.AvgRecordBytes, s.MaxFetchLogGroups)
 	fmt.Fprintf(w, "output: %s, %s framing, %d connection(s) to %s; shipper %s\n",
 		s.Protocol, s.Framing, s.Connections, s.Receiver, s.Isolation)
+	if len(s.Env) > 0 {
+		fmt.Fprintf(w, "settings: %s\n", strings.Join(s.Env, " "))
+	}
 	fmt.Fprintf(w, "%-11s %11s %9s %11s %8s %8s %10s %9s  %s\n",
 		"phase", "records/s", "raw MB/s", "syslog MB/s", "drain s", "CPU s", "CPU s/M", "RSS MiB", "measured process")
 	for _, p := range []*Phase{r.PullOnly, r.SendOnly, r.EndToEnd} {
