@@ -19,8 +19,11 @@ import (
 const writeChunk = 256 << 10
 
 // tlsProbeRead bounds the read that processes records the server sent on an established TLS connection (session
-// tickets, close_notify, alerts) when the socket probe found pending bytes.
-const tlsProbeRead = 20 * time.Millisecond
+// tickets, close_notify, alerts, a RELP serverclose) when the socket probe found pending bytes. The bytes are
+// already there, so the read returns at once unless a record is incomplete; the bound only has to outlast a
+// scheduling delay on a loaded machine, where 20 ms could pass before the read ran and a pending serverclose was
+// taken for a live session (a likely cause of one relp-tls failure after a receiver restart, not reproduced).
+const tlsProbeRead = 250 * time.Millisecond
 
 type peerState int
 
