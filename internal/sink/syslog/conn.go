@@ -18,12 +18,15 @@ import (
 // per-write deadline measures progress rather than the size of the batch.
 const writeChunk = 256 << 10
 
-// tlsProbeRead bounds the read that processes records the server sent on an established TLS connection (session
-// tickets, close_notify, alerts, a RELP serverclose) when the socket probe found pending bytes. The bytes are
-// already there, so the read returns at once unless a record is incomplete; the bound only has to outlast a
-// scheduling delay on a loaded machine, where 20 ms could pass before the read ran and a pending serverclose was
-// taken for a live session (a likely cause of one relp-tls failure after a receiver restart, not reproduced).
-const tlsProbeRead = 250 * time.Millisecond
+// tlsProbeRead bounds the reads that process records the server sent on an established TLS connection (session
+// tickets, close_notify, alerts, a RELP serverclose) when the socket probe found pending bytes, in reads of
+// tlsProbeStep each. One 20 ms read was the rule before; on a loaded machine it could time out before it ran and a
+// pending serverclose was taken for a live session (a likely cause of one relp-tls failure after a receiver
+// restart, not reproduced).
+const (
+	tlsProbeRead = 250 * time.Millisecond
+	tlsProbeStep = 20 * time.Millisecond
+)
 
 type peerState int
 
@@ -197,25 +200,46 @@ func (cn *conn) probe() error {
 		// Between batches every command is answered: what the server sends now can only be serverclose.
 		return fmt.Errorf("%w (unsolicited RELP data, serverclose)", errPeerClosed)
 	}
-	// TLS records are waiting: let crypto/tls process them (session tickets are harmless; close_notify and alerts
-	// are not) and stop at the first read that would block.
-	_ = cn.tls.SetReadDeadline(time.Now().Add(tlsProbeRead))
+	// TLS records are waiting: let crypto/tls process them (session tickets are harmless; close_notify, alerts and
+	// a RELP serverclose are not), in short reads while the socket still holds bytes. A read that times out with
+	// nothing left saw only harmless records; one that times out with bytes still there was delayed (a loaded
+	// machine) and is tried again, up to tlsProbeRead in all.
 	defer cn.tls.SetReadDeadline(time.Time{}) //nolint:errcheck // a failure shows up on the next I/O
+	giveUp := time.Now().Add(tlsProbeRead)
 	var b [512]byte
-	n, err := cn.tls.Read(b[:])
-	var ne net.Error
-	switch {
-	case n > 0 && cn.relp != nil:
-		return fmt.Errorf("%w (unsolicited RELP data, serverclose)", errPeerClosed)
-	case err == nil, errors.As(err, &ne) && ne.Timeout():
-		return nil
-	case err == io.EOF:
-		return fmt.Errorf("%w (close_notify)", errPeerClosed)
-	case isCertAlert(err):
-		return fmt.Errorf("probe: %w: %w", ErrClientCertRejected, err)
-	default:
-		return fmt.Errorf("probe: %w", err)
+	for {
+		_ = cn.tls.SetReadDeadline(time.Now().Add(tlsProbeStep))
+		n, err := cn.tls.Read(b[:])
+		var ne net.Error
+		switch {
+		case n > 0 && cn.relp != nil:
+			return fmt.Errorf("%w (unsolicited RELP data, serverclose)", errPeerClosed)
+		case err == nil:
+			return nil
+		case errors.As(err, &ne) && ne.Timeout():
+			if time.Now().After(giveUp) || !cn.pending(rc) {
+				return nil
+			}
+		case err == io.EOF:
+			return fmt.Errorf("%w (close_notify)", errPeerClosed)
+		case isCertAlert(err):
+			return fmt.Errorf("probe: %w: %w", ErrClientCertRejected, err)
+		default:
+			return fmt.Errorf("probe: %w", err)
+		}
 	}
+}
+
+// pending reports whether the socket still holds bytes to read.
+func (cn *conn) pending(rc syscall.RawConn) bool {
+	var st peerState
+	if err := rc.Read(func(fd uintptr) bool {
+		st, _ = peekPeer(fd, false)
+		return true
+	}); err != nil {
+		return false
+	}
+	return st == peerData
 }
 
 // pendingError returns the socket's pending error (SO_ERROR, which reading clears), nil for UDP.
