@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/encoder/header"
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -250,7 +251,7 @@ func (e *Encoder) appendExtension(dst []byte, g *record.Group, l *record.Log, li
 			buf[1+len(f.Key)] = '='
 			plain, all := copyValue(buf[2+len(f.Key):], f.Value)
 			keyOK := keyPlain("", f.Key, alnum, xs)
-			if keyOK && plain&highs == highs && (all&highs == 0 || utf8.ValidString(f.Value)) {
+			if keyOK && plain&chars.Highs == chars.Highs && (all&chars.Highs == 0 || utf8.ValidString(f.Value)) {
 				dst = dst[:start+n]
 				continue
 			}
@@ -329,7 +330,7 @@ func appendCachedKeyContent(dst []byte, k *cachedKey, value string, limit int, r
 	buf[1+len(k.cef)] = '='
 	r.Sanitized = r.Sanitized || k.hostile
 	plain, all := copyValue(buf[2+len(k.cef):], value)
-	if plain&highs == highs && (all&highs == 0 || utf8.ValidString(value)) {
+	if plain&chars.Highs == chars.Highs && (all&chars.Highs == 0 || utf8.ValidString(value)) {
 		return dst[:start+n], true
 	}
 	return appendValue(dst[:start+n-len(value)], value, limit, r)

@@ -23,20 +23,13 @@ import (
 // UTF-8 character or a replaced byte) becomes exactly one character of the parsed field, so the header fields'
 // limits in characters count the same before and after.
 
-// SWAR constants: ones has 0x01 in every byte, highs 0x80, lows 0x7f.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-	lows  = 0x7f7f7f7f7f7f7f7f
-)
-
 // plainBits returns, for each byte of w, 0x80 when the byte needs no escaping (a non-ASCII byte counts as plain: the
 // caller checks UTF-8) and 0 for a C0 control, DEL, '\' or the byte in every byte of c ('=' for values, '|' for
 // header fields). On the low seven bits x of a byte no sum below carries into the next byte: x+0x60 reaches 0x80
 // iff x >= 0x20, x+0x01 iff x == 0x7f, and (x^c)+0x7f iff x != c.
 func plainBits(w, c uint64) uint64 {
-	x := w & lows
-	return (x+ones*0x60)&^(x+ones)&((x^(ones*'\\'))+lows)&((x^c)+lows) | w
+	x := w & chars.Lows
+	return (x+chars.Ones*0x60)&^(x+chars.Ones)&((x^(chars.Ones*'\\'))+chars.Lows)&((x^c)+chars.Lows) | w
 }
 
 // keyBits returns, for each byte of w, 0x80 in alnum when the byte is an ASCII letter or digit and 0x80 in xs
@@ -44,11 +37,11 @@ func plainBits(w, c uint64) uint64 {
 // x+(0x80-lo) reaches 0x80 iff x >= lo, so a range lo..hi is (x+(0x80-lo)) &^ (x+(0x80-hi-1)). Setting bit 0x20
 // turns upper-case letters into lower-case ones and no other byte into a letter, so one range finds both cases.
 func keyBits(w uint64) (alnum, xs uint64) {
-	x := w & lows
-	y := x | ones*0x20
-	digit := (x + ones*(0x80-'0')) &^ (x + ones*(0x80-'9'-1))
-	letter := (y + ones*(0x80-'a')) &^ (y + ones*(0x80-'z'-1))
-	return (digit | letter) &^ w & highs, ^((x ^ (ones * 'x')) + lows) & highs
+	x := w & chars.Lows
+	y := x | chars.Ones*0x20
+	digit := (x + chars.Ones*(0x80-'0')) &^ (x + chars.Ones*(0x80-'9'-1))
+	letter := (y + chars.Ones*(0x80-'a')) &^ (y + chars.Ones*(0x80-'z'-1))
+	return (digit | letter) &^ w & chars.Highs, ^((x ^ (chars.Ones * 'x')) + chars.Lows) & chars.Highs
 }
 
 // word returns the i-th of the words that cover s (len(s) > 0), little-endian: s[8i:8i+8] while it is whole, then
@@ -66,7 +59,7 @@ func word(s string, i int) uint64 {
 	case n >= 4:
 		return uint64(chars.Load32(s, 0)) | uint64(chars.Load32(s, n-4))<<32
 	}
-	return uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16 | (ones*'a')&^0xffffff
+	return uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16 | (chars.Ones*'a')&^0xffffff
 }
 
 // copyValue copies v to buf (len(buf) >= len(v)) a word at a time, as word reads them (a string of 8 bytes or more
@@ -78,32 +71,32 @@ func copyValue(buf []byte, v string) (plain, all uint64) {
 	switch {
 	case n >= 8:
 		buf = buf[:n]
-		plain = highs
+		plain = chars.Highs
 		i := 0
 		for ; i+8 < n; i += 8 {
 			w := chars.Load64(v, i)
 			binary.LittleEndian.PutUint64(buf[i:], w)
-			plain &= plainBits(w, ones*'=')
+			plain &= plainBits(w, chars.Ones*'=')
 			all |= w
 		}
 		w := chars.Load64(v, n-8)
 		binary.LittleEndian.PutUint64(buf[n-8:], w)
-		return plain & plainBits(w, ones*'='), all | w
+		return plain & plainBits(w, chars.Ones*'='), all | w
 	case n >= 4:
 		buf = buf[:n]
 		a, b := chars.Load32(v, 0), chars.Load32(v, n-4)
 		binary.LittleEndian.PutUint32(buf, a)
 		binary.LittleEndian.PutUint32(buf[n-4:], b)
 		w := uint64(a) | uint64(b)<<32
-		return plainBits(w, ones*'='), w
+		return plainBits(w, chars.Ones*'='), w
 	case n > 0:
 		buf = buf[:n]
 		a, b, c := v[0], v[n/2], v[n-1]
 		buf[0], buf[n/2], buf[n-1] = a, b, c
-		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff
-		return plainBits(w, ones*'='), w
+		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (chars.Ones*'a')&^0xffffff
+		return plainBits(w, chars.Ones*'='), w
 	}
-	return highs, 0
+	return chars.Highs, 0
 }
 
 // copyKey is copyValue for a key: it returns the AND of the alnum bits of keyBits over the words of k and the OR
@@ -113,7 +106,7 @@ func copyKey(buf []byte, k string) (alnum, xs uint64) {
 	switch {
 	case n >= 8:
 		buf = buf[:n]
-		alnum = highs
+		alnum = chars.Highs
 		i := 0
 		for ; i+8 < n; i += 8 {
 			w := chars.Load64(k, i)
@@ -135,39 +128,39 @@ func copyKey(buf []byte, k string) (alnum, xs uint64) {
 		buf = buf[:n]
 		a, b, c := k[0], k[n/2], k[n-1]
 		buf[0], buf[n/2], buf[n-1] = a, b, c
-		return keyBits(uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff)
+		return keyBits(uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (chars.Ones*'a')&^0xffffff)
 	}
-	return highs, 0
+	return chars.Highs, 0
 }
 
 // valuePlain reports whether v is sent unchanged as an extension value: no '\', '=', control byte or DEL, and
 // valid UTF-8.
 func valuePlain(v string) bool {
-	plain, all := uint64(highs), uint64(0)
+	plain, all := uint64(chars.Highs), uint64(0)
 	for i, n := 0, words(v); i < n; i++ {
 		w := word(v, i)
-		plain &= plainBits(w, ones*'=')
+		plain &= plainBits(w, chars.Ones*'=')
 		all |= w
 	}
-	return plain&highs == highs && (all&highs == 0 || utf8.ValidString(v))
+	return plain&chars.Highs == chars.Highs && (all&chars.Highs == 0 || utf8.ValidString(v))
 }
 
 // headerPlain reports whether s is sent unchanged in a header field, length aside: no '\', '|', control byte or
 // DEL, and valid UTF-8. ascii tells whether s is ASCII.
 func headerPlain(s string) (plain, ascii bool) {
-	p, all := uint64(highs), uint64(0)
+	p, all := uint64(chars.Highs), uint64(0)
 	for i, n := 0, words(s); i < n; i++ {
 		w := word(s, i)
-		p &= plainBits(w, ones*'|')
+		p &= plainBits(w, chars.Ones*'|')
 		all |= w
 	}
-	ascii = all&highs == 0
-	return p&highs == highs && (ascii || utf8.ValidString(s)), ascii
+	ascii = all&chars.Highs == 0
+	return p&chars.Highs == chars.Highs && (ascii || utf8.ValidString(s)), ascii
 }
 
 // keyWords returns what copyKey returns, without copying.
 func keyWords(k string) (alnum, xs uint64) {
-	alnum = highs
+	alnum = chars.Highs
 	for i, n := 0, words(k); i < n; i++ {
 		a, x := keyBits(word(k, i))
 		alnum, xs = alnum&a, xs|x

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 )
 
 // refValuePlain, refHeaderPlain and refAlnumNoX (keyWords) are the SWAR checks' references, a byte at a time.
@@ -50,17 +52,17 @@ func FuzzPlain(f *testing.F) {
 			alnum, xs := keyWords(p)
 			buf := make([]byte, len(p))
 			calnum, cxs := copyKey(buf, p)
-			if got, want := alnum == highs && xs == 0, refAlnumNoX(p); got != want || calnum != alnum || cxs != xs ||
+			if got, want := alnum == chars.Highs && xs == 0, refAlnumNoX(p); got != want || calnum != alnum || cxs != xs ||
 				string(buf) != p {
 				t.Fatalf("keyWords(%q) = %#x, %#x (copyKey %#x, %#x, %q); want alphanumeric without x: %v", p, alnum, xs,
 					calnum, cxs, buf, want)
 			}
-			if alnum == highs && xs != 0 && !strings.Contains(p, "x") {
+			if alnum == chars.Highs && xs != 0 && !strings.Contains(p, "x") {
 				t.Fatalf("keyWords(%q) finds an x", p)
 			}
 			vbuf := make([]byte, len(p))
 			if plain, all := copyValue(vbuf, p); string(vbuf) != p ||
-				(plain&highs == highs && (all&highs == 0 || utf8.ValidString(p))) != refValuePlain(p) {
+				(plain&chars.Highs == chars.Highs && (all&chars.Highs == 0 || utf8.ValidString(p))) != refValuePlain(p) {
 				t.Fatalf("copyValue(%q) = %#x, %#x, copied %q", p, plain, all, vbuf)
 			}
 		}

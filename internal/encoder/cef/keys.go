@@ -1,6 +1,10 @@
 package cef
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
+)
 
 // The extension keys of what every log carries besides its contents. They are custom keys in the standard's
 // VendornameProductnameKeyName form; a content key is the log's own key, transformed by appendKey.
@@ -111,7 +115,7 @@ func plainKey(prefix, k string) bool {
 // keyPlain is plainKey with keyWords' (or copyKey's) results for k: all alphanumeric, no 'x' that starts an escape
 // (checked byte by byte only when there is an 'x'), and, without prefix, not empty, "x" or a consumer key.
 func keyPlain(prefix, k string, alnum, xs uint64) bool {
-	if alnum != highs || xs != 0 && !noXEscape(k) {
+	if alnum != chars.Highs || xs != 0 && !noXEscape(k) {
 		return false
 	}
 	return prefix != "" || k != "" && k != "x" && !(maybeConsumerKey(k) && isConsumerKey(k))

@@ -9,20 +9,13 @@ import (
 	"github.com/siemship/siemship/internal/encoder/internal/chars"
 )
 
-// SWAR constants: ones has 0x01 in every byte, highs 0x80, lows 0x7f.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-	lows  = 0x7f7f7f7f7f7f7f7f
-)
-
 // plainBits returns, for each of the eight bytes of w, 0x80 when the byte is a non-ASCII byte or an ASCII byte
 // that a JSON string carries as is, and 0 when it is a C0 control, DEL, '"' or '\'. On the low seven bits of each
 // byte (x, at most 0x7f) every sum below stays inside its byte, so the tests are exact per byte: x+0x60 reaches
 // 0x80 iff x >= 0x20, x+0x01 iff x == 0x7f, and (x^c)+0x7f iff x != c.
 func plainBits(w uint64) uint64 {
-	x := w & lows
-	return (x+ones*0x60)&^(x+ones)&((x^(ones*'\\'))+lows)&((x^(ones*'"'))+lows) | w
+	x := w & chars.Lows
+	return (x+chars.Ones*0x60)&^(x+chars.Ones)&((x^(chars.Ones*'\\'))+chars.Lows)&((x^(chars.Ones*'"'))+chars.Lows) | w
 }
 
 // copyWords copies s to buf (len(buf) >= len(s)) eight bytes at a time, without a branch per word: a load, a
@@ -35,7 +28,7 @@ func copyWords(buf []byte, s string) (plain, all uint64) {
 	switch {
 	case n >= 8:
 		buf = buf[:n]
-		plain = highs
+		plain = chars.Highs
 		i := 0
 		for ; i+8 < n; i += 8 {
 			w := chars.Load64(s, i)
@@ -57,10 +50,10 @@ func copyWords(buf []byte, s string) (plain, all uint64) {
 		buf = buf[:n]
 		a, b, c := s[0], s[n/2], s[n-1]
 		buf[0], buf[n/2], buf[n-1] = a, b, c
-		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff
+		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (chars.Ones*'a')&^0xffffff
 		return plainBits(w), w
 	}
-	return highs, 0
+	return chars.Highs, 0
 }
 
 // copyKey is copyWords for a key: it also returns its keyHash, from the words it loads anyway.
@@ -92,9 +85,9 @@ func copyKey(buf []byte, s string) (plain, all, hash uint64) {
 		a, b, c := s[0], s[n/2], s[n-1]
 		buf[0], buf[n/2], buf[n-1] = a, b, c
 		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16
-		return plainBits(w | (ones*'a')&^0xffffff), w, mixKey(w, 0, n)
+		return plainBits(w | (chars.Ones*'a')&^0xffffff), w, mixKey(w, 0, n)
 	}
-	return highs, 0, mixKey(0, 0, 0)
+	return chars.Highs, 0, mixKey(0, 0, 0)
 }
 
 // plainUTF8 reports whether b, which holds no byte that plainBits rejects, is the text of a JSON string as is:
@@ -139,7 +132,7 @@ func appendEscaped(dst []byte, s string, limit int, key bool, st *state) ([]byte
 	var ok bool
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) { // skip plain ASCII a word at a time
-			if w := chars.Load64(s, i); w&highs == 0 && plainBits(w)&highs == highs {
+			if w := chars.Load64(s, i); w&chars.Highs == 0 && plainBits(w)&chars.Highs == chars.Highs {
 				i += 8
 				continue
 			}

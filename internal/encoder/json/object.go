@@ -3,6 +3,7 @@ package jsonenc
 import (
 	"slices"
 
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -126,7 +127,7 @@ func appendMember(dst []byte, prefix, key, value string, end int, cut bool, st *
 		buf[k], buf[k+1], buf[k+2] = '"', ':', '"'
 		pv, av := copyWords(buf[k+3:], value)
 		buf[n-1] = '"'
-		if pk&pv&highs == highs && ((ak|av)&highs == 0 || plainUTF8(buf)) {
+		if pk&pv&chars.Highs == chars.Highs && ((ak|av)&chars.Highs == 0 || plainUTF8(buf)) {
 			return dst[:start+n], true
 		}
 	} else if !cut {
@@ -185,7 +186,7 @@ func appendPlainContents(dst []byte, fields []record.Field, end int, g *record.G
 	if repeat {
 		return dst, 0, true
 	}
-	if all&highs != 0 && !plainUTF8(buf[:k]) {
+	if all&chars.Highs != 0 && !plainUTF8(buf[:k]) {
 		// The members are valid UTF-8 iff each key and value is: the ASCII bytes around them end any sequence.
 		return dst, 0, false
 	}
@@ -223,7 +224,7 @@ func copyMembersWords(buf []byte, fields []record.Field, g *record.Group) (k, co
 		pv, av := copyWords(buf[kk:], f.Value)
 		kk += len(f.Value)
 		buf[kk] = '"'
-		if pk&pv&highs != highs {
+		if pk&pv&chars.Highs != chars.Highs {
 			break
 		}
 		if g != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -100,9 +101,9 @@ func FuzzCopyMembers(f *testing.F) {
 		if room > 0 {
 			k, count, all = copyMembersVector(&buf[0], room, fields, jsonNibbles)
 		}
-		if k != wantK || count != wantCount || (all&highs != 0) != wantHigh {
+		if k != wantK || count != wantCount || (all&chars.Highs != 0) != wantHigh {
 			t.Fatalf("room %d of %d: vector k=%d count=%d high=%v, words k=%d count=%d high=%v",
-				room, need, k, count, all&highs != 0, wantK, wantCount, wantHigh)
+				room, need, k, count, all&chars.Highs != 0, wantK, wantCount, wantHigh)
 		}
 		if !bytes.Equal(buf[:k], full[:k]) {
 			t.Fatalf("vector wrote %q, words %q", buf[:k], full[:k])

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/encoder/header"
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
@@ -207,13 +208,13 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 	k := 0         // end of the pairs written
 	kk := copy(buf, e.topicKey)
 	p, a := copyWords(buf[kk:], g.Topic, sepWord, sepWord)
-	if p&highs == highs {
+	if p&chars.Highs == chars.Highs {
 		all |= a
 		k = kk + len(g.Topic)
 		pairs++
 		kk = k + copy(buf[k:], e.sourceKey)
 		p, a = copyWords(buf[kk:], g.Source, sepWord, sepWord)
-		if p&highs == highs {
+		if p&chars.Highs == chars.Highs {
 			all |= a
 			k = kk + len(g.Source)
 			pairs++
@@ -225,7 +226,7 @@ func (e *Encoder) appendPlainPairs(dst []byte, g *record.Group, l *record.Log, l
 		pairs += c
 		all |= a
 	}
-	if all&highs != 0 && !utf8.Valid(buf[:k]) {
+	if all&chars.Highs != 0 && !utf8.Valid(buf[:k]) {
 		// The pairs are valid UTF-8 iff each key and value is: the ASCII bytes around them end any sequence.
 		return dst[:start], 0
 	}
@@ -248,7 +249,7 @@ func (e *Encoder) appendPlainContents(dst []byte, l *record.Log, limit int) ([]b
 	dst = slices.Grow(dst, n)
 	buf := dst[start : start+n]
 	k, pairs, all := e.copyFields(buf, e.sep, l.Contents)
-	if all&highs != 0 && !utf8.Valid(buf[:k]) {
+	if all&chars.Highs != 0 && !utf8.Valid(buf[:k]) {
 		return dst[:start], 0
 	}
 	return dst[:start+k], pairs
@@ -290,7 +291,7 @@ func copyFieldsWords(buf []byte, prefix string, fields []record.Field, sepWord, 
 		buf[kk] = '='
 		kk++
 		pv, av := copyWords(buf[kk:], f.Value, sepWord, sepWord)
-		if pk&pv&highs != highs {
+		if pk&pv&chars.Highs != chars.Highs {
 			break
 		}
 		all |= ak | av

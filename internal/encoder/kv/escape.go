@@ -46,9 +46,9 @@ func newByteTables(sep string, key bool) *byteTables {
 		}
 		t.class[c] = cl
 	}
-	t.sepWord, t.eqWord = ones*uint64(sep[0]), ones*uint64(sep[0])
+	t.sepWord, t.eqWord = chars.Ones*uint64(sep[0]), chars.Ones*uint64(sep[0])
 	if key {
-		t.eqWord = ones * '='
+		t.eqWord = chars.Ones * '='
 	}
 	return t
 }
@@ -125,23 +125,16 @@ func (e *Encoder) appendEscaped(dst []byte, s, next string, t *byteTables, limit
 	return dst, true
 }
 
-// SWAR constants: ones has 0x01 in every byte, highs 0x80, lows 0x7f.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-	lows  = 0x7f7f7f7f7f7f7f7f
-)
-
 // plainBits returns, for each of the eight bytes of w, 0x80 when the byte is a non-ASCII byte or an ASCII byte
 // that needs no escaping, and 0 when it is a C0 control, DEL, '\', sepWord's byte or eqWord's byte. On the low
 // seven bits of each byte (x, at most 0x7f) every sum below stays inside its byte, so the tests are exact per
 // byte: x+0x60 reaches 0x80 iff x >= 0x20, x+0x01 iff x == 0x7f, and (x^c)+0x7f iff x != c. Values pass
 // eqWord == sepWord and skip the fifth test (a well-predicted branch, cheaper than the test).
 func plainBits(w, sepWord, eqWord uint64) uint64 {
-	x := w & lows
-	v := (x+ones*0x60)&^(x+ones)&((x^(ones*'\\'))+lows)&((x^sepWord)+lows) | w
+	x := w & chars.Lows
+	v := (x+chars.Ones*0x60)&^(x+chars.Ones)&((x^(chars.Ones*'\\'))+chars.Lows)&((x^sepWord)+chars.Lows) | w
 	if eqWord != sepWord {
-		v &= (x ^ eqWord) + lows | w
+		v &= (x ^ eqWord) + chars.Lows | w
 	}
 	return v
 }
@@ -150,7 +143,7 @@ func plainBits(w, sepWord, eqWord uint64) uint64 {
 // the copy is the escaped text. It writes only buf[:len(s)], also when it returns false.
 func copyPlain(buf []byte, s string, t *byteTables) bool {
 	plain, all := copyWords(buf, s, t.sepWord, t.eqWord)
-	return plain&highs == highs && (all&highs == 0 || utf8.ValidString(s))
+	return plain&chars.Highs == chars.Highs && (all&chars.Highs == 0 || utf8.ValidString(s))
 }
 
 // copyWords copies s to buf (len(buf) >= len(s)) eight bytes at a time, without a branch per word: a load, a
@@ -163,7 +156,7 @@ func copyWords(buf []byte, s string, sepWord, eqWord uint64) (plain, all uint64)
 	switch {
 	case n >= 8:
 		buf = buf[:n]
-		plain = highs
+		plain = chars.Highs
 		i := 0
 		for ; i+8 < n; i += 8 {
 			w := chars.Load64(s, i)
@@ -185,10 +178,10 @@ func copyWords(buf []byte, s string, sepWord, eqWord uint64) (plain, all uint64)
 		buf = buf[:n]
 		a, b, c := s[0], s[n/2], s[n-1]
 		buf[0], buf[n/2], buf[n-1] = a, b, c
-		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (ones*'a')&^0xffffff
+		w := uint64(a) | uint64(b)<<8 | uint64(c)<<16 | (chars.Ones*'a')&^0xffffff
 		return plainBits(w, sepWord, eqWord), w
 	}
-	return highs, 0
+	return chars.Highs, 0
 }
 
 // sepAt reports whether the separator starts at s[i] in s+next (s[i] == sep[0] is known).

@@ -3,6 +3,8 @@ package kv
 import (
 	"strings"
 	"testing"
+
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 )
 
 // TestByteTables checks both tables of every separator against the escaping rules, byte by byte.
@@ -21,9 +23,9 @@ func TestByteTables(t *testing.T) {
 				}
 				// plainBits must report exactly the special bytes, in every lane of the word.
 				for lane := range 8 {
-					w := ones*'a'&^(0xff<<(8*lane)) | uint64(b)<<(8*lane)
+					w := chars.Ones*'a'&^(0xff<<(8*lane)) | uint64(b)<<(8*lane)
 					bits := plainBits(w, tab.sepWord, tab.eqWord)
-					if bits&highs != highs&^(0x80<<(8*lane)) && bits&highs != highs {
+					if bits&chars.Highs != chars.Highs&^(0x80<<(8*lane)) && bits&chars.Highs != chars.Highs {
 						t.Fatalf("sep %q key=%v byte %#x lane %d: other lanes changed: %#x", sep, key, c, lane, bits)
 					}
 					if got := bits>>(8*lane)&0x80 == 0; got != special {

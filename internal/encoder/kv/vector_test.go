@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/siemship/siemship/internal/encoder/internal/chars"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -98,9 +99,9 @@ func FuzzCopyFields(f *testing.F) {
 				if room > 0 {
 					k, pairs, all = copyFieldsVector(&buf[0], room, prefix, fields, nib)
 				}
-				if k != wantK || pairs != wantPairs || (all&highs != 0) != wantHigh {
+				if k != wantK || pairs != wantPairs || (all&chars.Highs != 0) != wantHigh {
 					t.Fatalf("sep %q prefix %q room %d of %d: vector k=%d pairs=%d high=%v, words k=%d pairs=%d high=%v",
-						sep, prefix, room, need, k, pairs, all&highs != 0, wantK, wantPairs, wantHigh)
+						sep, prefix, room, need, k, pairs, all&chars.Highs != 0, wantK, wantPairs, wantHigh)
 				}
 				if !bytes.Equal(buf[:k], full[:k]) {
 					t.Fatalf("sep %q prefix %q: vector wrote %q, words %q", sep, prefix, buf[:k], full[:k])

@@ -28,3 +28,10 @@ func AppendRun(dst []byte, run string, limit int) ([]byte, bool) {
 	}
 	return append(dst, run[:n]...), false
 }
+
+// Constants of the word-at-a-time (SWAR) scans: Ones has 0x01 in every byte, Highs 0x80, Lows 0x7f.
+const (
+	Ones  = 0x0101010101010101
+	Highs = 0x8080808080808080
+	Lows  = 0x7f7f7f7f7f7f7f7f
+)
