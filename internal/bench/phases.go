@@ -261,7 +261,8 @@ wait:
 		case <-tick.C:
 		}
 		if recv != nil {
-			if got.Load() < n || led.Report().Unique < n {
+			// fullAt is stored just after got reaches n, by the receiver's goroutine: wait for it too.
+			if got.Load() < n || led.Report().Unique < n || fullAt.Load() == 0 {
 				continue
 			}
 			doneAt = time.Unix(0, fullAt.Load())
