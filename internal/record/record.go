@@ -4,6 +4,8 @@
 // memory with the pulled batch, so a Group must not be used after the batch it came from has been handed back.
 package record
 
+import "strings"
+
 // Field is one key=value pair: a log's content or a log group's tag.
 type Field struct {
 	Key, Value string
@@ -31,4 +33,39 @@ func Count(groups []Group) int {
 		n += len(groups[i].Logs)
 	}
 	return n
+}
+
+// Names of the log group's fields as rules and templates refer to them, the SLS query language's names.
+const (
+	KeyTopic     = "__topic__"
+	KeySource    = "__source__"
+	KeyTagPrefix = "__tag__:" // followed by the tag's key
+)
+
+// Lookup returns the value of the field named key of log l in group g: the first content with that key, or the
+// group's topic, source or a tag (KeyTopic, KeySource, KeyTagPrefix+k). ok is false when there is none; a content
+// or tag present with an empty value is found.
+func (g *Group) Lookup(l *Log, key string) (value string, ok bool) {
+	for i := range l.Contents {
+		if l.Contents[i].Key == key {
+			return l.Contents[i].Value, true
+		}
+	}
+	if len(key) < 8 || key[0] != '_' || key[1] != '_' {
+		return "", false
+	}
+	switch key {
+	case KeyTopic:
+		return g.Topic, true
+	case KeySource:
+		return g.Source, true
+	}
+	if k, found := strings.CutPrefix(key, KeyTagPrefix); found {
+		for i := range g.Tags {
+			if g.Tags[i].Key == k {
+				return g.Tags[i].Value, true
+			}
+		}
+	}
+	return "", false
 }
