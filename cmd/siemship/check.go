@@ -187,7 +187,7 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 		Contents: []record.Field{{Key: "message", Value: "siemship check test message"}, {Key: "version", Value: version}},
 	}}}
 	var b message.Batch
-	enc.AppendGroup(&b, &g, &message.Scratch{})
+	enc.AppendGroup(&b, &g, nil, &message.Scratch{})
 	if err := out.Send(ctx, &b); err != nil {
 		report(false, "test message: %v", err)
 		return

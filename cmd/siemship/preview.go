@@ -93,7 +93,7 @@ func printMessages(w io.Writer, enc pipeline.Encoder, groups []record.Group, n i
 			g.Logs = g.Logs[:n-printed]
 		}
 		var b message.Batch
-		enc.AppendGroup(&b, &g, &s)
+		enc.AppendGroup(&b, &g, nil, &s)
 		for i := range b.Len() {
 			fmt.Fprintf(w, "%s\n", b.Frame(i))
 		}

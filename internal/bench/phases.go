@@ -401,7 +401,7 @@ func (r *run) sampleBatch(cfg *config.Config, framing message.Framing) (*message
 	var scratch message.Scratch
 	groups := consumer.Groups(lgl)
 	for gi := range groups {
-		enc.AppendGroup(b, &groups[gi], &scratch)
+		enc.AppendGroup(b, &groups[gi], nil, &scratch)
 	}
 	if b.Len() == 0 {
 		return nil, fmt.Errorf("bench: sample batch: shard 0 is empty")

@@ -256,7 +256,7 @@ func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, trun
 	w.batch.Buf, w.batch.Ends = buf, ends
 	sanitized := 0
 	for gi := range b.Groups {
-		r := p.enc.AppendGroup(&w.batch, &b.Groups[gi], &w.scratch)
+		r := p.enc.AppendGroup(&w.batch, &b.Groups[gi], nil, &w.scratch)
 		truncated += r.Truncated
 		sanitized += r.Sanitized
 	}

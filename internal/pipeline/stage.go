@@ -12,8 +12,9 @@ import (
 // (Sink.Framing, given to the encoder when it is built). It is pure and safe for concurrent use, each goroutine
 // with its own scratch. kv.Encoder implements it.
 type Encoder interface {
-	// AppendGroup appends one frame per log of g to b and counts what it had to change. It must not keep b, g or s.
-	AppendGroup(b *message.Batch, g *record.Group, s *message.Scratch) message.Counts
+	// AppendGroup appends one frame per log of g to b and counts what it had to change. heads is nil or holds,
+	// for each log, the header fields the mapping chose (message.Head). It must not keep b, g, heads or s.
+	AppendGroup(b *message.Batch, g *record.Group, heads []message.Head, s *message.Scratch) message.Counts
 }
 
 // Sink delivers batches of messages and says when a batch is confirmed, as the sink defines it (written, acked,

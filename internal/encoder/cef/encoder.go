@@ -10,6 +10,7 @@ import (
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/encoder/internal/chars"
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -19,14 +20,17 @@ type Result struct {
 	Sanitized bool // a key, value or header field held a byte that CEF escapes there, a control byte or invalid UTF-8
 }
 
-// head is the part of the CEF header that may differ from log to log. headFor fills it from the options and the
-// log group; a per-record mapping (severity, name or class from the record's fields) is meant to fill it instead.
+// head is the part of the CEF header that may differ from log to log. headFor fills it from the options, the log
+// group and the fields the mapping chose.
 type head struct {
 	eventClass, name string // unescaped and uncut: any bytes
 	severity         int    // 0..10; others are clamped
 	// classOfRecord and nameOfRecord say that eventClass and name come from the record, so that escaping them
 	// counts in Result.Sanitized (escaping a setting would count every record).
 	classOfRecord, nameOfRecord bool
+	// vendor, product and version, when ownPrefix, come from the record and replace the constant prefix.
+	vendor, product, version string
+	ownPrefix                bool
 }
 
 // extensionRoom is what a CEF header cut to fit MaxMessageBytes leaves for the extension, rt included.
@@ -114,9 +118,34 @@ func (e *Encoder) Options() Options { return e.opts }
 // header's), one startup warning each.
 func (e *Encoder) Adjustments() []string { return slices.Clone(e.adjustments) }
 
-// headFor returns the CEF header values of log l in group g: the constant ones, or the group's topic.
-func (e *Encoder) headFor(g *record.Group, _ *record.Log) head {
+// headFor returns the CEF header values of a log in group g: those the mapping chose (hd, nil: none), the
+// constant ones, or the group's topic. A syslog severity the mapping chose sets the CEF Severity
+// (header.SIEMSeverity).
+func (e *Encoder) headFor(g *record.Group, hd *message.Head) head {
 	h := head{eventClass: e.opts.EventClass, name: e.opts.Name, severity: e.opts.Severity}
+	if hd != nil && hd.Set != 0 {
+		if hd.Set&message.HeadClass != 0 {
+			h.eventClass, h.classOfRecord = hd.Class, true
+		}
+		if hd.Set&message.HeadName != 0 {
+			h.name, h.nameOfRecord = hd.Name, true
+		}
+		if hd.Set&message.HeadSeverity != 0 {
+			h.severity = header.SIEMSeverity(hd.Severity)
+		}
+		if hd.Set&(message.HeadVendor|message.HeadProduct|message.HeadVersion) != 0 {
+			h.vendor, h.product, h.version, h.ownPrefix = e.opts.Vendor, e.opts.Product, e.opts.Version, true
+			if hd.Set&message.HeadVendor != 0 {
+				h.vendor = hd.Vendor
+			}
+			if hd.Set&message.HeadProduct != 0 {
+				h.product = hd.Product
+			}
+			if hd.Set&message.HeadVersion != 0 {
+				h.version = hd.Version
+			}
+		}
+	}
 	if h.eventClass == "" {
 		h.eventClass, h.classOfRecord = g.Topic, true
 		if h.eventClass == "" {
@@ -135,15 +164,25 @@ func (e *Encoder) headFor(g *record.Group, _ *record.Log) head {
 // AppendFrame appends one framed message for log l of group g to dst and returns the extended slice. With a dst
 // reused across calls (dst[:0]) it does not allocate once dst has grown to the largest frame.
 func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) ([]byte, Result) {
-	h := e.headFor(g, l)
-	return e.appendFrame(dst, g, l, &h, nil)
+	h := e.headFor(g, nil)
+	return e.appendFrame(dst, g, l, &h, nil, nil)
 }
 
-// appendFrame appends the frame of log l with CEF header values h. sh, when not nil, holds the parts that AppendGroup
-// wrote once for the whole group; they are copied where they are exactly what appendFrame would write.
-func (e *Encoder) appendFrame(dst []byte, g *record.Group, l *record.Log, h *head, sh *shared) ([]byte, Result) {
+// AppendFrameHead is AppendFrame with the header fields a mapping chose for l: the syslog header's (see
+// header.BeginHead) and the CEF header's (vendor, product, version, class, name, escaped and cut as record data;
+// the severity through header.SIEMSeverity).
+func (e *Encoder) AppendFrameHead(dst []byte, g *record.Group, l *record.Log, hd *message.Head) ([]byte, Result) {
+	h := e.headFor(g, hd)
+	return e.appendFrame(dst, g, l, &h, nil, hd)
+}
+
+// appendFrame appends the frame of log l with CEF header values h and the syslog header fields of hd (nil: the
+// settings). sh, when not nil, holds the parts that AppendGroup wrote once for the whole group; they are copied
+// where they are exactly what appendFrame would write.
+func (e *Encoder) appendFrame(dst []byte, g *record.Group, l *record.Log, h *head, sh *shared, hd *message.Head) ([]byte, Result) {
 	var r Result
-	dst, start, limit := e.hdr.Begin(dst, l)
+	dst, start, limit, sanitized := e.hdr.BeginHead(dst, l, hd)
+	r.Sanitized = sanitized
 	if sh != nil && *h == sh.head && len(dst)+len(sh.headBytes) <= limit-extensionRoom {
 		dst = append(dst, sh.headBytes...)
 		r = sh.headResult
@@ -161,7 +200,11 @@ var severityText = [MaxSeverity + 1]string{"0", "1", "2", "3", "4", "5", "6", "7
 // followed by '|'. The event class and name are cut to the standard's limits, and further when the header would
 // leave less than extensionRoom bytes below limit: then they share what is left, the class taking at most half.
 func (e *Encoder) appendHead(dst []byte, h *head, limit int, r *Result) []byte {
-	dst = append(dst, e.prefix...)
+	if h.ownPrefix {
+		dst = e.appendPrefix(dst, h, limit, r)
+	} else {
+		dst = append(dst, e.prefix...)
+	}
 	mark := len(dst)
 	sev := severityText[min(max(h.severity, 0), MaxSeverity)]
 	var full Result
@@ -182,6 +225,28 @@ func (e *Encoder) appendHead(dst []byte, h *head, limit int, r *Result) []byte {
 	dst = append(dst, '|')
 	r.Truncated = true
 	r.Sanitized = r.Sanitized || cr.Sanitized && h.classOfRecord || nr.Sanitized && h.nameOfRecord
+	return dst
+}
+
+// appendPrefix appends "CEF:0|vendor|product|version|" with the values of h, escaped and cut to the standard's
+// limits; when that would leave less than half of what is below limit for the rest, it appends the settings'
+// prefix instead, as a cut message.
+func (e *Encoder) appendPrefix(dst []byte, h *head, limit int, r *Result) []byte {
+	mark := len(dst)
+	dst = append(dst, "CEF:0|"...)
+	var fr Result
+	for _, f := range [...]struct {
+		v   string
+		max int
+	}{{h.vendor, MaxVendor}, {h.product, MaxProduct}, {h.version, MaxVersion}} {
+		dst, _ = appendHeaderField(dst, f.v, f.max, math.MaxInt, &fr)
+		dst = append(dst, '|')
+	}
+	if limit != math.MaxInt && len(dst)-mark > len(e.prefix) && len(dst) > mark+(limit-mark)/2 {
+		r.Truncated = true
+		return append(dst[:mark], e.prefix...)
+	}
+	r.Truncated, r.Sanitized = r.Truncated || fr.Truncated, r.Sanitized || fr.Sanitized
 	return dst
 }
 

@@ -156,7 +156,7 @@ func TestAppendFrameAllocs(t *testing.T) {
 		var b message.Batch
 		var s message.Scratch
 		g.Logs = []record.Log{l, l, l}
-		if n := testing.AllocsPerRun(100, func() { b.Reset(); e.AppendGroup(&b, &g, &s) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { b.Reset(); e.AppendGroup(&b, &g, nil, &s) }); n != 0 {
 			t.Errorf("%v %v: %v allocations per group, want 0", v.format, v.framing, n)
 		}
 	}

@@ -39,8 +39,9 @@ type cachedKey struct {
 // AppendGroup appends to b one frame per log of g, byte for byte what AppendFrame appends for each log, and counts
 // the frames it truncated or sanitized. The CEF header and the group's pairs (topic, source, tags), the same for
 // every log of the group, are escaped once into s and copied into each frame where they fit as they are. One s
-// must not be used by two goroutines at once.
-func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scratch) message.Counts {
+// must not be used by two goroutines at once. heads, when not nil, holds the header fields the mapping chose for
+// each log (AppendFrameHead).
+func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, heads []message.Head, s *message.Scratch) message.Counts {
 	var c message.Counts
 	dst, ends := b.Buf, b.Ends
 	var sh shared
@@ -51,9 +52,13 @@ func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scra
 	}
 	for li := range g.Logs {
 		l := &g.Logs[li]
-		h := e.headFor(g, l)
+		var hd *message.Head
+		if heads != nil {
+			hd = &heads[li]
+		}
+		h := e.headFor(g, hd)
 		var r Result
-		dst, r = e.appendFrame(dst, g, l, &h, shp)
+		dst, r = e.appendFrame(dst, g, l, &h, shp, hd)
 		ends = append(ends, len(dst))
 		if r.Truncated {
 			c.Truncated++
@@ -69,7 +74,7 @@ func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scra
 // prepare writes the shared parts of g's frames into s: the CEF header of the first log's header values and the
 // group's pairs, without MaxMessageBytes (appendFrame copies them only where they fit).
 func (e *Encoder) prepare(sh *shared, g *record.Group, s *message.Scratch) {
-	sh.head = e.headFor(g, &g.Logs[0])
+	sh.head = e.headFor(g, nil)
 	buf := append(s.Buf[:0], e.prefix...)
 	buf = appendHeadFields(buf, &sh.head, severityText[min(max(sh.head.severity, 0), MaxSeverity)], &sh.headResult)
 	n := len(buf)

@@ -90,3 +90,11 @@ func parseCode(s string, names []string, aliases map[string]int, errInvalid erro
 	}
 	return 0, errInvalid
 }
+
+// siemSeverity is SIEMSeverity's table: the high end of each syslog severity's band in CEF's 0-10 scale (9-10
+// Very-High, 7-8 High, 4-6 Medium, 0-3 Low), info at 3, CEF_SEVERITY's default, and debug at 1, LEEF's lowest.
+var siemSeverity = [8]int{10, 9, 8, 7, 5, 4, 3, 1}
+
+// SIEMSeverity returns the 0..10 severity that CEF's Severity and LEEF's sev carry for syslog severity s (0..7;
+// others are clamped): emerg 10, alert 9, crit 8, err 7, warning 5, notice 4, info 3, debug 1.
+func SIEMSeverity(s int) int { return siemSeverity[min(max(s, 0), 7)] }

@@ -39,17 +39,9 @@ const truncatedMember = `"` + truncatedName + `":true}`
 // does not change after NewEncoder (package header's date cache aside, which is atomic).
 type Encoder struct {
 	opts    Options
-	head    recordHead // every record's, until a per-record mapping chooses one per record
+	hdr     *header.Header // nil: bare, no header
 	framing message.Framing
 	max     int // the limit of a bare object: MaxMessageBytes, or math.MaxInt
-}
-
-// recordHead is what the syslog header says about one record, apart from its time: today one for all records,
-// from Options.Header. A per-record mapping (severity from a field, say) will pick or build one per record and
-// hand it to appendFrame; the header package then needs to take per-record values where a fixed set of headers
-// (one per severity) does not do.
-type recordHead struct {
-	hdr *header.Header // PRI, HOSTNAME, APP-NAME, PROCID, MSGID, STRUCTURED-DATA; nil: bare, no header
 }
 
 // NewEncoder validates o and precomputes the constant parts of the header. Every problem is reported at once.
@@ -61,7 +53,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 			return nil, err
 		}
 		o.Header = hdr.Options()
-		e.head = recordHead{hdr: hdr}
+		e.hdr = hdr
 		e.opts = o
 		return e, nil
 	}
@@ -91,24 +83,26 @@ func (e *Encoder) Options() Options { return e.opts }
 // Adjustments describes the header fields NewEncoder had to sanitize, cut or leave out, for a startup warning;
 // none when Bare.
 func (e *Encoder) Adjustments() []string {
-	if e.head.hdr == nil {
+	if e.hdr == nil {
 		return nil
 	}
-	return e.head.hdr.Adjustments()
+	return e.hdr.Adjustments()
 }
 
 // AppendFrame appends one framed message for log l of group g to dst and returns the extended slice. With a dst
 // reused across calls (dst[:0]) it does not allocate once dst has grown to the largest frame, unless the record
 // repeats a key.
 func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) ([]byte, Result) {
-	return e.appendFrame(dst, g, l, e.head, nil)
+	return e.appendFrame(dst, g, l, nil, nil)
 }
 
-// appendFrame is AppendFrame with the record's header values h and a date cache (nil: none).
-func (e *Encoder) appendFrame(dst []byte, g *record.Group, l *record.Log, h recordHead, c *dateCache) ([]byte, Result) {
-	dst, start, limit := e.beginFrame(dst, l, h)
+// appendFrame is AppendFrame with the header fields a mapping chose (hd; nil: the settings) and a date cache (nil:
+// none).
+func (e *Encoder) appendFrame(dst []byte, g *record.Group, l *record.Log, hd *message.Head, c *dateCache) ([]byte, Result) {
+	dst, start, limit, sanitized := e.beginFrame(dst, l, hd)
 	dst, r := e.appendObject(dst, g, l, limit, c)
-	return e.endFrame(dst, start, h), r
+	r.Sanitized = r.Sanitized || sanitized
+	return e.endFrame(dst, start), r
 }
 
 // AppendObject appends the JSON object of log l of group g to dst, without header or framing, at most limit bytes
@@ -125,12 +119,12 @@ func (e *Encoder) AppendObject(dst []byte, g *record.Group, l *record.Log, limit
 	return e.appendObject(dst, g, l, end, nil)
 }
 
-// beginFrame appends the framing's room and the header (h's, none when bare) for log l. It returns dst, the
-// frame's start and the limit the object must end at or before (an index into dst; math.MaxInt when there is
-// none).
-func (e *Encoder) beginFrame(dst []byte, l *record.Log, h recordHead) (out []byte, start, limit int) {
-	if h.hdr != nil {
-		return h.hdr.Begin(dst, l)
+// beginFrame appends the framing's room and the header (none when bare; with the fields of hd, see
+// header.BeginHead) for log l. It returns dst, the frame's start, the limit the object must end at or before (an
+// index into dst; math.MaxInt when there is none) and whether a field of hd was sanitized.
+func (e *Encoder) beginFrame(dst []byte, l *record.Log, hd *message.Head) (out []byte, start, limit int, sanitized bool) {
+	if e.hdr != nil {
+		return e.hdr.BeginHead(dst, l, hd)
 	}
 	start = len(dst)
 	dst = e.framing.Open(dst)
@@ -138,13 +132,13 @@ func (e *Encoder) beginFrame(dst []byte, l *record.Log, h recordHead) (out []byt
 	if e.max != math.MaxInt {
 		limit = len(dst) + e.max
 	}
-	return dst, start, limit
+	return dst, start, limit, false
 }
 
 // endFrame completes the frame that begins at dst[start] (octet count or LF).
-func (e *Encoder) endFrame(dst []byte, start int, h recordHead) []byte {
-	if h.hdr != nil {
-		return h.hdr.End(dst, start)
+func (e *Encoder) endFrame(dst []byte, start int) []byte {
+	if e.hdr != nil {
+		return e.hdr.End(dst, start)
 	}
 	return e.framing.Close(dst, start)
 }

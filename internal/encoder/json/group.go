@@ -10,26 +10,32 @@ import (
 // AppendGroup appends to b one frame per log of g, byte for byte what AppendFrame appends for each log, and
 // counts the frames it truncated or sanitized. The members that every log of the group has (__topic__,
 // __source__, the tags) are escaped once into s and copied into each object, and a date is computed once for the
-// logs that share it. One s must not be used by two goroutines at once.
-func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scratch) message.Counts {
+// logs that share it. One s must not be used by two goroutines at once. heads, when not nil, holds the header
+// fields the mapping chose for each log (bare objects have no header to put them in).
+func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, heads []message.Head, s *message.Scratch) message.Counts {
 	var counts message.Counts
 	dst, ends := b.Buf, b.Ends
 	shared, sanitized, ok := sharedMembers(g, s)
 	var dates dateCache
-	h := e.head
 	for li := range g.Logs {
 		l := &g.Logs[li]
+		var hd *message.Head
+		if heads != nil {
+			hd = &heads[li]
+		}
 		var r Result
 		done := false
 		var start, limit int
-		dst, start, limit = e.beginFrame(dst, l, h)
+		var headSanitized bool
+		dst, start, limit, headSanitized = e.beginFrame(dst, l, hd)
 		if ok {
 			dst, r, done = appendShared(dst, g, l, shared, sanitized, limit, &dates)
 		}
 		if !done {
 			dst, r = e.appendObject(dst, g, l, limit, &dates)
 		}
-		dst = e.endFrame(dst, start, h)
+		r.Sanitized = r.Sanitized || headSanitized
+		dst = e.endFrame(dst, start)
 		ends = append(ends, len(dst))
 		if r.Truncated {
 			counts.Truncated++

@@ -81,7 +81,7 @@ func TestConcurrentUse(t *testing.T) {
 	for _, ly := range []layout{rfc5424Octet, rfc3164LF, bareLF} {
 		e := mustEncoder(t, baseOptions(ly))
 		var want message.Batch
-		e.AppendGroup(&want, &g, &message.Scratch{})
+		e.AppendGroup(&want, &g, nil, &message.Scratch{})
 		var wg sync.WaitGroup
 		errs := make(chan string, 4)
 		for range 4 {
@@ -89,7 +89,7 @@ func TestConcurrentUse(t *testing.T) {
 				var s message.Scratch
 				for range 50 {
 					var b message.Batch
-					e.AppendGroup(&b, &g, &s)
+					e.AppendGroup(&b, &g, nil, &s)
 					if !bytes.Equal(b.Buf, want.Buf) {
 						errs <- fmt.Sprintf("%s: frames differ", ly.name)
 						return

@@ -188,7 +188,7 @@ func splitHeader(t testing.TB, e *Encoder, msg []byte, l *record.Log) []byte {
 	} else {
 		payload = encodertest.CheckRFC5424(t, ho, msg, l).Message
 	}
-	hdrLen := e.head.hdr.Len()
+	hdrLen := e.hdr.Len()
 	if l.Time == 0 && l.TimeNs == 0 && ho.Format == header.RFC5424 {
 		hdrLen -= len("2006-01-02T15:04:05.000000Z") - len("-")
 	}

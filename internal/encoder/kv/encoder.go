@@ -112,15 +112,21 @@ func (e *Encoder) Adjustments() []string { return e.hdr.Adjustments() }
 // AppendFrame appends one framed message for log l of group g to dst and returns the extended slice. With a dst
 // reused across calls (dst[:0]) it does not allocate once dst has grown to the largest frame.
 func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out []byte, r Result) {
-	dst, start, limit := e.beginFrame(dst, l)
+	return e.appendFrame(dst, g, l, nil)
+}
+
+// appendFrame is AppendFrame with the header fields a mapping chose (hd; nil: the settings).
+func (e *Encoder) appendFrame(dst []byte, g *record.Group, l *record.Log, hd *message.Head) (out []byte, r Result) {
+	dst, start, limit, sanitized := e.beginFrame(dst, l, hd)
 	dst = e.appendPairs(dst, g, l, 0, limit, &r)
+	r.Sanitized = r.Sanitized || sanitized
 	return e.endFrame(dst, start), r
 }
 
-// beginFrame appends the framing's room and the header up to MSG for log l. It returns dst, the frame's start and
-// the limit MSG must end below (an index into dst).
-func (e *Encoder) beginFrame(dst []byte, l *record.Log) (out []byte, start, limit int) {
-	return e.hdr.Begin(dst, l)
+// beginFrame appends the framing's room and the header up to MSG for log l (header.BeginHead). It returns dst,
+// the frame's start, the limit MSG must end below (an index into dst) and whether a field of hd was sanitized.
+func (e *Encoder) beginFrame(dst []byte, l *record.Log, hd *message.Head) (out []byte, start, limit int, sanitized bool) {
+	return e.hdr.BeginHead(dst, l, hd)
 }
 
 // endFrame completes the frame that begins at dst[start] (octet count or LF).

@@ -10,23 +10,27 @@ import (
 // AppendGroup appends to b one frame per log of g, byte for byte what AppendFrame appends for each log, and
 // counts the frames it truncated or sanitized. The topic, source and tags, which every log of the group carries,
 // are escaped once into s and copied into each frame, instead of being checked again for every log. One s must not
-// be used by two goroutines at once.
-func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scratch) message.Counts {
+// be used by two goroutines at once. heads, when not nil, holds the header fields the mapping chose for each log.
+func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, heads []message.Head, s *message.Scratch) message.Counts {
 	var gr message.Counts
 	dst, ends := b.Buf, b.Ends
 	shared, sanitized, ok := e.sharedPairs(g, s)
 	for li := range g.Logs {
 		l := &g.Logs[li]
+		var hd *message.Head
+		if heads != nil {
+			hd = &heads[li]
+		}
 		var r Result
 		if ok {
 			var start, limit int
-			dst, start, limit = e.beginFrame(dst, l)
+			dst, start, limit, r.Sanitized = e.beginFrame(dst, l, hd)
 			dst = append(dst, shared...)
 			dst = e.appendPairs(dst, g, l, 2+len(g.Tags), limit, &r)
 			dst = e.endFrame(dst, start)
 			r.Sanitized = r.Sanitized || sanitized
 		} else {
-			dst, r = e.AppendFrame(dst, g, l)
+			dst, r = e.appendFrame(dst, g, l, hd)
 		}
 		ends = append(ends, len(dst))
 		if r.Truncated {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/encoder/header"
+	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
 
@@ -131,6 +132,53 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 	}
 	return e.hdr.End(dst, start), r
 }
+
+// KeySeverity is the attribute of a record's severity, when the mapping chose one (message.HeadSeverity): LEEF's
+// sev, 1 to 10, from header.SIEMSeverity. It comes before the record's contents, so that a cut message keeps it
+// and a content of the same key is the one renamed.
+const KeySeverity = "sev"
+
+// AppendFrameHead is AppendFrame with the header fields a mapping chose for l: the syslog header's (see
+// header.BeginHead), the LEEF header's (Vendor, Product, Version, Class as the EventID; substituted and cut as
+// record data) and the severity as the sev attribute.
+func (e *Encoder) AppendFrameHead(dst []byte, g *record.Group, l *record.Log, hd *message.Head) (out []byte, r Result) {
+	dst, start, limit, sanitized := e.hdr.BeginHead(dst, l, hd)
+	if hd.Set&(message.HeadVendor|message.HeadProduct|message.HeadVersion|message.HeadClass) != 0 {
+		ev := e.ev
+		if hd.Set&message.HeadVendor != 0 {
+			ev.Vendor = hd.Vendor
+		}
+		if hd.Set&message.HeadProduct != 0 {
+			ev.Product = hd.Product
+		}
+		if hd.Set&message.HeadVersion != 0 {
+			ev.ProductVersion = hd.Version
+		}
+		if hd.Set&message.HeadClass != 0 {
+			ev.EventID = hd.Class
+		}
+		dst = e.appendEvent(dst, &ev, limit, &r)
+	} else {
+		dst = e.appendHead(dst, g, l, limit, &r)
+	}
+	r.Sanitized = r.Sanitized || sanitized
+	base := len(dst)
+	var keys keySet
+	keys.reset(attributes(g, l) + 1)
+	ok := false
+	if dst, ok = e.appendGroupAttrs(dst, base, g, &keys, limit, &r); ok && hd.Set&message.HeadSeverity != 0 {
+		dst, ok = e.appendAttr(dst, base, "", KeySeverity, severityText[header.SIEMSeverity(hd.Severity)], &keys, limit, &r)
+	}
+	if ok {
+		dst = e.appendLogAttrs(dst, base, l, &keys, limit, &r)
+	} else {
+		r.Truncated = true
+	}
+	return e.hdr.End(dst, start), r
+}
+
+// severityText holds the severities 0..10 as text.
+var severityText = [11]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
 
 // attributes is the number of attributes of log l of group g at most.
 func attributes(g *record.Group, l *record.Log) int { return 3 + len(g.Tags) + len(l.Contents) }

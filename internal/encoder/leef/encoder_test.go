@@ -166,8 +166,8 @@ func TestNoAllocs(t *testing.T) {
 	}
 	var b message.Batch
 	var s message.Scratch
-	e.AppendGroup(&b, &g, &s)
-	if n := testing.AllocsPerRun(100, func() { b.Reset(); e.AppendGroup(&b, &g, &s) }); n != 0 {
+	e.AppendGroup(&b, &g, nil, &s)
+	if n := testing.AllocsPerRun(100, func() { b.Reset(); e.AppendGroup(&b, &g, nil, &s) }); n != 0 {
 		t.Errorf("AppendGroup: %v allocations", n)
 	}
 }

@@ -10,10 +10,21 @@ import (
 // AppendGroup appends to b one frame per log of g, byte for byte what AppendFrame appends for each log, and
 // counts the frames it truncated or sanitized. The group's attributes (topic, source, tags), which every log
 // carries, are written once into s with their keys, and copied into each frame. One s must not be used by two
-// goroutines at once.
-func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, s *message.Scratch) message.Counts {
+// goroutines at once. heads, when not nil, holds the header fields the mapping chose for each log; each frame is
+// then written in full (AppendFrameHead).
+func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, heads []message.Head, s *message.Scratch) message.Counts {
 	var counts message.Counts
 	dst, ends := b.Buf, b.Ends
+	if heads != nil {
+		for li := range g.Logs {
+			var r Result
+			dst, r = e.AppendFrameHead(dst, g, &g.Logs[li], &heads[li])
+			ends = append(ends, len(dst))
+			counts.Add(r.Truncated, r.Sanitized)
+		}
+		b.Buf, b.Ends = dst, ends
+		return counts
+	}
 	var groupKeys, keys keySet
 	shared, sanitized, ok := e.sharedAttrs(g, s, &groupKeys)
 	for li := range g.Logs {

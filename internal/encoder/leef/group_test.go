@@ -96,7 +96,7 @@ func TestAppendGroupEventPerLog(t *testing.T) {
 			want, _ = e.AppendFrame(want, &g, &g.Logs[li])
 		}
 		var b message.Batch
-		e.AppendGroup(&b, &g, &message.Scratch{})
+		e.AppendGroup(&b, &g, nil, &message.Scratch{})
 		if !bytes.Equal(b.Buf, want) {
 			t.Fatalf("max %d: AppendGroup differs from AppendFrame\n got %q\nwant %q", limit, b.Buf, want)
 		}

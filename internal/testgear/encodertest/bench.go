@@ -10,7 +10,7 @@ import (
 
 // GroupAppender is the part of an encoder that BenchGroups measures.
 type GroupAppender interface {
-	AppendGroup(b *message.Batch, g *record.Group, s *message.Scratch) message.Counts
+	AppendGroup(b *message.Batch, g *record.Group, heads []message.Head, s *message.Scratch) message.Counts
 }
 
 // BenchGroups encodes groups with e into a reused batch; one op is all of them. Besides ns/op it reports
@@ -23,7 +23,7 @@ func BenchGroups(b *testing.B, e GroupAppender, groups []record.Group) {
 	encode := func() {
 		batch.Reset()
 		for i := range groups {
-			e.AppendGroup(&batch, &groups[i], &s)
+			e.AppendGroup(&batch, &groups[i], nil, &s)
 		}
 	}
 	encode()

@@ -13,7 +13,7 @@ import (
 // Encoder is what every format's encoder does, R being its Result.
 type Encoder[R any] interface {
 	AppendFrame(dst []byte, g *record.Group, l *record.Log) ([]byte, R)
-	AppendGroup(b *message.Batch, g *record.Group, s *message.Scratch) message.Counts
+	AppendGroup(b *message.Batch, g *record.Group, heads []message.Head, s *message.Scratch) message.Counts
 }
 
 // GroupCheck says how CheckGroup reads a format's results and what more it checks.
@@ -57,7 +57,7 @@ func CheckGroup[R any](t testing.TB, e Encoder[R], g *record.Group, c GroupCheck
 	var s message.Scratch
 	for round := range 2 { // the scratch is reused
 		b := message.Batch{Buf: []byte(prior), Ends: []int{-1}}
-		res := e.AppendGroup(&b, g, &s)
+		res := e.AppendGroup(&b, g, nil, &s)
 		if c.Mask != nil && len(b.Ends) == len(wantEnds)+1 {
 			c.Mask(b.Buf, len(prior), b.Ends[1:])
 		}

@@ -1,0 +1,33 @@
+package message
+
+// Head is what the mapping chose for one record's header fields, the syslog header's and the format's. A field whose
+// bit is not in Set keeps the encoder's setting. Values are record text: each encoder sanitizes and cuts them as its
+// header requires and counts a record whose value it had to change as sanitized.
+type Head struct {
+	Set                      HeadFields
+	Severity                 int // syslog severity 0..7; CEF and LEEF derive theirs from it
+	Facility                 int // 0..23
+	Hostname, AppName, MsgID string
+	Vendor, Product, Version string // CEF and LEEF header
+	Class, Name              string // CEF Device Event Class ID and Name; Class is LEEF's EventID
+}
+
+// HeadFields says which fields of a Head are set.
+type HeadFields uint16
+
+// The fields of a Head.
+const (
+	HeadSeverity HeadFields = 1 << iota
+	HeadFacility
+	HeadHostname
+	HeadAppName
+	HeadMsgID
+	HeadVendor
+	HeadProduct
+	HeadVersion
+	HeadClass
+	HeadName
+)
+
+// Has reports whether every field of f is set.
+func (h *Head) Has(f HeadFields) bool { return h.Set&f == f }
