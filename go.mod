@@ -15,6 +15,7 @@ require (
 	github.com/prometheus/common v0.55.0
 	go.uber.org/goleak v1.3.0
 	go.uber.org/zap v1.28.0
+	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sys v0.22.0
 	k8s.io/api v0.31.3
 	k8s.io/apimachinery v0.31.3
