@@ -18,6 +18,7 @@ import (
 
 	"github.com/siemship/siemship/internal/backoff"
 	"github.com/siemship/siemship/internal/logsample"
+	"github.com/siemship/siemship/internal/mapping"
 	"github.com/siemship/siemship/internal/membudget"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/source/consumer"
@@ -25,6 +26,8 @@ import (
 
 // Options configure a Pipeline.
 type Options struct {
+	// Mapping, when not nil and active, runs before the encoder: header fields per record, field changes, rules.
+	Mapping        *mapping.Mapper
 	Encoder        Encoder
 	Sink           Sink
 	InitialBackoff time.Duration // first wait after a failed send (default 500 ms)
@@ -57,6 +60,7 @@ type Stats struct {
 	Failures  uint64 // failed send attempts (each followed by a resend of the whole batch)
 	Truncated uint64 // records cut to the maximum message size
 	Sanitized uint64 // records with an escaped key or value (control characters, invalid UTF-8, separators)
+	Filtered  uint64 // records a rule dropped, in delivered batches: not sent, and checkpointed as delivered
 }
 
 // ErrStopped is returned by HandleBatch when Shutdown was called before the batch could be delivered.
@@ -64,6 +68,7 @@ var ErrStopped = errors.New("pipeline stopped before the batch was delivered")
 
 // Pipeline is a consumer.BatchHandler. It is safe for concurrent use by all shards.
 type Pipeline struct {
+	mapping *mapping.Mapper // nil: none
 	enc     Encoder
 	sink    Sink
 	backoff backoff.Policy
@@ -77,20 +82,23 @@ type Pipeline struct {
 	works    *membudget.Pool[*work] // in-flight batches and their frame buffers, kept for reuse within the budget
 	frameLen atomic.Int64           // average frame size of the last batch, to size a new buffer in one allocation
 
-	batches, records, bytes, failures, truncated, sanitized atomic.Uint64
-	truncLog                                                logsample.Sampler
+	batches, records, bytes, failures, truncated, sanitized, filtered atomic.Uint64
+	truncLog                                                          logsample.Sampler
 }
 
 type work struct {
 	batch   message.Batch
 	scratch message.Scratch // the encoder's
+	mapped  mapping.Scratch // the mapping's
 }
 
 func newWork() *work { return &work{} }
 
-// size is the memory the work's frame buffers hold. The scratch is not counted: it holds one log group's topic,
-// source and tags, next to frame buffers of whole batches.
-func (w *work) size() int64 { return int64(cap(w.batch.Buf)) + int64(cap(w.batch.Ends))*intBytes }
+// size is the memory the work's frame buffers and the mapping's copies of a batch's logs hold. The encoder's
+// scratch is not counted: it holds one log group's topic, source and tags, next to frame buffers of whole batches.
+func (w *work) size() int64 {
+	return int64(cap(w.batch.Buf)) + int64(cap(w.batch.Ends))*intBytes + w.mapped.Size()
+}
 
 const intBytes = int64(unsafe.Sizeof(int(0)))
 
@@ -116,7 +124,11 @@ func New(o Options) (*Pipeline, error) {
 		l = zap.NewNop()
 	}
 	stopCtx, cancel := context.WithCancel(context.Background())
+	if o.Mapping != nil && !o.Mapping.Active() {
+		o.Mapping = nil
+	}
 	p := &Pipeline{
+		mapping:  o.Mapping,
 		enc:      o.Encoder,
 		sink:     o.Sink,
 		backoff:  backoff.Policy{Initial: o.InitialBackoff, Max: o.MaxBackoff},
@@ -149,6 +161,7 @@ func (p *Pipeline) Stats() Stats {
 	return Stats{
 		Batches: p.batches.Load(), Records: p.records.Load(), Bytes: p.bytes.Load(),
 		Failures: p.failures.Load(), Truncated: p.truncated.Load(), Sanitized: p.sanitized.Load(),
+		Filtered: p.filtered.Load(),
 	}
 }
 
@@ -169,10 +182,11 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 	}
 	defer l.Release()
 	w := l.Item()
-	n, truncated := p.encode(w, b, records, est)
+	n, truncated, filtered := p.encode(w, b, records, est)
 	l.Resize()
 	if n == 0 {
 		p.batches.Add(1)
+		p.filtered.Add(uint64(filtered))
 		return nil
 	}
 	for attempt := 0; ; attempt++ {
@@ -189,6 +203,7 @@ func (p *Pipeline) HandleBatch(ctx context.Context, b *consumer.Batch) error {
 		if err == nil {
 			p.batches.Add(1)
 			p.records.Add(uint64(n))
+			p.filtered.Add(uint64(filtered))
 			p.bytes.Add(uint64(len(w.batch.Buf)))
 			if truncated > 0 {
 				p.truncated.Add(uint64(truncated))
@@ -242,10 +257,11 @@ func (p *Pipeline) frameEstimate(records int) int {
 	return records * int(max(p.frameLen.Load(), 512)) * 9 / 8
 }
 
-// encode fills w.batch with one frame per record and returns the number of records and how many were truncated.
+// encode fills w.batch with one frame per record the mapping did not drop and returns the number of frames, how
+// many were truncated and how many records the mapping dropped.
 // est is the frame buffer to allocate when the work's cannot hold the frames expected (est includes an eighth of
 // headroom, so that a buffer is reused by the next batches of about the same size).
-func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, truncated int) {
+func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, truncated, filtered int) {
 	buf, ends := w.batch.Buf[:0], w.batch.Ends[:0]
 	if cap(ends) < records {
 		ends = make([]int, 0, records)
@@ -256,7 +272,14 @@ func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, trun
 	w.batch.Buf, w.batch.Ends = buf, ends
 	sanitized := 0
 	for gi := range b.Groups {
-		r := p.enc.AppendGroup(&w.batch, &b.Groups[gi], nil, &w.scratch)
+		g := &b.Groups[gi]
+		var heads []message.Head
+		if p.mapping != nil {
+			var mr mapping.Result
+			g, heads, mr = p.mapping.MapGroup(g, &w.mapped)
+			filtered += mr.Dropped
+		}
+		r := p.enc.AppendGroup(&w.batch, g, heads, &w.scratch)
 		truncated += r.Truncated
 		sanitized += r.Sanitized
 	}
@@ -266,5 +289,5 @@ func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, trun
 	if n := w.batch.Len(); n > 0 {
 		p.frameLen.Store(int64(len(w.batch.Buf) / n))
 	}
-	return w.batch.Len(), truncated
+	return w.batch.Len(), truncated, filtered
 }

@@ -9,6 +9,8 @@ const (
 	MetricRecordsSent          = "siemship_records_sent_total"
 	MetricBytesSent            = "siemship_bytes_sent_total"
 	MetricRecordsFiltered      = "siemship_records_filtered_total"
+	MetricRulesMatched         = "siemship_rules_matched_total"
+	MetricRulesDropped         = "siemship_rules_dropped_total"
 	MetricRecordsTruncated     = "siemship_records_truncated_total"
 	MetricRecordsSanitized     = "siemship_records_sanitized_total"
 	MetricRecordsDropped       = "siemship_records_dropped_total"

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
+	"github.com/siemship/siemship/internal/mapping"
 	"github.com/siemship/siemship/internal/pipeline"
 	"github.com/siemship/siemship/internal/sink"
 	"github.com/siemship/siemship/internal/source/consumer"
@@ -124,9 +125,36 @@ func (t *Telemetry) WatchPipeline(p Pipeline) error {
 		counter(MetricBytesSent, "Syslog frame bytes delivered (framing included).", func(s pipeline.Stats) uint64 { return s.Bytes }),
 		counter(MetricRecordsTruncated, "Records cut to SYSLOG_MAX_MESSAGE_BYTES (sent, not dropped).", func(s pipeline.Stats) uint64 { return s.Truncated }),
 		counter(MetricRecordsSanitized, "Records with a key or value escaped (control characters, invalid UTF-8, separators).", func(s pipeline.Stats) uint64 { return s.Sanitized }),
+		counter(MetricRecordsFiltered, "Records a rule of SIEMSHIP_RULES_FILE dropped, in delivered batches: not sent, checkpointed as delivered (SLS_QUERY filters inside SLS and is not counted).", func(s pipeline.Stats) uint64 { return s.Filtered }),
 		counter(MetricBatchesDelivered, "Batches delivered (empty ones included), each followed by a checkpoint.", func(s pipeline.Stats) uint64 { return s.Batches }),
 		counter(MetricSendFailures, "Failed attempts to send a batch; each is followed by a resend of the whole batch.", func(s pipeline.Stats) uint64 { return s.Failures }),
 	)
+}
+
+// WatchRules exports what each rule of the rules file did (counts returns them; nil: no rules). Call it at most
+// once, before Start.
+func (t *Telemetry) WatchRules(counts func() []mapping.RuleCount) error {
+	return t.reg.Register(&ruleCollector{counts: counts})
+}
+
+// ruleCollector reads the rules' counters when scraped.
+type ruleCollector struct{ counts func() []mapping.RuleCount }
+
+var (
+	ruleMatchedDesc = prometheus.NewDesc(MetricRulesMatched, "Records that matched a rule of SIEMSHIP_RULES_FILE (the first matching rule only).", []string{"rule"}, nil)
+	ruleDroppedDesc = prometheus.NewDesc(MetricRulesDropped, "Records a drop rule removed (not sent, checkpointed as delivered).", []string{"rule"}, nil)
+)
+
+func (c *ruleCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- ruleMatchedDesc
+	ch <- ruleDroppedDesc
+}
+
+func (c *ruleCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, r := range c.counts() {
+		ch <- prometheus.MustNewConstMetric(ruleMatchedDesc, prometheus.CounterValue, float64(r.Matched), r.Name)
+		ch <- prometheus.MustNewConstMetric(ruleDroppedDesc, prometheus.CounterValue, float64(r.Dropped), r.Name)
+	}
 }
 
 // WatchLag measures the consumer group's lag per shard (every o.Interval and when scraped) once
@@ -205,8 +233,6 @@ func (t *Telemetry) register() error {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricGroupMissing,
 			Help: "1 while the consumer group does not exist and siemship could not recreate it (nothing is shipped), else 0."},
 			func() float64 { return boolFloat(t.health.missingGroup() != "") }),
-		// Records filtered out by siemship itself (SLS_QUERY filters inside SLS, out of our sight). None yet.
-		counter(MetricRecordsFiltered, "Records removed by siemship's own filters (SLS_QUERY filters inside SLS and is not counted). Always 0 for now.", func() uint64 { return 0 }),
 		// siemship never drops a record: a batch is resent until delivered. Exported so that dashboards can show it.
 		counter(MetricRecordsDropped, "Records given up on. Always 0: siemship resends a batch until it is delivered.", func() uint64 { return 0 }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricConnectionsOpen, Help: "Open connections (sockets for udp) to the syslog destination.", ConstLabels: dest},
