@@ -141,13 +141,18 @@ func printSample(ctx context.Context, cfg *config.Config, w io.Writer) {
 	if err != nil {
 		return
 	}
+	m, err := output.NewMapping(cfg)
+	if err != nil {
+		return
+	}
 	groups, err := pullRecords(ctx, cfg, 1)
 	var b bytes.Buffer
-	if printMessages(&b, enc, groups, 1) == 0 {
+	if printMessages(&b, m, enc, groups, 1) == 0 {
 		fmt.Fprintf(w, "       sample: none (%v)\n", cmp.Or(error(err), error(errEmptyLogstore)))
 		return
 	}
-	fmt.Fprintf(w, "       sample message (%s, siemship preview shows more): %s", cfg.Output.Format, b.String())
+	fmt.Fprintf(w, "       sample message (%s, siemship preview shows more): %s", cfg.Output.Format,
+		strings.ReplaceAll(strings.TrimSuffix(b.String(), "\n"), "\n", "\n       ")+"\n")
 }
 
 var errEmptyLogstore = errors.New("the shards hold no data yet")

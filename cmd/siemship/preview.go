@@ -18,6 +18,7 @@ import (
 	sls "github.com/aliyun/aliyun-log-go-sdk"
 
 	"github.com/siemship/siemship/internal/config"
+	"github.com/siemship/siemship/internal/mapping"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/output"
 	"github.com/siemship/siemship/internal/pipeline"
@@ -62,6 +63,11 @@ func preview(ctx context.Context, environ []string, n int, file string, stdout, 
 		fmt.Fprintf(stderr, "siemship preview: %v\n", err)
 		return 2
 	}
+	m, err := output.NewMapping(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "siemship preview: %v\n", err)
+		return 2
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "siemship preview: warning: %s\n", w)
 	}
@@ -74,7 +80,7 @@ func preview(ctx context.Context, environ []string, n int, file string, stdout, 
 	if err != nil {
 		fmt.Fprintf(stderr, "siemship preview: %v\n", err)
 	}
-	if printed := printMessages(stdout, enc, groups, n); printed == 0 {
+	if printed := printMessages(stdout, m, enc, groups, n); printed == 0 {
 		if err == nil {
 			fmt.Fprintln(stderr, "siemship preview: no records (the shards are empty)")
 		}
@@ -83,26 +89,45 @@ func preview(ctx context.Context, environ []string, n int, file string, stdout, 
 	return 0
 }
 
-// printMessages encodes up to n logs of groups and prints one message per line; it returns how many.
-func printMessages(w io.Writer, enc pipeline.Encoder, groups []record.Group, n int) int {
-	printed := 0
+// printMessages maps and encodes up to n logs of groups and prints one message per line, each after a "# rule"
+// line naming the rule it matched, if any; a record a rule drops prints only "# rule ... dropped". It returns how
+// many records it showed.
+func printMessages(w io.Writer, m *mapping.Mapper, enc pipeline.Encoder, groups []record.Group, n int) int {
+	shown := 0
 	var s message.Scratch
+	var ms mapping.Scratch
 	for gi := range groups {
-		g := groups[gi]
-		if len(g.Logs) > n-printed {
-			g.Logs = g.Logs[:n-printed]
-		}
-		var b message.Batch
-		enc.AppendGroup(&b, &g, nil, &s)
-		for i := range b.Len() {
-			fmt.Fprintf(w, "%s\n", b.Frame(i))
-		}
-		printed += b.Len()
-		if printed >= n {
-			break
+		for li := range groups[gi].Logs {
+			if shown >= n {
+				return shown
+			}
+			g := groups[gi]
+			g.Logs = g.Logs[li : li+1]
+			var heads []message.Head
+			mg := &g
+			if m != nil {
+				if r := m.Match(&g, &g.Logs[0]); r != nil {
+					what := ""
+					if r.Drop {
+						what = ": dropped, not sent"
+					}
+					fmt.Fprintf(w, "# rule %s (line %d)%s\n", r.Name, r.Line, what)
+				}
+				var res mapping.Result
+				if mg, heads, res = m.MapGroup(&g, &ms); res.Dropped > 0 {
+					shown++
+					continue
+				}
+			}
+			var b message.Batch
+			enc.AppendGroup(&b, mg, heads, &s)
+			for i := range b.Len() {
+				fmt.Fprintf(w, "%s\n", b.Frame(i))
+			}
+			shown++
 		}
 	}
-	return printed
+	return shown
 }
 
 // pullRecords reads up to n logs from the start of the logstore's shards, one pull per shard, as the consumer would

@@ -88,6 +88,7 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 		}
 	}
 	po := pipeline.Options{
+		Mapping:        out.Mapping,
 		Encoder:        out.Encoder,
 		Sink:           out.Sink,
 		InitialBackoff: cfg.RetryInitialBackoff,
@@ -114,7 +115,11 @@ func New(cfg *config.Config, log *zap.Logger) (*App, error) {
 		return nil, &ConfigError{Err: err}
 	}
 	if tel != nil {
-		err := errors.Join(tel.WatchPipeline(pipe), tel.WatchLag(telemetry.LagOptions{
+		var rulesErr error
+		if out.Mapping != nil && len(out.Mapping.RuleCounts()) > 0 {
+			rulesErr = tel.WatchRules(out.Mapping.RuleCounts)
+		}
+		err := errors.Join(tel.WatchPipeline(pipe), rulesErr, tel.WatchLag(telemetry.LagOptions{
 			API: lagAPI(cons),
 			Target: telemetry.LagTarget{Project: cfg.Project, Logstore: cfg.Logstore, Group: cfg.ConsumerGroup,
 				CursorStart: cfg.CursorStart.From()},

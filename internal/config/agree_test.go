@@ -3,6 +3,8 @@ package config_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,6 +98,8 @@ func configOnly(c *config.Config, name string) string {
 		return "output hands the TLS settings to the sink only for tls and relp-tls"
 	case name == "SYSLOG_RFC3164_TIMEZONE" && c.Header != "rfc3164":
 		return "the zone goes to the header only with rfc3164"
+	case name == "SIEMSHIP_PRESET":
+		return "a preset is a set of values of other variables, which config applies; no component sees its name"
 	}
 	return ""
 }
@@ -104,6 +108,15 @@ type agreeCase struct {
 	env  []string // on top of agreeBase
 	ok   bool     // the verdict of siemship check and siemship run
 	name string   // the variable config's error names, when it is not the last one of env
+}
+
+// rulesFile writes a rules file for a case.
+func rulesFile(t testing.TB, content string) string {
+	p := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func good(env ...string) agreeCase { return agreeCase{env: env, ok: true} }
@@ -156,6 +169,23 @@ func agreeCases(t testing.TB) []agreeCase {
 		badNaming("LEEF_DELIMITER", "SIEMSHIP_FORMAT=leef", "LEEF_DELIMITER=^", "LEEF_VERSION=1.0"),
 		bad("SIEMSHIP_FORMAT=leef", "LEEF_VENDOR=a|b"), bad("SIEMSHIP_FORMAT=leef", "LEEF_EVENT_ID="+r("e", 256)),
 		good("SIEMSHIP_FORMAT=leef", "LEEF_EVENT_ID="+r("e", 255)), good("SIEMSHIP_FORMAT=leef", "SYSLOG_HEADER=rfc3164"),
+		// Templates in header settings (mapping.ParseTemplate) and the mapping group (mapping.Parse*, rules.Load).
+		good("SYSLOG_HOSTNAME=${host}"), good("SYSLOG_HOSTNAME=${host:-h} x"), bad("SYSLOG_HOSTNAME=${host"),
+		good("SYSLOG_APP_NAME=${app:-siemship}"), bad("SYSLOG_MSGID=${}"), good("SYSLOG_MSGID=${__tag__:k}"),
+		good("SIEMSHIP_FORMAT=cef", "CEF_NAME=${eventName}"), bad("SIEMSHIP_FORMAT=cef", "CEF_NAME=$x ${a}"),
+		good("SIEMSHIP_FORMAT=cef", "CEF_EVENT_CLASS=${serviceName}:${eventName}"), good("SIEMSHIP_FORMAT=cef", "CEF_VENDOR=$${a}"),
+		good("SIEMSHIP_FORMAT=leef", "LEEF_EVENT_ID=${eventName}"), bad("SIEMSHIP_FORMAT=leef", "LEEF_VENDOR=${a${b}}"),
+		good("SYSLOG_SEVERITY_FIELD=level"), good("SYSLOG_SEVERITY_FIELD=level", "SYSLOG_SEVERITY_MAP=E=err,*=info"),
+		bad("SYSLOG_SEVERITY_FIELD=level", "SYSLOG_SEVERITY_MAP=E=bogus"), bad("SYSLOG_SEVERITY_MAP=E=err"),
+		bad("SYSLOG_SEVERITY_FIELD=level", "SYSLOG_SEVERITY_MAP=E"), good("SYSLOG_FACILITY_FIELD=fac"),
+		good("SIEMSHIP_PRESET=actiontrail"), good("SIEMSHIP_PRESET=ActionTrail", "SIEMSHIP_FORMAT=cef"),
+		good("SIEMSHIP_PRESET=actiontrail", "SIEMSHIP_FORMAT=leef", "SYSLOG_HEADER=rfc3164"), bad("SIEMSHIP_PRESET=splunk"),
+		good("SIEMSHIP_RENAME_FIELDS=a=b,c=d|e"), bad("SIEMSHIP_RENAME_FIELDS=a"), bad("SIEMSHIP_RENAME_FIELDS=a=b,a=c"),
+		good("SIEMSHIP_KEEP_FIELDS=a,b*"), bad("SIEMSHIP_KEEP_FIELDS=a*b"), bad("SIEMSHIP_DROP_FIELDS=a,,b"),
+		good("SIEMSHIP_ADD_FIELDS=k=v,o=${e:+failure:-success}"), bad("SIEMSHIP_ADD_FIELDS=k=${"), bad("SIEMSHIP_ADD_FIELDS==v"),
+		good("SIEMSHIP_RULES_FILE=" + rulesFile(t, "rules:\n  - name: r\n    keyword: x\n    drop: true\n")),
+		bad("SIEMSHIP_RULES_FILE=" + rulesFile(t, "rules:\n  - name: r\n    drop: true\n")),
+		bad("SIEMSHIP_RULES_FILE=/nonexistent/rules.yaml"),
 		// json, with or without a header.
 		good("SIEMSHIP_FORMAT=json"), good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none"),
 		good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=rfc3164"), good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none", "SYSLOG_MAX_MESSAGE_BYTES=480"),

@@ -31,6 +31,7 @@ type Config struct {
 	SLS     `group:"SLS consumer"`
 	Syslog  `group:"Syslog destination"`
 	Output  `group:"Message format"`
+	Mapping `group:"Mapping and rules"`
 	Runtime `group:"Process"`
 }
 
@@ -126,6 +127,27 @@ type Syslog struct {
 	DialTimeout time.Duration `envconfig:"SYSLOG_DIAL_TIMEOUT" default:"5s" desc:"Deadline for connecting to the receiver, TLS handshake included."`
 
 	WriteTimeout time.Duration `envconfig:"SYSLOG_WRITE_TIMEOUT" default:"30s" desc:"Deadline for writing one batch to a connection; when it passes, the connection is closed and the batch is sent again."`
+}
+
+// Mapping holds what siemship chooses per record: header fields from record fields, field changes, rules.
+type Mapping struct {
+	Preset string `envconfig:"SIEMSHIP_PRESET" desc:"A mapping made for one kind of log, as defaults of the other settings of this group and of the CEF_/LEEF_ header settings for SIEMSHIP_FORMAT (a variable you set replaces the preset's value): actiontrail (Alibaba Cloud ActionTrail audit events: severity warning when errorCode is present, CEF and LEEF dictionary keys, docs/siem/actiontrail.md). Empty: none."`
+
+	RulesFile string `envconfig:"SIEMSHIP_RULES_FILE" desc:"YAML file of ordered rules that match records by field value, keyword or regular expression, with exclusions, and set the severity, add fields or drop the record (docs/rules.md); read and checked strictly at start-up. Empty: no rules."`
+
+	SeverityField string `envconfig:"SYSLOG_SEVERITY_FIELD" desc:"Field whose value gives each record's severity, through SYSLOG_SEVERITY_MAP or as a severity name or number (level=ERROR gives err); records without it, or with a value neither gives, have SYSLOG_SEVERITY. CEF's Severity and LEEF's sev follow (docs/format.md). Empty: every record has SYSLOG_SEVERITY."`
+
+	SeverityMap string `envconfig:"SYSLOG_SEVERITY_MAP" desc:"Value map for SYSLOG_SEVERITY_FIELD: value=severity entries separated by commas, * for any other non-empty value, e.g. ERROR=err,WARN=warning or, for errorCode present means warning, *=warning."`
+
+	FacilityField string `envconfig:"SYSLOG_FACILITY_FIELD" desc:"Field whose value (a facility name or number) gives each record's facility; records without a valid one have SYSLOG_FACILITY."`
+
+	RenameFields string `envconfig:"SIEMSHIP_RENAME_FIELDS" desc:"Fields sent under another key, as from=to entries separated by commas, e.g. sourceIpAddress=src,userIdentity.userName=suser (CEF and LEEF dictionary keys); from=to|to6 uses to6 for an IPv6 value (src|c6a2)."`
+
+	KeepFields string `envconfig:"SIEMSHIP_KEEP_FIELDS" desc:"Only these record fields are sent (comma-separated keys; key* for a prefix); the log group's topic, source and tags and the time still are. Empty: all."`
+
+	DropFields string `envconfig:"SIEMSHIP_DROP_FIELDS" desc:"Record fields not sent (comma-separated keys; key* for a prefix), e.g. requestParameters*,responseElements*. Wins over SIEMSHIP_KEEP_FIELDS."`
+
+	AddFields string `envconfig:"SIEMSHIP_ADD_FIELDS" desc:"Fields added to every record, as key=value entries separated by commas; a value may refer to fields as ${field}, ${field:-default}, ${field:+word} or ${field:+word:-other} (docs/format.md#templates), e.g. outcome=${errorCode:+failure:-success}; an entry whose value is empty is not added."`
 }
 
 // Output holds the message format.

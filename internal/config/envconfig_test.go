@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +15,10 @@ import (
 // into a temporary directory, since Load reads them.
 func everyVariable(t *testing.T) []string {
 	f := tlsFiles(t)
+	rulesFile := filepath.Join(t.TempDir(), "rules.yaml")
+	if err := os.WriteFile(rulesFile, []byte("rules:\n  - name: r\n    keyword: x\n    severity: err\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return []string{
 		"SLS_ENDPOINT=https://cn-beijing.log.aliyuncs.com", "SLS_AK_ID=id", "SLS_AK_KEY=key", "SLS_SECURITY_TOKEN=tok",
 		"SLS_PROJECT=proj", "SLS_LOGSTORE=store", "SLS_CG=group", "SLS_CONSUMER_NAME=pod-1",
@@ -27,6 +33,9 @@ func everyVariable(t *testing.T) []string {
 		"SYSLOG_RELP_WINDOW=64", "SYSLOG_WRITE_TIMEOUT=10s", "SYSLOG_HEADER=rfc3164", "SYSLOG_RFC3164_TIMEZONE=Asia/Shanghai",
 		"SIEMSHIP_FORMAT=cef", "CEF_VENDOR=v", "CEF_PRODUCT=p", "CEF_VERSION=2", "CEF_EVENT_CLASS=c", "CEF_NAME=n", "CEF_SEVERITY=7",
 		"LEEF_VERSION=2.0", "LEEF_DELIMITER=^", "LEEF_VENDOR=v", "LEEF_PRODUCT=p", "LEEF_PRODUCT_VERSION=2", "LEEF_EVENT_ID=e",
+		"SIEMSHIP_PRESET=actiontrail", "SIEMSHIP_RULES_FILE=" + rulesFile, "SYSLOG_SEVERITY_FIELD=level",
+		"SYSLOG_SEVERITY_MAP=E=err", "SYSLOG_FACILITY_FIELD=fac", "SIEMSHIP_RENAME_FIELDS=a=b", "SIEMSHIP_KEEP_FIELDS=a,b*",
+		"SIEMSHIP_DROP_FIELDS=c", "SIEMSHIP_ADD_FIELDS=k=${a:-v}",
 		"SIEMSHIP_LOG_LEVEL=warn", "SIEMSHIP_LOG_FORMAT=console", "SIEMSHIP_SHUTDOWN_TIMEOUT=40s",
 		"SIEMSHIP_RETRY_INITIAL_BACKOFF=1s", "SIEMSHIP_RETRY_MAX_BACKOFF=1m", "SIEMSHIP_MEMORY_LIMIT=1GiB",
 		"SIEMSHIP_HTTP_ADDR=127.0.0.1:9090",
@@ -65,7 +74,7 @@ func TestEnvconfigUsageKeys(t *testing.T) {
 	theirs := strings.Fields(buf.String())
 	var ours []string
 	for _, v := range Reference() {
-		if !strings.HasSuffix(v.Name, "_FILE") || strings.HasPrefix(v.Name, "SYSLOG_TLS_") {
+		if !strings.HasSuffix(v.Name, "_FILE") || strings.HasPrefix(v.Name, "SYSLOG_TLS_") || v.Name == "SIEMSHIP_RULES_FILE" {
 			ours = append(ours, v.Name)
 		}
 	}

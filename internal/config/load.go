@@ -39,6 +39,7 @@ func load(environ []string, hostname func() (string, error)) (*Config, error) {
 // loadScope is Load; with slsOnly only the variables of the SLS group are required.
 func loadScope(environ []string, hostname func() (string, error), slsOnly bool) (*Config, error) {
 	d := decode(environ, hostname)
+	d.applyPreset()
 	c, errs := d.c, d.errs
 	verrs := c.validate(slsOnly)
 	// A computed default inherits the problems of its input: report the input only.

@@ -91,6 +91,7 @@ func (c *Config) validate(slsOnly bool) []*VarError {
 	v.sls()
 	v.syslog()
 	v.output()
+	v.mapping()
 	v.runtime()
 	return v.errs
 }
@@ -170,9 +171,9 @@ func (v *validator) maxMessageBytes(p syslog.Protocol, headerOK bool) {
 func (c *Config) headerOptions(maxMessageBytes int) header.Options {
 	s := &c.Syslog
 	f, _ := header.ParseFormat(string(s.Header)) // none and invalid values: RFC 5424's length, the longest
-	return header.Options{Format: f, Facility: int(s.Facility), Severity: int(s.Severity), Hostname: s.Hostname,
-		AppName: s.AppName, ProcID: s.ProcID, MsgID: s.MsgID, StructuredData: s.StructuredData,
-		MaxMessageBytes: maxMessageBytes}
+	return header.Options{Format: f, Facility: int(s.Facility), Severity: int(s.Severity),
+		Hostname: constant(s.Hostname, "-"), AppName: constant(s.AppName, "-"), ProcID: s.ProcID,
+		MsgID: constant(s.MsgID, "-"), StructuredData: s.StructuredData, MaxMessageBytes: maxMessageBytes}
 }
 
 // HeaderOptions returns the options of the syslog header the configuration describes, in the framing the sink
@@ -367,10 +368,10 @@ func (v *validator) syslog() {
 	// The encoder's rules (header, kv): the very checks header.New and kv.NewEncoder apply at start-up.
 	headerOK := v.check(&s.Facility, header.ValidateFacility(int(s.Facility)))
 	headerOK = v.check(&s.Severity, header.ValidateSeverity(int(s.Severity))) && headerOK
-	headerOK = v.check(&s.Hostname, header.ValidateHostname(s.Hostname)) && headerOK
-	headerOK = v.check(&s.AppName, header.ValidateAppName(s.AppName)) && headerOK
+	headerOK = v.checkText(&s.Hostname, header.ValidateHostname) && headerOK
+	headerOK = v.checkText(&s.AppName, header.ValidateAppName) && headerOK
 	headerOK = v.check(&s.ProcID, header.ValidateProcID(s.ProcID)) && headerOK
-	headerOK = v.check(&s.MsgID, header.ValidateMsgID(s.MsgID)) && headerOK
+	headerOK = v.checkText(&s.MsgID, header.ValidateMsgID) && headerOK
 	if err := header.ValidateStructuredData(s.StructuredData); err != nil {
 		v.bad(&s.StructuredData, "must be RFC 5424 STRUCTURED-DATA such as [origin@32473 env=\"prod\"]: "+err.Error())
 		headerOK = false
@@ -477,11 +478,11 @@ func (v *validator) output() {
 	if v.check(&s.Header, err) && none && formatOK && encoder.Format(o.Format) != encoder.JSON {
 		v.bad(&s.Header, fmt.Sprintf("none (no syslog header) is only for %s=json; use rfc5424 or rfc3164", v.c.name(&o.Format)))
 	}
-	v.check(&o.CEFVendor, cef.ValidateVendor(o.CEFVendor))
-	v.check(&o.CEFProduct, cef.ValidateProduct(o.CEFProduct))
-	v.check(&o.CEFVersion, cef.ValidateVersion(o.CEFVersion))
-	v.check(&o.CEFEventClass, cef.ValidateEventClass(o.CEFEventClass))
-	v.check(&o.CEFName, cef.ValidateName(o.CEFName))
+	v.checkText(&o.CEFVendor, cef.ValidateVendor)
+	v.checkText(&o.CEFProduct, cef.ValidateProduct)
+	v.checkText(&o.CEFVersion, cef.ValidateVersion)
+	v.checkText(&o.CEFEventClass, cef.ValidateEventClass)
+	v.checkText(&o.CEFName, cef.ValidateName)
 	v.check(&o.CEFSeverity, cef.ValidateSeverity(o.CEFSeverity))
 	if ver, err := leef.ParseVersion(o.LEEFVersion); v.check(&o.LEEFVersion, err) {
 		_, err := leef.ParseDelimiter(ver, o.LEEFDelimiter)
@@ -491,7 +492,7 @@ func (v *validator) output() {
 		name string
 		p    *string
 	}{{"vendor", &o.LEEFVendor}, {"product", &o.LEEFProduct}, {"product version", &o.LEEFProductVersion}, {"event id", &o.LEEFEventID}} {
-		v.check(f.p, leef.ValidateHeaderField(f.name, *f.p))
+		v.checkText(f.p, func(s string) error { return leef.ValidateHeaderField(f.name, s) })
 	}
 	if s.RFC3164Timezone != "" && s.Header != HeaderFormat(header.RFC3164.String()) {
 		v.bad(&s.RFC3164Timezone, fmt.Sprintf("only used with %s=rfc3164; unset it", v.c.name(&s.Header)))

@@ -15,13 +15,15 @@ import (
 	jsonenc "github.com/siemship/siemship/internal/encoder/json"
 	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/encoder/leef"
+	"github.com/siemship/siemship/internal/mapping"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/pipeline"
 	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
-// Output is a sink and the encoder that writes for it.
+// Output is a sink, the encoder that writes for it and the mapping that runs before the encoder.
 type Output struct {
+	Mapping *mapping.Mapper
 	Encoder pipeline.Encoder
 	Sink    pipeline.Sink
 	// Warnings are settings the encoder had to adjust (a header field sanitized or cut), one start-up warning each.
@@ -41,7 +43,21 @@ func New(cfg *config.Config, log *zap.Logger) (*Output, error) {
 		_ = s.Close()
 		return nil, err
 	}
-	return &Output{Encoder: enc, Sink: s, Warnings: warnings, MaxReconnectWait: syslog.MaxReconnectWait}, nil
+	m, err := NewMapping(cfg)
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return &Output{Mapping: m, Encoder: enc, Sink: s, Warnings: warnings, MaxReconnectWait: syslog.MaxReconnectWait}, nil
+}
+
+// NewMapping builds the mapping stage the configuration describes (rules file read and parsed).
+func NewMapping(cfg *config.Config) (*mapping.Mapper, error) {
+	o, err := cfg.MappingOptions()
+	if err != nil {
+		return nil, err
+	}
+	return mapping.New(o)
 }
 
 // NewEncoder builds the encoder of SIEMSHIP_FORMAT behind the syslog header the configuration describes, writing
@@ -67,21 +83,17 @@ func NewEncoder(cfg *config.Config, framing message.Framing) (pipeline.Encoder, 
 		}
 		return enc, enc.Adjustments(), nil
 	case encoder.CEF:
-		o := cfg.Output
-		enc, err := cef.NewEncoder(cef.Options{Header: ho, Vendor: o.CEFVendor, Product: o.CEFProduct,
-			Version: o.CEFVersion, EventClass: o.CEFEventClass, Name: o.CEFName, Severity: o.CEFSeverity})
+		enc, err := cef.NewEncoder(cfg.CEFOptions(ho))
 		if err != nil {
 			return nil, nil, err
 		}
 		return enc, enc.Adjustments(), nil
 	case encoder.LEEF:
-		o := cfg.Output
-		ver, err := leef.ParseVersion(o.LEEFVersion)
+		lo, err := cfg.LEEFOptions(ho)
 		if err != nil {
 			return nil, nil, err
 		}
-		enc, err := leef.NewEncoder(leef.Options{Header: ho, Version: ver, Delimiter: o.LEEFDelimiter,
-			Vendor: o.LEEFVendor, Product: o.LEEFProduct, ProductVersion: o.LEEFProductVersion, EventID: o.LEEFEventID})
+		enc, err := leef.NewEncoder(lo)
 		if err != nil {
 			return nil, nil, err
 		}
