@@ -45,6 +45,7 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&o.logLevel, "log-level", "warn", "siemship's log level (debug, info, warn, error)")
 	fs.StringVar(&o.format, "format", "kv", "SIEMSHIP_FORMAT: kv, cef, leef or json")
 	fs.StringVar(&o.header, "header", "rfc5424", "SYSLOG_HEADER: rfc5424, rfc3164 (or none with json)")
+	fs.StringVar(&o.preset, "preset", "", "SIEMSHIP_PRESET: actiontrail (the generated records are ActionTrail-like), or empty")
 	return func(ctx context.Context, stdout, stderr io.Writer) int { return runDemo(ctx, o, stdout, stderr) }
 }
 
@@ -53,6 +54,7 @@ type demoOptions struct {
 	timeout               time.Duration
 	logLevel              string
 	format, header        string
+	preset                string
 }
 
 func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) int {
@@ -122,6 +124,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) int {
 		"SYSLOG_FACILITY=local0",
 		"SIEMSHIP_FORMAT=" + o.format,
 		"SYSLOG_HEADER=" + o.header,
+		"SIEMSHIP_PRESET=" + o.preset, // empty: none
 	}
 	cfg, code := loadConfig(config.Load, env, stderr)
 	if cfg == nil {

@@ -1,8 +1,9 @@
 package message
 
 // Head is what the mapping chose for one record's header fields, the syslog header's and the format's. A field whose
-// bit is not in Set keeps the encoder's setting. Values are record text: each encoder sanitizes and cuts them as its
-// header requires and counts a record whose value it had to change as sanitized.
+// bit is not in Set keeps the encoder's setting; so does an empty CEF or LEEF field, while an empty syslog field is
+// the NILVALUE. Values are record text: each encoder sanitizes and cuts them as its header requires and counts a
+// record whose value it had to change as sanitized.
 type Head struct {
 	Set                      HeadFields
 	Severity                 int // syslog severity 0..7; CEF and LEEF derive theirs from it

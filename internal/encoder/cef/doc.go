@@ -9,8 +9,9 @@
 //
 // The syslog header is package header's (RFC 5424 or RFC 3164). The CEF header: Vendor, Product and Version are
 // constants (default "Alibaba Cloud", "SLS", "1"); the Device Event Class ID and the Name are constants or, by
-// default, the log group's topic; the Severity is a constant 0..10. They are computed per log in one place
-// (headFor), where a per-record mapping can set them from the record's fields.
+// default, the log group's topic; the Severity is a constant 0..10. A mapping may choose any of them per record
+// (AppendFrameHead, message.Head): the values are escaped and cut as record data, an empty one keeps the setting,
+// and a chosen syslog severity gives the CEF Severity (header.SIEMSeverity). headFor is the one place that decides.
 //
 // # Extension
 //

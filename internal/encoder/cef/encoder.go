@@ -123,27 +123,29 @@ func (e *Encoder) Adjustments() []string { return slices.Clone(e.adjustments) }
 // (header.SIEMSeverity).
 func (e *Encoder) headFor(g *record.Group, hd *message.Head) head {
 	h := head{eventClass: e.opts.EventClass, name: e.opts.Name, severity: e.opts.Severity}
+	// A chosen field that is empty keeps the setting (for the class and name: the topic, as their empty setting).
 	if hd != nil && hd.Set != 0 {
-		if hd.Set&message.HeadClass != 0 {
+		if hd.Set&message.HeadClass != 0 && hd.Class != "" {
 			h.eventClass, h.classOfRecord = hd.Class, true
 		}
-		if hd.Set&message.HeadName != 0 {
+		if hd.Set&message.HeadName != 0 && hd.Name != "" {
 			h.name, h.nameOfRecord = hd.Name, true
 		}
 		if hd.Set&message.HeadSeverity != 0 {
 			h.severity = header.SIEMSeverity(hd.Severity)
 		}
 		if hd.Set&(message.HeadVendor|message.HeadProduct|message.HeadVersion) != 0 {
-			h.vendor, h.product, h.version, h.ownPrefix = e.opts.Vendor, e.opts.Product, e.opts.Version, true
-			if hd.Set&message.HeadVendor != 0 {
+			h.vendor, h.product, h.version = e.opts.Vendor, e.opts.Product, e.opts.Version
+			if hd.Set&message.HeadVendor != 0 && hd.Vendor != "" {
 				h.vendor = hd.Vendor
 			}
-			if hd.Set&message.HeadProduct != 0 {
+			if hd.Set&message.HeadProduct != 0 && hd.Product != "" {
 				h.product = hd.Product
 			}
-			if hd.Set&message.HeadVersion != 0 {
+			if hd.Set&message.HeadVersion != 0 && hd.Version != "" {
 				h.version = hd.Version
 			}
+			h.ownPrefix = h.vendor != e.opts.Vendor || h.product != e.opts.Product || h.version != e.opts.Version
 		}
 	}
 	if h.eventClass == "" {

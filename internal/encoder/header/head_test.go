@@ -1,8 +1,10 @@
 package header
 
 import (
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crewjam/rfc5424"
 	"github.com/leodido/go-syslog/v4/rfc3164"
@@ -122,4 +124,98 @@ func TestBeginHeadRoom(t *testing.T) {
 			t.Errorf("%q: %v, host %q pri %d", dst, err, m.Hostname, m.Priority)
 		}
 	}
+}
+
+// FuzzBeginHead writes headers with arbitrary chosen fields and requires a parser we did not write to read each
+// field as BeginHead's rules say: the value with every byte a field cannot hold as '_', cut to the field's limit,
+// "" as the NILVALUE; a severity or facility out of range keeps the setting.
+func FuzzBeginHead(f *testing.F) {
+	f.Add(uint8(0), uint16(0x1f), "web-01", "app", "ID47", 3, 16)
+	f.Add(uint8(1), uint16(0x7), "a b\n\xff", "é:x/y", "", 9, -1)
+	f.Add(uint8(0), uint16(0x3), strings.Repeat("h", 300), strings.Repeat("a", 60), strings.Repeat("m", 40), 7, 23)
+	f.Fuzz(func(t *testing.T, format uint8, set uint16, host, app, msgid string, sev, fac int) {
+		o := Options{Format: Format(format % 2), Facility: 1, Severity: 6, Framing: message.FramingNone, ProcID: "42"}
+		h, err := New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hd := message.Head{Set: message.HeadFields(set) & syslogFields, Severity: sev, Facility: fac,
+			Hostname: host, AppName: app, MsgID: msgid}
+		l := record.Log{Time: 1795425745}
+		dst, start, limit, sanitized := h.BeginHead(nil, &l, &hd)
+		if start != 0 || limit != math.MaxInt {
+			t.Fatalf("start %d limit %d", start, limit)
+		}
+		msg := append(dst, "msg"...)
+		wantSev, wantFac := 6, 1
+		changed := false
+		if hd.Has(message.HeadSeverity) {
+			if sev >= 0 && sev <= 7 {
+				wantSev = sev
+			} else {
+				changed = true
+			}
+		}
+		if hd.Has(message.HeadFacility) {
+			if fac >= 0 && fac <= 23 {
+				wantFac = fac
+			} else {
+				changed = true
+			}
+		}
+		field := func(bit message.HeadFields, v, setting string, max int, ok func(byte) bool) string {
+			if !hd.Has(bit) {
+				return setting
+			}
+			if v == "" {
+				return "-"
+			}
+			b := []byte(v[:min(len(v), max)])
+			changed = changed || len(v) > max
+			for i, c := range b {
+				if !ok(c) {
+					b[i], changed = '_', true
+				}
+			}
+			return string(b)
+		}
+		if o.Format == RFC5424 {
+			wantHost := field(message.HeadHostname, host, "-", MaxHostname, printByte)
+			wantApp := field(message.HeadAppName, app, "-", MaxAppName, printByte)
+			wantMsgID := field(message.HeadMsgID, msgid, "-", MaxMsgID, printByte)
+			m := new(rfc5424.Message)
+			if err := m.UnmarshalBinary(msg); err != nil {
+				t.Fatalf("crewjam rejects %q: %v", msg, err)
+			}
+			nil2 := func(s string) string {
+				if s == "-" {
+					return ""
+				}
+				return s
+			}
+			if int(m.Priority) != wantFac*8+wantSev || m.Hostname != nil2(wantHost) || m.AppName != nil2(wantApp) ||
+				m.MessageID != nil2(wantMsgID) || m.ProcessID != "42" || string(m.Message) != "msg" {
+				t.Fatalf("%q parsed as %+v; want pri %d host %q app %q msgid %q", msg, m, wantFac*8+wantSev, wantHost, wantApp, wantMsgID)
+			}
+		} else {
+			wantHost := field(message.HeadHostname, host, "-", MaxHostname, hostByte)
+			wantTag := DefaultTag
+			if hd.Has(message.HeadAppName) && app != "" && app != "-" {
+				wantTag = field(message.HeadAppName, app, "", MaxTag, hostByte)
+			}
+			p := rfc3164.NewParser(rfc3164.WithYear(rfc3164.Year{YYYY: 2026}), rfc3164.WithTimezone(time.UTC))
+			m, err := p.Parse(msg)
+			sm, ok := m.(*rfc3164.SyslogMessage)
+			if err != nil || !ok {
+				t.Fatalf("go-syslog rejects %q: %v", msg, err)
+			}
+			if int(*sm.Priority) != wantFac*8+wantSev || wantHost != "-" && (sm.Hostname == nil || *sm.Hostname != wantHost) ||
+				sm.Appname == nil || *sm.Appname != wantTag || sm.ProcID == nil || *sm.ProcID != "42" || *sm.Message != "msg" {
+				t.Fatalf("%q parsed as %+v; want host %q tag %q", msg, sm, wantHost, wantTag)
+			}
+		}
+		if sanitized != changed {
+			t.Fatalf("sanitized %v, want %v for %q", sanitized, changed, msg)
+		}
+	})
 }

@@ -8,7 +8,9 @@
 //	<PRI>Mmm dd hh:mm:ss HOSTNAME TAG: LEEF:1.0|Vendor|Product|Version|EventID|attributes
 //
 // The syslog header (RFC 5424 or RFC 3164) and the framing are package header's. The LEEF header's fields are the
-// constants of Options, checked by ValidateHeaderField; a per-record mapping will compute them per log (Event).
+// constants of Options, checked by ValidateHeaderField, or the values a mapping chose for the record
+// (AppendFrameHead), substituted and cut as record data; a chosen severity adds the sev attribute (1 to 10,
+// header.SIEMSeverity) after the log group's attributes.
 // LEEF 2.0 writes its DelimiterCharacter as the character itself when it is printable ASCII other than '|', else
 // as x and its hex code (x09 for the default tab).
 //

@@ -29,9 +29,8 @@ type Result struct {
 	Sanitized bool // a character was substituted, or a key was empty or repeated (see the package doc)
 }
 
-// Event is the LEEF header of one message. Today every message carries the constants of Options; a per-record
-// mapping will compute it per log (EventID from a field, for instance), and its values are then substituted and
-// cut as record data is.
+// Event is the LEEF header of one message: the constants of Options, or the fields a mapping chose for the record
+// (AppendFrameHead), whose values are substituted and cut as record data is.
 type Event struct {
 	Vendor, Product, ProductVersion, EventID string
 }
@@ -52,10 +51,6 @@ type Encoder struct {
 	// devTimeHash is keyHash of "devTime" in a small and in a big keySet.
 	devTimeHash [2]uint64
 	max         int // MaxMessageBytes, or math.MaxInt
-
-	// eventOf, when set, computes the header of each log instead of ev: the seam for a per-record mapping (and
-	// for the tests of per-record header values).
-	eventOf func(g *record.Group, l *record.Log) Event
 }
 
 // NewEncoder validates o and precomputes the constant parts of each message. Every problem is reported at once.
@@ -120,7 +115,7 @@ func (e *Encoder) Delimiter() rune {
 // has more than 32 attributes.
 func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out []byte, r Result) {
 	dst, start, limit := e.hdr.Begin(dst, l)
-	dst = e.appendHead(dst, g, l, limit, &r)
+	dst = e.appendHead(dst)
 	base := len(dst)
 	var keys keySet
 	keys.reset(attributes(g, l))
@@ -140,26 +135,26 @@ const KeySeverity = "sev"
 
 // AppendFrameHead is AppendFrame with the header fields a mapping chose for l: the syslog header's (see
 // header.BeginHead), the LEEF header's (Vendor, Product, Version, Class as the EventID; substituted and cut as
-// record data) and the severity as the sev attribute.
+// record data; an empty one keeps the setting) and the severity as the sev attribute.
 func (e *Encoder) AppendFrameHead(dst []byte, g *record.Group, l *record.Log, hd *message.Head) (out []byte, r Result) {
 	dst, start, limit, sanitized := e.hdr.BeginHead(dst, l, hd)
 	if hd.Set&(message.HeadVendor|message.HeadProduct|message.HeadVersion|message.HeadClass) != 0 {
 		ev := e.ev
-		if hd.Set&message.HeadVendor != 0 {
+		if hd.Set&message.HeadVendor != 0 && hd.Vendor != "" {
 			ev.Vendor = hd.Vendor
 		}
-		if hd.Set&message.HeadProduct != 0 {
+		if hd.Set&message.HeadProduct != 0 && hd.Product != "" {
 			ev.Product = hd.Product
 		}
-		if hd.Set&message.HeadVersion != 0 {
+		if hd.Set&message.HeadVersion != 0 && hd.Version != "" {
 			ev.ProductVersion = hd.Version
 		}
-		if hd.Set&message.HeadClass != 0 {
+		if hd.Set&message.HeadClass != 0 && hd.Class != "" {
 			ev.EventID = hd.Class
 		}
 		dst = e.appendEvent(dst, &ev, limit, &r)
 	} else {
-		dst = e.appendHead(dst, g, l, limit, &r)
+		dst = e.appendHead(dst)
 	}
 	r.Sanitized = r.Sanitized || sanitized
 	base := len(dst)
@@ -183,14 +178,8 @@ var severityText = [11]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", 
 // attributes is the number of attributes of log l of group g at most.
 func attributes(g *record.Group, l *record.Log) int { return 3 + len(g.Tags) + len(l.Contents) }
 
-// appendHead appends the LEEF header of log l: the constant one, or the one eventOf computes.
-func (e *Encoder) appendHead(dst []byte, g *record.Group, l *record.Log, limit int, r *Result) []byte {
-	if e.eventOf == nil {
-		return append(dst, e.head...) // NewEncoder made sure that it fits
-	}
-	ev := e.eventOf(g, l)
-	return e.appendEvent(dst, &ev, limit, r)
-}
+// appendHead appends the constant LEEF header (NewEncoder made sure that it fits).
+func (e *Encoder) appendHead(dst []byte) []byte { return append(dst, e.head...) }
 
 // appendEvent appends the LEEF header with the fields of ev, each substituted (U+FF5C for '|', Control Pictures,
 // U+FFFD for invalid UTF-8) and cut to 255 characters, and all of them cut so that the header fits below limit.

@@ -34,8 +34,8 @@ func TestPutDevTime(t *testing.T) {
 	}
 }
 
-// TestEventPerLog writes header fields computed per log, as a mapping will: hostile values are substituted and
-// cut to 255 characters, and the message still parses with the header where it belongs.
+// TestEventPerLog writes header fields a mapping chose per log: hostile values are substituted and cut to 255
+// characters, empty ones keep the settings, and the message still parses with the header where it belongs.
 func TestEventPerLog(t *testing.T) {
 	g := record.Group{Topic: "t", Source: "s"}
 	tests := []struct {
@@ -66,13 +66,13 @@ func TestEventPerLog(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				e.eventOf = func(*record.Group, *record.Log) Event { return tt.ev }
+				hd := headOf(tt.ev)
 				l := record.Log{Time: encodertest.Sec, Contents: encodertest.Fields("k", "v")}
-				frame, res := e.AppendFrame(nil, &g, &l)
+				frame, res := e.AppendFrameHead(nil, &g, &l, &hd)
 				if res.Sanitized != tt.wantSanitized || res.Truncated != tt.wantTruncated {
 					t.Errorf("result %+v, want Sanitized=%v Truncated=%v", res, tt.wantSanitized, tt.wantTruncated)
 				}
-				p := checkFrame(t, e, frame, &g, &l, tt.ev, res)
+				p := checkFrame(t, e, frame, &g, &l, sentEvent(e.ev, tt.ev), res)
 				if tt.max == 0 && len(p.Attributes) != 4 {
 					t.Errorf("attributes %q", p.Attributes)
 				}
@@ -170,4 +170,21 @@ func TestNoAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { b.Reset(); e.AppendGroup(&b, &g, nil, &s) }); n != 0 {
 		t.Errorf("AppendGroup: %v allocations", n)
 	}
+}
+
+// headOf is the mapping's choice of the LEEF header fields ev.
+func headOf(ev Event) message.Head {
+	return message.Head{Set: message.HeadVendor | message.HeadProduct | message.HeadVersion | message.HeadClass,
+		Vendor: ev.Vendor, Product: ev.Product, Version: ev.ProductVersion, Class: ev.EventID}
+}
+
+// sentEvent is the header AppendFrameHead writes for the choice ev: each empty field keeps the setting's.
+func sentEvent(setting, ev Event) Event {
+	for _, f := range []struct{ to, set *string }{{&ev.Vendor, &setting.Vendor}, {&ev.Product, &setting.Product},
+		{&ev.ProductVersion, &setting.ProductVersion}, {&ev.EventID, &setting.EventID}} {
+		if *f.to == "" {
+			*f.to = *f.set
+		}
+	}
+	return ev
 }

@@ -61,15 +61,18 @@ func FuzzEncode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("NewEncoder(%+v): %v", o, err)
 		}
-		ev := e.ev
-		if perLog { // header fields from the record, as a mapping may take them
-			e.eventOf = func(g *record.Group, l *record.Log) Event {
-				return Event{Vendor: g.Topic, Product: l.Contents[0].Key, ProductVersion: tagValue, EventID: l.Contents[1].Value}
-			}
-			ev = Event{Vendor: topic, Product: k1, ProductVersion: tagValue, EventID: v2}
-		}
 		g, l := encodertest.FuzzRecord(topic, source, tagKey, tagValue, sec, ns, k1, v1, k2, v2)
-		frame, res := encodertest.AppendAfterPrior(t, e.AppendFrame, &g, &l)
-		checkFrame(t, e, frame, &g, &l, ev, res)
+		if !perLog {
+			frame, res := encodertest.AppendAfterPrior(t, e.AppendFrame, &g, &l)
+			checkFrame(t, e, frame, &g, &l, e.ev, res)
+			return
+		}
+		// Header fields from the record, as a mapping takes them.
+		chosen := Event{Vendor: topic, Product: k1, ProductVersion: tagValue, EventID: v2}
+		hd := headOf(chosen)
+		frame, res := encodertest.AppendAfterPrior(t, func(dst []byte, g *record.Group, l *record.Log) ([]byte, Result) {
+			return e.AppendFrameHead(dst, g, l, &hd)
+		}, &g, &l)
+		checkFrame(t, e, frame, &g, &l, sentEvent(e.ev, chosen), res)
 	})
 }

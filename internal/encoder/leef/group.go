@@ -33,7 +33,7 @@ func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, heads []message
 		if ok {
 			var start, limit int
 			dst, start, limit = e.hdr.Begin(dst, l)
-			dst = e.appendHead(dst, g, l, limit, &r)
+			dst = e.appendHead(dst)
 			if len(dst)+len(shared) <= limit && keys.copyFrom(&groupKeys, 1+len(l.Contents)) {
 				base := len(dst)
 				dst = append(dst, shared...)

@@ -71,7 +71,7 @@ func TestAppendGroupMatchesAppendFrame(t *testing.T) {
 	}
 }
 
-// TestAppendGroupEventPerLog: with header fields computed per log, AppendGroup still equals AppendFrame.
+// TestAppendGroupEventPerLog: with header fields a mapping chose per log, AppendGroup equals AppendFrameHead.
 func TestAppendGroupEventPerLog(t *testing.T) {
 	g := auditRecord().g
 	for i := range 4 {
@@ -86,17 +86,14 @@ func TestAppendGroupEventPerLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.eventOf = func(_ *record.Group, l *record.Log) Event {
-			ev := e.ev
-			ev.EventID = l.Contents[1].Value
-			return ev
-		}
+		heads := make([]message.Head, len(g.Logs))
 		var want []byte
 		for li := range g.Logs {
-			want, _ = e.AppendFrame(want, &g, &g.Logs[li])
+			heads[li] = message.Head{Set: message.HeadClass | message.HeadSeverity, Class: g.Logs[li].Contents[1].Value, Severity: li}
+			want, _ = e.AppendFrameHead(want, &g, &g.Logs[li], &heads[li])
 		}
 		var b message.Batch
-		e.AppendGroup(&b, &g, nil, &message.Scratch{})
+		e.AppendGroup(&b, &g, heads, &message.Scratch{})
 		if !bytes.Equal(b.Buf, want) {
 			t.Fatalf("max %d: AppendGroup differs from AppendFrame\n got %q\nwant %q", limit, b.Buf, want)
 		}
