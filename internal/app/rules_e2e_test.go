@@ -22,10 +22,10 @@ import (
 func TestRulesEndToEnd(t *testing.T) {
 	const perKind = 40
 	kinds := [][]string{
-		{"eventName", "DescribeInstances", "eventRW", "Read"},                          // drop-describe-calls
-		{"eventType", "ConsoleSignin", "errorCode", "Forbidden.RAM"},                    // failed-signin: warning, tag
-		{"userIdentity.type", "root-account", "userAgent", "aliyun-cli/3.0"},            // root-user: crit
-		{"userIdentity.type", "root-account", "userAgent", "Terraform/1.8.5"},           // root-user's exception
+		{"eventName", "DescribeInstances", "eventRW", "Read"},                            // drop-describe-calls
+		{"eventType", "ConsoleSignin", "errorCode", "Forbidden.RAM"},                     // failed-signin: warning, tag
+		{"userIdentity.type", "root-account", "userAgent", "aliyun-cli/3.0"},             // root-user: crit
+		{"userIdentity.type", "root-account", "userAgent", "Terraform/1.8.5"},            // root-user's exception
 		{"eventName", "CreateVpc", "userIdentity.type", "ram-user", "userName", "alice"}, // no rule
 	}
 	wantSeverity := []int{-1, 4, 2, 6, 6} // SYSLOG_SEVERITY is info (6)
