@@ -107,13 +107,15 @@ type Scratch struct {
 	heads  []message.Head
 	fields []record.Field
 	ends   []int
-	buf    []byte
+	arena  arena       // the text of templates of several parts
+	keys   []fieldRule // what appendFields decided for the key at each position, lately
+	mapper *Mapper     // whose decisions keys holds
 }
 
 // Size is the memory the scratch holds, for the pipeline's frame budget.
 func (s *Scratch) Size() int64 {
 	return int64(cap(s.logs))*int64(unsafe.Sizeof(record.Log{})) + int64(cap(s.heads))*int64(unsafe.Sizeof(message.Head{})) +
-		int64(cap(s.fields))*int64(unsafe.Sizeof(record.Field{})) + int64(cap(s.ends))*8 + int64(cap(s.buf))
+		int64(cap(s.fields))*int64(unsafe.Sizeof(record.Field{})) + int64(cap(s.ends))*8 + s.arena.size()
 }
 
 // Result is what MapGroup did to one group.
@@ -128,6 +130,11 @@ func (m *Mapper) MapGroup(g *record.Group, s *Scratch) (*record.Group, []message
 	if !m.Active() {
 		return g, nil, res
 	}
+	if len(s.keys) > 0 && s.mapper != m { // the key decisions are this mapper's
+		s.keys = s.keys[:0]
+	}
+	s.mapper = m
+	s.arena.reset()
 	copyLogs := m.fields || m.drops
 	s.logs, s.heads, s.fields, s.ends = s.logs[:0], s.heads[:0], s.fields[:0], s.ends[:0]
 	for li := range g.Logs {
@@ -145,17 +152,17 @@ func (m *Mapper) MapGroup(g *record.Group, s *Scratch) (*record.Group, []message
 			}
 		}
 		if m.heads {
-			s.heads = append(s.heads, m.head(g, l, rule, &s.buf))
+			s.heads = append(s.heads, m.head(g, l, rule, &s.arena))
 		}
 		if copyLogs {
 			s.logs = append(s.logs, *l)
 			if m.fields {
-				s.fields = m.appendFields(s.fields, l)
+				s.fields = m.appendFields(s.fields, l, s)
 				if rule != nil {
 					s.fields = append(s.fields, rule.Tag...)
 				}
 				for _, a := range m.o.Add {
-					if v := a.Value.Expand(g, l, &s.buf); v != "" {
+					if v := a.Value.expand(g, l, &s.arena); v != "" {
 						s.fields = append(s.fields, record.Field{Key: a.Key, Value: v})
 					}
 				}
@@ -182,7 +189,7 @@ func (m *Mapper) MapGroup(g *record.Group, s *Scratch) (*record.Group, []message
 }
 
 // head returns the header fields chosen for log l of group g, which matched rule (nil: none).
-func (m *Mapper) head(g *record.Group, l *record.Log, rule *rules.Rule, buf *[]byte) message.Head {
+func (m *Mapper) head(g *record.Group, l *record.Log, rule *rules.Rule, a *arena) message.Head {
 	var h message.Head
 	o := &m.o
 	switch {
@@ -218,7 +225,7 @@ func (m *Mapper) head(g *record.Group, l *record.Log, rule *rules.Rule, buf *[]b
 	} {
 		if f.t != nil {
 			h.Set |= f.bit
-			*f.to = f.t.Expand(g, l, buf)
+			*f.to = f.t.expand(g, l, a)
 		}
 	}
 	return h

@@ -2,6 +2,8 @@ package mapping
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/siemship/siemship/internal/message"
@@ -179,12 +181,12 @@ func TestRules(t *testing.T) {
 	}
 }
 
-// TestMapGroupAllocs: with single-reference templates and renames, mapping allocates nothing once the scratch has
-// grown; only templates of several parts build a string per record.
+// TestMapGroupAllocs: mapping allocates nothing once the scratch has grown, templates of several parts included.
 func TestMapGroupAllocs(t *testing.T) {
 	rn, _ := ParseRenames("a=b")
 	sm, _ := ParseSeverityMap("*=warning")
 	m := mustMapper(t, Options{SeverityField: "e", SeverityMap: sm, Renames: rn, Name: mustTemplate(t, "${a}"),
+		Class: mustTemplate(t, "${a}:${e:-none}"),
 		Add: []Add{{Key: "k", Value: mustTemplate(t, "${e:+yes:-no}")}}})
 	g := &record.Group{Logs: []record.Log{{Contents: fields("a", "1", "e", "x")}, {Contents: fields("a", "2")}}}
 	var s Scratch
@@ -219,5 +221,27 @@ func TestParseErrors(t *testing.T) {
 		if tc.err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
+	}
+}
+
+// TestArena: the texts of templates of several parts stay intact for the whole group, however many chunks they
+// fill, and the next call reuses the room.
+func TestArena(t *testing.T) {
+	m := mustMapper(t, Options{Class: mustTemplate(t, "${svc}:${name}")})
+	var s Scratch
+	for round := range 3 {
+		g := &record.Group{}
+		for i := range 5000 {
+			g.Logs = append(g.Logs, record.Log{Contents: fields("svc", strings.Repeat("s", i%50), "name", strconv.Itoa(round*10000+i))})
+		}
+		_, heads, _ := m.MapGroup(g, &s)
+		for i, h := range heads {
+			if want := strings.Repeat("s", i%50) + ":" + strconv.Itoa(round*10000+i); h.Class != want {
+				t.Fatalf("round %d log %d: class %q, want %q", round, i, h.Class, want)
+			}
+		}
+	}
+	if n := len(s.arena.chunks); n < 2 || n > 20 {
+		t.Errorf("%d chunks", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/siemship/siemship/internal/record"
 )
@@ -137,17 +138,73 @@ func (p *part) value(g *record.Group, l *record.Log) string {
 
 // Expand returns the template's text for log l of group g. A template of one part returns that part's text
 // without copying it; others build a new string.
-func (t *Template) Expand(g *record.Group, l *record.Log, buf *[]byte) string {
+func (t *Template) Expand(g *record.Group, l *record.Log) string {
+	var a arena
+	return t.expand(g, l, &a)
+}
+
+// expand is Expand writing a template of several parts into a.
+func (t *Template) expand(g *record.Group, l *record.Log, a *arena) string {
 	switch len(t.parts) {
 	case 0:
 		return ""
 	case 1:
 		return t.parts[0].value(g, l)
 	}
-	b := (*buf)[:0]
+	var vs [8]string
+	n := 0
 	for i := range t.parts {
-		b = append(b, t.parts[i].value(g, l)...)
+		v := t.parts[i].value(g, l)
+		if i < len(vs) {
+			vs[i] = v
+		}
+		n += len(v)
 	}
-	*buf = b
-	return string(b)
+	b := a.alloc(n)[:0]
+	for i := range t.parts {
+		if i < len(vs) {
+			b = append(b, vs[i]...)
+		} else {
+			b = append(b, t.parts[i].value(g, l)...)
+		}
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// arena hands out byte slices that do not move for the strings of one MapGroup call: chunks are only added, never
+// grown, and reused from the first on by the next call (reset), when the strings of the last call are dead.
+type arena struct {
+	chunks [][]byte
+	cur    int // chunk being filled
+}
+
+const chunkBytes = 16 << 10
+
+func (a *arena) reset() {
+	for i := range a.chunks {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.cur = 0
+}
+
+// alloc returns n bytes of room that stay where they are until reset.
+func (a *arena) alloc(n int) []byte {
+	for ; a.cur < len(a.chunks); a.cur++ {
+		c := a.chunks[a.cur]
+		if cap(c)-len(c) >= n {
+			a.chunks[a.cur] = c[:len(c)+n]
+			return c[len(c) : len(c)+n : len(c)+n]
+		}
+	}
+	c := make([]byte, n, max(n, chunkBytes))
+	a.chunks = append(a.chunks, c)
+	return c[:n:n]
+}
+
+func (a *arena) size() int64 {
+	n := int64(0)
+	for _, c := range a.chunks {
+		n += int64(cap(c))
+	}
+	return n
 }
