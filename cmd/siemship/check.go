@@ -17,6 +17,7 @@ import (
 
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
+	"github.com/siemship/siemship/internal/mapping"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/output"
 	"github.com/siemship/siemship/internal/record"
@@ -191,8 +192,19 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 		Time: uint32(now.Unix()), TimeNs: uint32(now.Nanosecond()),
 		Contents: []record.Field{{Key: "message", Value: "siemship check test message"}, {Key: "version", Value: version}},
 	}}}
+	// The test message goes through the mapping and rules as every record does, so that it arrives as records do.
+	m, err := output.NewMapping(cfg)
+	if err != nil {
+		report(false, "test message: %v", err)
+		return
+	}
+	if r := m.Match(&g, &g.Logs[0]); r != nil && r.Drop {
+		report(true, "test message dropped by rule %s (line %d) of %s: nothing sent", r.Name, r.Line, cfg.RulesFile)
+		return
+	}
+	mg, heads, _ := m.MapGroup(&g, new(mapping.Scratch))
 	var b message.Batch
-	enc.AppendGroup(&b, &g, nil, &message.Scratch{})
+	enc.AppendGroup(&b, mg, heads, &message.Scratch{})
 	if err := out.Send(ctx, &b); err != nil {
 		report(false, "test message: %v", err)
 		return

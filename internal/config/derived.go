@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 
+	"github.com/siemship/siemship/internal/mapping"
 	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
@@ -56,6 +57,14 @@ func (c *Config) Warnings() []string {
 	}
 	if s.Protocol.IsTLS() {
 		w = append(w, c.tlsFileWarnings()...)
+	}
+	if s.Header == HeaderNone {
+		m := &c.Mapping
+		for _, f := range []*string{&m.SeverityField, &m.FacilityField, &s.Hostname, &s.AppName, &s.MsgID} {
+			if *f != "" && (f == &m.SeverityField || f == &m.FacilityField || mapping.IsTemplate(*f)) {
+				w = append(w, fmt.Sprintf("%s has no effect with %s=none: no syslog header carries it", c.name(f), c.name(&s.Header)))
+			}
+		}
 	}
 	return w
 }

@@ -405,6 +405,8 @@ func TestWarnings(t *testing.T) {
 		{env("SYSLOG_PROTOCOL=tls", "SYSLOG_TLS_INSECURE_SKIP_VERIFY=1"), "SYSLOG_TLS_INSECURE_SKIP_VERIFY=true: the receiver's certificate is NOT verified"},
 		{env("SYSLOG_PROTOCOL=udp"), "SYSLOG_PROTOCOL=udp: delivery cannot be confirmed"},
 		{env("SLS_REGION=cn-hangzhou"), "SLS_REGION is set but only used with SLS_AUTH_VERSION=v4"},
+		{env("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none", "SYSLOG_SEVERITY_FIELD=level"), "SYSLOG_SEVERITY_FIELD has no effect with SYSLOG_HEADER=none"},
+		{env("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none", "SYSLOG_HOSTNAME=${host}"), "SYSLOG_HOSTNAME has no effect with SYSLOG_HEADER=none"},
 	}
 	for _, tt := range tests {
 		w := mustLoad(t, tt.env).Warnings()
