@@ -26,7 +26,7 @@ import (
 
 func init() {
 	commands["check"] = command{
-		summary: "check the configuration, SLS access and the syslog receiver; exit 0 or 1",
+		summary: "check the configuration, SLS access and the destination (syslog receiver or Splunk HEC); exit 0 or 1",
 		details: "It reads the same environment variables as siemship run (siemship help-env).",
 		setup:   setupCheck,
 	}
@@ -34,7 +34,7 @@ func init() {
 
 // setupCheck is `siemship check`: a readable report of every prerequisite of `siemship run`.
 func setupCheck(fs *flag.FlagSet) runFunc {
-	sendTest := fs.Bool("send-test", false, "also send one test message to the syslog receiver")
+	sendTest := fs.Bool("send-test", false, "also send one test message to the destination")
 	timeout := fs.Duration("timeout", 30*time.Second, "deadline for the whole check")
 	return func(ctx context.Context, stdout, _ io.Writer) int {
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -172,7 +172,17 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 	if encErr != nil {
 		report(false, "message encoder settings: %v", encErr)
 	}
-	if err := out.Check(ctx); err != nil {
+	if cfg.IsHEC() {
+		if err := out.Check(ctx); err != nil {
+			report(false, "splunk hec %s: %v", cfg.HECURL, err)
+			return
+		}
+		if err := out.Start(ctx); err != nil { // settles HEC_ACK=auto
+			report(false, "splunk hec %s: %v", cfg.HECURL, err)
+			return
+		}
+		report(true, "splunk hec %s: healthy, token accepted", cfg.HECURL)
+	} else if err := out.Check(ctx); err != nil {
 		report(false, "syslog receiver %s over %s: %v", strings.Join(addrs, ","), cfg.Protocol, err)
 		return
 	}
@@ -183,7 +193,9 @@ func checkSyslog(ctx context.Context, cfg *config.Config, sendTest bool, report 
 			how += " NOT (SYSLOG_TLS_INSECURE_SKIP_VERIFY)"
 		}
 	}
-	report(true, "syslog receiver %s: connected (%s, framing %s)", strings.Join(addrs, ","), how, out.Framing())
+	if !cfg.IsHEC() {
+		report(true, "syslog receiver %s: connected (%s, framing %s)", strings.Join(addrs, ","), how, out.Framing())
+	}
 	if !sendTest || encErr != nil {
 		return
 	}

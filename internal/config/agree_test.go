@@ -98,6 +98,8 @@ func configOnly(c *config.Config, name string) string {
 		return "output hands the TLS settings to the sink only for tls and relp-tls"
 	case name == "SYSLOG_RFC3164_TIMEZONE" && c.Header != "rfc3164":
 		return "the zone goes to the header only with rfc3164"
+	case name == "HEC_MAX_REQUEST_BYTES" && c.HECMaxRequestBytes == 0, name == "HEC_MAX_EVENTS" && c.HECMaxEvents == 0:
+		return "0 selects the sink's default in its Go options; the variable has its own default and refuses 0"
 	case name == "SIEMSHIP_PRESET":
 		return "a preset is a set of values of other variables, which config applies; no component sees its name"
 	}
@@ -186,6 +188,17 @@ func agreeCases(t testing.TB) []agreeCase {
 		good("SIEMSHIP_RULES_FILE=" + rulesFile(t, "rules:\n  - name: r\n    keyword: x\n    drop: true\n")),
 		bad("SIEMSHIP_RULES_FILE=" + rulesFile(t, "rules:\n  - name: r\n    drop: true\n")),
 		bad("SIEMSHIP_RULES_FILE=/nonexistent/rules.yaml"),
+		// SIEMSHIP_OUTPUT=hec: the hec sink's and encoder's rules; no SYSLOG_ variable needed.
+		good("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://splunk:8088", "HEC_TOKEN=t"),
+		good("SIEMSHIP_OUTPUT=HEC", "HEC_URL=http://a:8088, https://b:8088/", "HEC_TOKEN=t", "HEC_ACK=off", "HEC_HOST=${__tag__:__hostname__}"),
+		bad("SIEMSHIP_OUTPUT=hec", "HEC_TOKEN=t", "HEC_URL=ftp://a"), bad("SIEMSHIP_OUTPUT=hec", "HEC_TOKEN=t", "HEC_URL=https://a:8088/services/collector"),
+		badNaming("HEC_URL", "SIEMSHIP_OUTPUT=hec", "HEC_TOKEN=t"), badNaming("HEC_TOKEN", "SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a"),
+		bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_ACK=maybe"),
+		bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_INDEX=a\nb"),
+		bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_HOST=${x"),
+		bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_MAX_REQUEST_BYTES=100"),
+		bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_TLS_CA_FILE=/nonexistent.pem"),
+		bad("SIEMSHIP_OUTPUT=kafka"), bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_MAX_EVENTS=0"),
 		// json, with or without a header.
 		good("SIEMSHIP_FORMAT=json"), good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none"),
 		good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=rfc3164"), good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none", "SYSLOG_MAX_MESSAGE_BYTES=480"),

@@ -31,6 +31,7 @@ type Config struct {
 	SLS     `group:"SLS consumer"`
 	Syslog  `group:"Syslog destination"`
 	Output  `group:"Message format"`
+	HEC     `group:"Splunk HTTP Event Collector"`
 	Mapping `group:"Mapping and rules"`
 	Runtime `group:"Process"`
 }
@@ -129,6 +130,37 @@ type Syslog struct {
 	WriteTimeout time.Duration `envconfig:"SYSLOG_WRITE_TIMEOUT" default:"30s" desc:"Deadline for writing one batch to a connection; when it passes, the connection is closed and the batch is sent again."`
 }
 
+// HEC holds the Splunk HTTP Event Collector destination (SIEMSHIP_OUTPUT=hec).
+type HEC struct {
+	HECURL string `envconfig:"HEC_URL" desc:"hec: base URL of Splunk's HTTP Event Collector, e.g. https://splunk.example.com:8088 (siemship adds /services/collector/...); several, comma-separated, are tried in order (failover). http:// is allowed (Splunk can run HEC without TLS) and logs a warning. Required with SIEMSHIP_OUTPUT=hec."`
+
+	HECToken Secret `envconfig:"HEC_TOKEN" file:"HEC_TOKEN_FILE" desc:"hec: the HEC token (sent as Authorization: Splunk <token>; never logged). Required with SIEMSHIP_OUTPUT=hec."`
+
+	HECIndex string `envconfig:"HEC_INDEX" desc:"hec: index of every event; empty: the token's default index. It must be one of the token's allowed indexes."`
+
+	HECSource string `envconfig:"HEC_SOURCE" desc:"hec: source of every event; empty: the token's default."`
+
+	HECSourcetype string `envconfig:"HEC_SOURCETYPE" default:"_json" desc:"hec: sourcetype of every event; _json makes Splunk extract the event's fields."`
+
+	HECHost string `envconfig:"HEC_HOST" desc:"hec: host of every event, a constant or a template such as ${__tag__:__hostname__} (docs/format.md#templates); empty: the token's default (the HEC server's name)."`
+
+	HECAck string `envconfig:"HEC_ACK" default:"auto" desc:"hec: indexer acknowledgement: on (a batch is confirmed, and its checkpoint moves, only once Splunk reports every request of it indexed; needs a token with acknowledgement enabled), off (confirmed once HEC accepted the request: Splunk Cloud tokens, which only have acknowledgement for Kinesis Firehose), auto (on when the token has it, else off with a warning)."`
+
+	HECAckTimeout time.Duration `envconfig:"HEC_ACK_TIMEOUT" default:"2m" desc:"hec: how long a batch waits for its acknowledgements before it is sent again (the events it resends may then be duplicates)."`
+
+	HECMaxRequestBytes int `envconfig:"HEC_MAX_REQUEST_BYTES" default:"2097152" desc:"hec: largest request body in bytes (events are split over requests; one event is cut to fit); keep it under the server's max_content_length. 4096 to 838860800."`
+
+	HECMaxEvents int `envconfig:"HEC_MAX_EVENTS" default:"10000" desc:"hec: most events in one request, 1 to 1000000."`
+
+	HECGzip bool `envconfig:"HEC_GZIP" default:"false" desc:"hec: gzip request bodies (less bandwidth, more CPU)."`
+
+	HECDeadLetterFile string `envconfig:"HEC_DEAD_LETTER_FILE" desc:"hec: file that receives, one JSON line each, the events Splunk refuses as invalid, so that the rest of the batch is delivered. Empty: such a batch is not confirmed and its shard waits (an error names this variable): no event is ever dropped silently."`
+
+	HECTLSCAFile string `envconfig:"HEC_TLS_CA_FILE" desc:"hec: PEM file with the CA certificates that verify the HEC server. Empty uses the system's roots."`
+
+	HECTLSInsecureSkipVerify bool `envconfig:"HEC_TLS_INSECURE_SKIP_VERIFY" default:"false" desc:"hec: true disables verification of the HEC server's certificate. For tests only; logged as a warning."`
+}
+
 // Mapping holds what siemship chooses per record: header fields from record fields, field changes, rules.
 type Mapping struct {
 	Preset string `envconfig:"SIEMSHIP_PRESET" desc:"A mapping made for one kind of log, as defaults of the other settings of this group and of the CEF_/LEEF_ header settings for SIEMSHIP_FORMAT (a variable you set replaces the preset's value): actiontrail (Alibaba Cloud ActionTrail audit events: severity warning when errorCode is present, CEF and LEEF dictionary keys, docs/siem/actiontrail.md). Empty: none."`
@@ -152,6 +184,8 @@ type Mapping struct {
 
 // Output holds the message format.
 type Output struct {
+	Destination string `envconfig:"SIEMSHIP_OUTPUT" default:"syslog" desc:"Where messages go: syslog (SYSLOG_* settings) or hec (Splunk's HTTP Event Collector, HEC_* settings; the payload is then HEC's event JSON with the json format's object, and SIEMSHIP_FORMAT and the SYSLOG_ settings are not used)."`
+
 	Format PayloadFormat `envconfig:"SIEMSHIP_FORMAT" default:"kv" desc:"Payload of every message: kv (||key=value, as Alibaba's sample sends it; SYSLOG_SEP), cef (ArcSight CEF; CEF_* settings), leef (IBM QRadar LEEF 2.0; LEEF_* settings) or json (one JSON object per record). docs/format.md shows each, docs/siem/ which one each SIEM reads."`
 
 	CEFVendor string `envconfig:"CEF_VENDOR" default:"Alibaba Cloud" desc:"cef: Device Vendor of every message (with CEF_PRODUCT it names the device type in ArcSight); up to 63 characters, no control characters."`

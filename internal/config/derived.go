@@ -58,6 +58,7 @@ func (c *Config) Warnings() []string {
 	if s.Protocol.IsTLS() {
 		w = append(w, c.tlsFileWarnings()...)
 	}
+	w = append(w, c.hecWarnings()...)
 	if s.Header == HeaderNone {
 		m := &c.Mapping
 		for _, f := range []*string{&m.SeverityField, &m.FacilityField, &s.Hostname, &s.AppName, &s.MsgID} {

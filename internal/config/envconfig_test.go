@@ -33,6 +33,10 @@ func everyVariable(t *testing.T) []string {
 		"SYSLOG_RELP_WINDOW=64", "SYSLOG_WRITE_TIMEOUT=10s", "SYSLOG_HEADER=rfc3164", "SYSLOG_RFC3164_TIMEZONE=Asia/Shanghai",
 		"SIEMSHIP_FORMAT=cef", "CEF_VENDOR=v", "CEF_PRODUCT=p", "CEF_VERSION=2", "CEF_EVENT_CLASS=c", "CEF_NAME=n", "CEF_SEVERITY=7",
 		"LEEF_VERSION=2.0", "LEEF_DELIMITER=^", "LEEF_VENDOR=v", "LEEF_PRODUCT=p", "LEEF_PRODUCT_VERSION=2", "LEEF_EVENT_ID=e",
+		"SIEMSHIP_OUTPUT=syslog", "HEC_URL=https://splunk:8088", "HEC_TOKEN=tok", "HEC_INDEX=audit", "HEC_SOURCE=sls",
+		"HEC_SOURCETYPE=st", "HEC_HOST=h", "HEC_ACK=on", "HEC_ACK_TIMEOUT=1m", "HEC_MAX_REQUEST_BYTES=8192",
+		"HEC_MAX_EVENTS=100", "HEC_GZIP=true", "HEC_DEAD_LETTER_FILE=/tmp/dl", "HEC_TLS_CA_FILE=" + f.CA,
+		"HEC_TLS_INSECURE_SKIP_VERIFY=true",
 		"SIEMSHIP_PRESET=actiontrail", "SIEMSHIP_RULES_FILE=" + rulesFile, "SYSLOG_SEVERITY_FIELD=level",
 		"SYSLOG_SEVERITY_MAP=E=err", "SYSLOG_FACILITY_FIELD=fac", "SIEMSHIP_RENAME_FIELDS=a=b", "SIEMSHIP_KEEP_FIELDS=a,b*",
 		"SIEMSHIP_DROP_FIELDS=c", "SIEMSHIP_ADD_FIELDS=k=${a:-v}",
@@ -74,7 +78,8 @@ func TestEnvconfigUsageKeys(t *testing.T) {
 	theirs := strings.Fields(buf.String())
 	var ours []string
 	for _, v := range Reference() {
-		if !strings.HasSuffix(v.Name, "_FILE") || strings.HasPrefix(v.Name, "SYSLOG_TLS_") || v.Name == "SIEMSHIP_RULES_FILE" {
+		if !strings.HasSuffix(v.Name, "_FILE") || strings.HasPrefix(v.Name, "SYSLOG_TLS_") || v.Name == "SIEMSHIP_RULES_FILE" ||
+			strings.HasPrefix(v.Name, "HEC_") && v.Name != "HEC_TOKEN_FILE" {
 			ours = append(ours, v.Name)
 		}
 	}

@@ -28,7 +28,9 @@ func TestLoadDefaults(t *testing.T) {
 			Balance: BalanceFailover, RELPWindow: 128, DialTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second,
 			Header: "rfc5424",
 		},
-		Output: Output{Format: "kv", CEFVendor: "Alibaba Cloud", CEFProduct: "SLS", CEFVersion: "1", CEFSeverity: 3,
+		HEC: HEC{HECSourcetype: "_json", HECAck: "auto", HECAckTimeout: 2 * time.Minute, HECMaxRequestBytes: 2097152,
+			HECMaxEvents: 10000},
+		Output: Output{Destination: "syslog", Format: "kv", CEFVendor: "Alibaba Cloud", CEFProduct: "SLS", CEFVersion: "1", CEFSeverity: 3,
 			LEEFVersion: "2.0", LEEFVendor: "Alibaba Cloud", LEEFProduct: "SLS", LEEFProductVersion: "1.0", LEEFEventID: "log"},
 		Runtime: Runtime{
 			LogLevel: zapcore.InfoLevel, LogFormat: LogFormatJSON, ShutdownTimeout: 20 * time.Second,

@@ -90,6 +90,10 @@ func (c *Config) MappingOptions() (mapping.Options, error) {
 		fail(ptr, err)
 		return t
 	}
+	if c.IsHEC() { // HEC events have a host, and no other header field
+		opts.Hostname = tpl(&c.HECHost)
+		return opts, errors.Join(errs...)
+	}
 	opts.Hostname, opts.AppName, opts.MsgID = tpl(&s.Hostname), tpl(&s.AppName), tpl(&s.MsgID)
 	switch PayloadFormat(o.Format) {
 	case "cef":

@@ -8,7 +8,7 @@ import (
 
 // prefixes are the name spaces siemship owns: a variable starting with one of them that siemship does not know is
 // almost certainly a typo, and a typo silently falls back to a default (which is how logs get lost).
-var prefixes = []string{"SLS_", "SYSLOG_", "SIEMSHIP_", "CEF_", "LEEF_"}
+var prefixes = []string{"SLS_", "SYSLOG_", "SIEMSHIP_", "CEF_", "LEEF_", "HEC_"}
 
 // serviceLinks match the variables Kubernetes injects for every Service in the namespace (enableServiceLinks, on
 // by default): a Service named "siemship" or "syslog-receiver" yields SIEMSHIP_SERVICE_HOST=10.0.0.7,

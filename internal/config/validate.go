@@ -91,6 +91,7 @@ func (c *Config) validate(slsOnly bool) []*VarError {
 	v.sls()
 	v.syslog()
 	v.output()
+	v.hec()
 	v.mapping()
 	v.runtime()
 	return v.errs
@@ -230,7 +231,7 @@ var slsGroup = func() string {
 
 func (v *validator) required() {
 	for _, f := range fields(v.c) {
-		if f.required && f.isZero() && (!v.slsOnly || f.group == slsGroup) {
+		if f.required && f.isZero() && (!v.slsOnly || f.group == slsGroup) && !(v.c.IsHEC() && f.group == syslogGroup) {
 			msg := "required, not set"
 			if f.file != "" {
 				msg = "required, not set (set it or " + f.file + ")"

@@ -187,7 +187,7 @@ func TestMapGroupAllocs(t *testing.T) {
 	sm, _ := ParseSeverityMap("*=warning")
 	m := mustMapper(t, Options{SeverityField: "e", SeverityMap: sm, Renames: rn, Name: mustTemplate(t, "${a}"),
 		Class: mustTemplate(t, "${a}:${e:-none}"),
-		Add: []Add{{Key: "k", Value: mustTemplate(t, "${e:+yes:-no}")}}})
+		Add:   []Add{{Key: "k", Value: mustTemplate(t, "${e:+yes:-no}")}}})
 	g := &record.Group{Logs: []record.Log{{Contents: fields("a", "1", "e", "x")}, {Contents: fields("a", "2")}}}
 	var s Scratch
 	m.MapGroup(g, &s)

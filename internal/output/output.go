@@ -3,8 +3,10 @@
 package output
 
 import (
+	"context"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -12,12 +14,15 @@ import (
 	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/encoder"
 	"github.com/siemship/siemship/internal/encoder/cef"
+	hecenc "github.com/siemship/siemship/internal/encoder/hec"
 	jsonenc "github.com/siemship/siemship/internal/encoder/json"
 	"github.com/siemship/siemship/internal/encoder/kv"
 	"github.com/siemship/siemship/internal/encoder/leef"
 	"github.com/siemship/siemship/internal/mapping"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/pipeline"
+	"github.com/siemship/siemship/internal/sink"
+	"github.com/siemship/siemship/internal/sink/hec"
 	"github.com/siemship/siemship/internal/sink/syslog"
 )
 
@@ -63,6 +68,10 @@ func NewMapping(cfg *config.Config) (*mapping.Mapper, error) {
 // NewEncoder builds the encoder of SIEMSHIP_FORMAT behind the syslog header the configuration describes, writing
 // frames in framing. It returns the settings the encoder had to adjust, for a start-up warning each.
 func NewEncoder(cfg *config.Config, framing message.Framing) (pipeline.Encoder, []string, error) {
+	if cfg.IsHEC() {
+		enc, err := hecenc.NewEncoder(cfg.HECEncoderOptions())
+		return enc, nil, err
+	}
 	ho, none, err := cfg.HeaderOptions(framing)
 	if err != nil {
 		return nil, nil, err
@@ -114,8 +123,22 @@ type Sink interface {
 	Close() error
 }
 
-// NewSink builds the syslog sink the configuration describes.
+// NewSink builds the sink the configuration describes: syslog, or Splunk HEC.
 func NewSink(cfg *config.Config, log *zap.Logger) (Sink, error) {
+	if err := sink.ValidateDestination(strings.ToLower(cfg.Destination)); err != nil {
+		return nil, fmt.Errorf("output %q: %w", cfg.Destination, err)
+	}
+	if cfg.IsHEC() {
+		o, err := cfg.HECOptions(log)
+		if err != nil {
+			return nil, err
+		}
+		c, err := hec.New(o)
+		if err != nil {
+			return nil, err
+		}
+		return hecSink{c}, nil
+	}
 	addrs, err := cfg.SyslogAddrs()
 	if err != nil {
 		return nil, err
@@ -153,3 +176,8 @@ func NewSink(cfg *config.Config, log *zap.Logger) (Sink, error) {
 	}
 	return c, nil
 }
+
+// hecSink is the hec client as a Sink; Close releases what Shutdown does.
+type hecSink struct{ *hec.Client }
+
+func (s hecSink) Close() error { return s.Shutdown(context.Background()) }

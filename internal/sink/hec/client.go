@@ -1,0 +1,528 @@
+package hec
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/siemship/siemship/internal/logsample"
+	"github.com/siemship/siemship/internal/message"
+	"github.com/siemship/siemship/internal/sink"
+)
+
+// maxResponseBytes bounds what siemship reads of an answer; HEC's are a few dozen bytes.
+const maxResponseBytes = 64 << 10
+
+// Client is the HEC sink. It is safe for concurrent use by all shards.
+type Client struct {
+	o       Options
+	http    *http.Client
+	channel string
+	ack     atomic.Bool // batches wait for acknowledgement (AckOn, or AckAuto and the token has it)
+	log     *zap.Logger
+
+	cur atomic.Uint64 // index of the URL in use, modulo their number
+
+	dlMu  sync.Mutex
+	dl    *os.File // dead letter, opened on first use
+	dlLog logsample.Sampler
+
+	batches, messages, bytes, requests, deadLettered, ackTimeouts, failures atomic.Uint64
+	healthMu                                                                sync.Mutex
+	health                                                                  sink.Health
+}
+
+// New checks o and builds a client. Nothing connects yet.
+func New(o Options) (*Client, error) {
+	if err := o.withDefaults(); err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = o.TLS
+	tr.MaxIdleConnsPerHost = 16
+	tr.Proxy = nil // a shipper talks to its SIEM directly; HTTP_PROXY is for the SDK's SLS requests
+	c := &Client{o: o, dlLog: logsample.Sampler{Every: 10 * time.Second}, http: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}, channel: newGUID(), log: o.Logger}
+	c.ack.Store(o.Ack == AckOn)
+	return c, nil
+}
+
+// newGUID returns a random version 4 UUID, the channel of this process.
+func newGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := fmt.Sprintf("%x", b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// Start settles AckAuto: acknowledgement is on when the token has it. It fails on a refused token.
+func (c *Client) Start(ctx context.Context) error {
+	if c.o.Ack != AckAuto {
+		return nil
+	}
+	on, err := c.tokenHasAck(ctx)
+	if err != nil {
+		return err
+	}
+	c.ack.Store(on)
+	if !on {
+		c.log.Warn("HEC_ACK=auto: the token has indexer acknowledgement disabled, so a batch counts as delivered once HEC accepted it (not once indexed); enable acknowledgement on the token for the stronger confirmation")
+	}
+	return nil
+}
+
+// Shutdown closes the dead-letter file and idle connections.
+func (c *Client) Shutdown(context.Context) error {
+	c.http.CloseIdleConnections()
+	c.dlMu.Lock()
+	defer c.dlMu.Unlock()
+	if c.dl != nil {
+		err := c.dl.Close()
+		c.dl = nil
+		return err
+	}
+	return nil
+}
+
+// Framing is none: events are JSON objects, concatenated in a request body.
+func (c *Client) Framing() message.Framing { return message.FramingNone }
+
+// Addr is the first URL.
+func (c *Client) Addr() string { return c.o.URLs[0] }
+
+// Stats returns the counters.
+func (c *Client) Stats() sink.Stats {
+	return sink.Stats{Batches: c.batches.Load(), Messages: c.messages.Load(), Bytes: c.bytes.Load()}
+}
+
+// HECStats are the sink's own counters.
+type HECStats struct {
+	Requests, DeadLettered, AckTimeouts, Failures uint64
+}
+
+// HECStats returns the HEC counters.
+func (c *Client) HECStats() HECStats {
+	return HECStats{Requests: c.requests.Load(), DeadLettered: c.deadLettered.Load(), AckTimeouts: c.ackTimeouts.Load(),
+		Failures: c.failures.Load()}
+}
+
+// Health says whether the latest request failed.
+func (c *Client) Health() sink.Health {
+	c.healthMu.Lock()
+	defer c.healthMu.Unlock()
+	return c.health
+}
+
+func (c *Client) observe(err error) {
+	c.healthMu.Lock()
+	defer c.healthMu.Unlock()
+	if err == nil {
+		c.health = sink.Health{}
+		return
+	}
+	if !c.health.Failing {
+		c.health.Since = time.Now()
+	}
+	c.health.Failing, c.health.LastErr = true, err
+	c.health.Lost++
+}
+
+// answer is HEC's JSON reply.
+type answer struct {
+	Text    string `json:"text"`
+	Code    int    `json:"code"`
+	AckID   *int64 `json:"ackId"`
+	Invalid *int   `json:"invalid-event-number"`
+}
+
+// Error is a refusal by HEC.
+type Error struct {
+	Status int
+	Answer answer
+	Fix    string // the variable to change, for configuration errors
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("hec answered %d: %s (code %d)", e.Status, e.Answer.Text, e.Answer.Code)
+	if e.Fix != "" {
+		s += ": " + e.Fix
+	}
+	return s
+}
+
+// classify names the fix of a configuration error; "" for a transient one.
+func classify(status int, a answer) string {
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return "check HEC_TOKEN (missing, invalid or disabled)"
+	case status == http.StatusRequestEntityTooLarge:
+		return "lower HEC_MAX_REQUEST_BYTES to HEC's max_content_length"
+	case status == http.StatusBadRequest && a.Code == 7:
+		return "HEC_INDEX is not an index the token may write"
+	case status == http.StatusBadRequest && (a.Code == 10 || a.Code == 11):
+		return "the token requires a channel: a siemship bug, please report"
+	case status == http.StatusBadRequest && a.Code == 14:
+		return "the token has indexer acknowledgement disabled: enable it or set HEC_ACK=off"
+	}
+	return ""
+}
+
+// post sends body to path of url and decodes the answer.
+func (c *Client) post(ctx context.Context, base, path string, body []byte, gz bool) (int, answer, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.o.RequestTimeout)
+	defer cancel()
+	var rd io.Reader = bytes.NewReader(body)
+	if gz {
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		_, _ = w.Write(body)
+		_ = w.Close()
+		rd = &buf
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, rd)
+	if err != nil {
+		return 0, answer{}, err
+	}
+	req.Header.Set("Authorization", "Splunk "+c.o.Token)
+	req.Header.Set("X-Splunk-Request-Channel", c.channel)
+	req.Header.Set("Content-Type", "application/json")
+	if gz {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, answer{}, fmt.Errorf("hec %s: %w", base, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return resp.StatusCode, answer{}, fmt.Errorf("hec %s: read answer: %w", base, err)
+	}
+	var a answer
+	if len(raw) > 0 && json.Unmarshal(raw, &a) != nil && resp.StatusCode == http.StatusOK {
+		return resp.StatusCode, a, fmt.Errorf("hec %s: answer is not HEC's JSON: %.200q", base, raw)
+	}
+	return resp.StatusCode, a, nil
+}
+
+// tokenHasAck asks /services/collector/ack whether the token has acknowledgement.
+func (c *Client) tokenHasAck(ctx context.Context) (bool, error) {
+	var last error
+	for _, u := range c.o.URLs {
+		status, a, err := c.post(ctx, u, "/services/collector/ack", []byte(`{"acks":[]}`), false)
+		switch {
+		case err != nil:
+			last = err
+			continue
+		case status == http.StatusOK:
+			return true, nil
+		case status == http.StatusBadRequest && a.Code == 14:
+			return false, nil
+		}
+		if fix := classify(status, a); fix != "" {
+			return false, &Error{Status: status, Answer: a, Fix: fix}
+		}
+		last = &Error{Status: status, Answer: a}
+	}
+	return false, last
+}
+
+// Check reaches HEC's health endpoint and validates the token with an empty event request (HEC answers "No data"
+// to a valid token).
+func (c *Client) Check(ctx context.Context) error {
+	var last error
+	for _, u := range c.o.URLs {
+		err := c.check(ctx, u)
+		c.observe(err)
+		if err == nil {
+			return nil
+		}
+		last = err
+	}
+	return last
+}
+
+func (c *Client) check(ctx context.Context, base string) error {
+	hctx, cancel := context.WithTimeout(ctx, c.o.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(hctx, http.MethodGet, base+"/services/collector/health", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("hec %s: %w", base, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBytes))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("hec %s: health %d", base, resp.StatusCode)
+	}
+	status, a, err := c.post(ctx, base, "/services/collector/event", nil, false)
+	if err != nil {
+		return err
+	}
+	if status == http.StatusBadRequest && a.Code == 5 || status == http.StatusOK {
+		return nil
+	}
+	return &Error{Status: status, Answer: a, Fix: classify(status, a)}
+}
+
+// Send posts every event of b and returns nil once HEC accepted (and, with acknowledgement, indexed) all of
+// them, invalid ones written to the dead letter.
+func (c *Client) Send(ctx context.Context, b *message.Batch) error {
+	err := c.send(ctx, b)
+	c.observe(err)
+	if err != nil {
+		c.failures.Add(1)
+		return err
+	}
+	c.batches.Add(1)
+	c.messages.Add(uint64(b.Len()))
+	c.bytes.Add(uint64(len(b.Buf)))
+	return nil
+}
+
+// pendingAck is a request waiting for its acknowledgement.
+type pendingAck struct {
+	base string
+	id   int64
+}
+
+func (c *Client) send(ctx context.Context, b *message.Batch) error {
+	n := b.Len()
+	var pending []pendingAck
+	ack := c.ack.Load()
+	cur := c.cur.Load()
+	base := c.o.URLs[int(cur%uint64(len(c.o.URLs)))]
+	dead := false
+	until, bad := n, -1 // until: the end of the next request at most; bad: an event HEC refused as invalid
+	var badStatus int
+	var badAnswer answer
+	for i := 0; i < n; {
+		if i == bad {
+			if err := c.deadLetter(b.Frame(i), badStatus, badAnswer); err != nil {
+				return err
+			}
+			dead, bad, until, i = true, -1, n, i+1
+			continue
+		}
+		j := c.pack(b, i, until)
+		status, a, err := c.postEvents(ctx, base, b, i, j)
+		if err != nil {
+			c.cur.CompareAndSwap(cur, cur+1) // the next attempt goes to the next URL
+			return err
+		}
+		switch {
+		case status == http.StatusOK:
+			if ack && a.AckID != nil {
+				pending = append(pending, pendingAck{base, *a.AckID})
+			}
+			i = j
+			if i == until {
+				until = n
+			}
+			continue
+		case status == http.StatusBadRequest && a.Invalid != nil && *a.Invalid >= 0 && i+*a.Invalid < j:
+			bad = i + *a.Invalid
+			badStatus, badAnswer = status, a
+			if bad > i && ack {
+				// The events before it may be indexed, but without an ackId nothing says so: send them again
+				// in their own request (a possible duplicate of each).
+				until = bad
+			} else {
+				i = bad // before it: accepted (no acknowledgement to wait for)
+			}
+			continue
+		}
+		if status >= 500 || status == http.StatusTooManyRequests {
+			c.cur.CompareAndSwap(cur, cur+1)
+		}
+		if fix := classify(status, a); fix != "" {
+			return &Error{Status: status, Answer: a, Fix: fix}
+		}
+		return &Error{Status: status, Answer: a}
+	}
+	if dead {
+		if err := c.syncDeadLetter(); err != nil {
+			return err
+		}
+	}
+	if len(pending) > 0 {
+		return c.waitAcks(ctx, pending)
+	}
+	return nil
+}
+
+// pack returns the end of the request that starts at frame i: at most until, MaxEvents frames and MaxRequestBytes
+// bytes, and at least one frame.
+func (c *Client) pack(b *message.Batch, i, until int) int {
+	start := frameStart(b, i)
+	j := i + 1
+	for j < until && j-i < c.o.MaxEvents && b.Ends[j]-start <= c.o.MaxRequestBytes {
+		j++
+	}
+	return j
+}
+
+func frameStart(b *message.Batch, i int) int {
+	if i == 0 {
+		return 0
+	}
+	return b.Ends[i-1]
+}
+
+// postEvents posts frames i..j-1, which lie one after the other in b.Buf.
+func (c *Client) postEvents(ctx context.Context, base string, b *message.Batch, i, j int) (int, answer, error) {
+	c.requests.Add(1)
+	return c.post(ctx, base, "/services/collector/event", b.Buf[frameStart(b, i):b.Ends[j-1]], c.o.Gzip)
+}
+
+// waitAcks polls until every pending request is acknowledged, or AckTimeout passes.
+func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
+	deadline := time.Now().Add(c.o.AckTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		left := pending[:0]
+		for _, base := range bases(pending) {
+			var ids []int64
+			for _, p := range pending {
+				if p.base == base {
+					ids = append(ids, p.id)
+				}
+			}
+			body, _ := json.Marshal(map[string][]int64{"acks": ids})
+			status, _, raw, err := c.postAck(ctx, base, body)
+			if err != nil {
+				return err
+			}
+			if status != http.StatusOK {
+				return &Error{Status: status, Answer: answer{Text: string(raw)}, Fix: "acknowledgement polling refused"}
+			}
+			var got struct {
+				Acks map[string]bool `json:"acks"`
+			}
+			if err := json.Unmarshal(raw, &got); err != nil {
+				return fmt.Errorf("hec %s: ack answer: %w", base, err)
+			}
+			for _, id := range ids {
+				if !got.Acks[strconv.FormatInt(id, 10)] {
+					left = append(left, pendingAck{base, id})
+				}
+			}
+		}
+		pending = left
+		if len(pending) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			c.ackTimeouts.Add(1)
+			return fmt.Errorf("hec: %d requests not acknowledged within HEC_ACK_TIMEOUT (%v); the batch is sent again", len(pending), c.o.AckTimeout)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(wait*2, c.o.AckPollMax)
+	}
+}
+
+func bases(p []pendingAck) []string {
+	var out []string
+	for _, x := range p {
+		if len(out) == 0 || out[len(out)-1] != x.base {
+			out = append(out, x.base)
+		}
+	}
+	return out
+}
+
+// postAck polls /services/collector/ack and returns the raw answer.
+func (c *Client) postAck(ctx context.Context, base string, body []byte) (int, answer, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.o.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/services/collector/ack", bytes.NewReader(body))
+	if err != nil {
+		return 0, answer{}, nil, err
+	}
+	req.Header.Set("Authorization", "Splunk "+c.o.Token)
+	req.Header.Set("X-Splunk-Request-Channel", c.channel)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, answer{}, nil, fmt.Errorf("hec %s: ack: %w", base, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	return resp.StatusCode, answer{}, raw, err
+}
+
+// deadLetter appends a refused event to the dead-letter file.
+func (c *Client) deadLetter(event []byte, status int, a answer) error {
+	if c.o.DeadLetterFile == "" {
+		return fmt.Errorf("hec refused an event as invalid (%d, code %d: %s) and HEC_DEAD_LETTER_FILE is not set: the batch waits; set it to keep such events", status, a.Code, a.Text)
+	}
+	c.dlMu.Lock()
+	defer c.dlMu.Unlock()
+	if c.dl == nil {
+		f, err := os.OpenFile(c.o.DeadLetterFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("HEC_DEAD_LETTER_FILE: %w", err)
+		}
+		c.dl = f
+	}
+	line, _ := json.Marshal(struct {
+		Time   string          `json:"time"`
+		Status int             `json:"status"`
+		Code   int             `json:"code"`
+		Reason string          `json:"reason"`
+		Event  json.RawMessage `json:"event"`
+	}{time.Now().UTC().Format(time.RFC3339Nano), status, a.Code, a.Text, validJSON(event)})
+	if _, err := c.dl.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("HEC_DEAD_LETTER_FILE: %w", err)
+	}
+	c.deadLettered.Add(1)
+	if n, ok := c.dlLog.Allow(1); ok {
+		c.log.Warn("hec refused events as invalid; written to the dead letter", zap.Uint64("events", n),
+			zap.Int("code", a.Code), zap.String("reason", a.Text), zap.String("file", c.o.DeadLetterFile))
+	}
+	return nil
+}
+
+// validJSON returns event, or event as a JSON string when it is not valid JSON.
+func validJSON(event []byte) json.RawMessage {
+	if json.Valid(event) {
+		return event
+	}
+	q, _ := json.Marshal(string(event))
+	return q
+}
+
+func (c *Client) syncDeadLetter() error {
+	c.dlMu.Lock()
+	defer c.dlMu.Unlock()
+	if c.dl == nil {
+		return nil
+	}
+	if err := c.dl.Sync(); err != nil {
+		return fmt.Errorf("HEC_DEAD_LETTER_FILE: %w", err)
+	}
+	return nil
+}
