@@ -26,7 +26,14 @@ func FrameBytes(cfg *config.Config) int64 { return int64(cfg.MemoryLimit) * fram
 // BatchesInFlight is the number of batches being encoded or sent at once (pipeline.Options.MaxInFlight): one per
 // connection, each occupying it for its whole send, and one being encoded meanwhile. More would only hold more
 // memory; fewer would leave connections idle.
-func BatchesInFlight(cfg *config.Config) int { return cfg.Connections + 1 }
+func BatchesInFlight(cfg *config.Config) int {
+	if cfg.IsHEC() {
+		// A HEC batch spends most of its time waiting for its acknowledgement, not on a connection: four in
+		// flight overlap those waits (the frame budget still bounds their memory).
+		return 4
+	}
+	return cfg.Connections + 1
+}
 
 // GoMemoryLimit is the Go runtime's soft memory limit siemship sets: 90 % of SIEMSHIP_MEMORY_LIMIT, because the
 // runtime counts neither the program's code nor its own slack in returning freed pages, which the resident set

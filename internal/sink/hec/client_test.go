@@ -1,0 +1,322 @@
+package hec
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	hecenc "github.com/siemship/siemship/internal/encoder/hec"
+	"github.com/siemship/siemship/internal/message"
+	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/hecemu"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const token = "11111111-2222-3333-4444-555555555555"
+
+// startHEC starts an emulator with one token.
+func startHEC(t *testing.T, o hecemu.Options, tok hecemu.Token) *hecemu.Server {
+	t.Helper()
+	s := hecemu.New(o)
+	s.AddToken(token, tok)
+	if _, err := s.Start(t.Context(), "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Shutdown(t.Context()) })
+	return s
+}
+
+func newClient(t *testing.T, o Options) *Client {
+	t.Helper()
+	if o.Token == "" {
+		o.Token = token
+	}
+	c, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Shutdown(t.Context()) })
+	return c
+}
+
+// batch encodes n records (seq 0..n-1) as HEC events; the frames listed in bad are replaced by events HEC refuses
+// (a blank event member).
+func batch(t *testing.T, n int, bad ...int) *message.Batch {
+	t.Helper()
+	e, err := hecenc.NewEncoder(hecenc.Options{Sourcetype: "_json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b message.Batch
+	for i := range n {
+		if contains(bad, i) {
+			b.Buf = append(b.Buf, `{"event":"","seq":`+strconv.Itoa(i)+`}`...)
+			b.Ends = append(b.Ends, len(b.Buf))
+			continue
+		}
+		g := record.Group{Topic: "t", Logs: []record.Log{{Time: 1795425745, TimeNs: uint32(i), Contents: []record.Field{{Key: "seq", Value: strconv.Itoa(i)}}}}}
+		e.AppendGroup(&b, &g, nil, &message.Scratch{})
+	}
+	return &b
+}
+
+func contains(s []int, x int) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// seqs returns how often each seq is in the emulator's ledger.
+func seqs(t *testing.T, s *hecemu.Server) map[int]int {
+	t.Helper()
+	out := map[int]int{}
+	for _, e := range s.Events() {
+		var obj struct {
+			Seq string `json:"seq"`
+		}
+		if err := json.Unmarshal(e.Event, &obj); err != nil {
+			t.Fatalf("event %s: %v", e.Event, err)
+		}
+		n, _ := strconv.Atoi(obj.Seq)
+		out[n]++
+	}
+	return out
+}
+
+func wantOnce(t *testing.T, got map[int]int, n int, except ...int) {
+	t.Helper()
+	for i := range n {
+		want := 1
+		if contains(except, i) {
+			want = 0
+		}
+		if got[i] != want {
+			t.Errorf("seq %d indexed %d times, want %d", i, got[i], want)
+		}
+	}
+}
+
+func TestSendAck(t *testing.T) {
+	for _, gz := range []bool{false, true} {
+		s := startHEC(t, hecemu.Options{IndexDelay: 20 * time.Millisecond}, hecemu.Token{Ack: true})
+		c := newClient(t, Options{URLs: []string{s.URL()}, Ack: AckAuto, MaxEvents: 7, Gzip: gz})
+		if !c.ack.Load() {
+			t.Fatal("auto did not turn acknowledgement on for a token that has it")
+		}
+		b := batch(t, 50)
+		if err := c.Send(t.Context(), b); err != nil {
+			t.Fatal(err)
+		}
+		// Confirmed means indexed: every event is in the ledger when Send returns.
+		wantOnce(t, seqs(t, s), 50)
+		if st := c.HECStats(); st.Requests != 8 {
+			t.Errorf("requests %d, want 8 (50 events, 7 per request)", st.Requests)
+		}
+		if st := c.Stats(); st.Batches != 1 || st.Messages != 50 {
+			t.Errorf("stats %+v", st)
+		}
+	}
+}
+
+func TestSendRequestBytes(t *testing.T) {
+	s := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true})
+	c := newClient(t, Options{URLs: []string{s.URL()}, Ack: AckOn, MaxRequestBytes: MinRequestBytes})
+	b := batch(t, 300) // about 130 bytes each: several requests of at most 4096 bytes
+	if err := c.Send(t.Context(), b); err != nil {
+		t.Fatal(err)
+	}
+	wantOnce(t, seqs(t, s), 300)
+	if st := c.HECStats(); st.Requests < 9 {
+		t.Errorf("requests %d: the size bound was not applied", st.Requests)
+	}
+}
+
+func TestAckAutoOff(t *testing.T) {
+	s := startHEC(t, hecemu.Options{}, hecemu.Token{})
+	c := newClient(t, Options{URLs: []string{s.URL()}})
+	if c.ack.Load() {
+		t.Fatal("auto turned acknowledgement on for a token without it")
+	}
+	if err := c.Send(t.Context(), batch(t, 10)); err != nil {
+		t.Fatal(err)
+	}
+	wantOnce(t, seqs(t, s), 10)
+}
+
+func TestInvalidEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		whole, ack  bool
+		wantPrefix1 int // times each event before the bad one is indexed
+	}{
+		{"ack, prefix indexed by the failed request and sent again", false, true, 2},
+		{"ack, nothing of the failed request indexed", true, true, 1},
+		{"no ack", false, false, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startHEC(t, hecemu.Options{RejectWholeBatch: tc.whole}, hecemu.Token{Ack: tc.ack})
+			dl := filepath.Join(t.TempDir(), "dead.jsonl")
+			c := newClient(t, Options{URLs: []string{s.URL()}, DeadLetterFile: dl})
+			if err := c.Send(t.Context(), batch(t, 20, 5, 12)); err != nil {
+				t.Fatal(err)
+			}
+			got := seqs(t, s)
+			for i := range 20 {
+				want := 1
+				switch {
+				case i == 5 || i == 12:
+					want = 0
+				case i < 5 && !tc.whole && tc.ack:
+					want = tc.wantPrefix1
+				case i > 5 && i < 12 && !tc.whole && tc.ack:
+					want = tc.wantPrefix1
+				}
+				if got[i] != want {
+					t.Errorf("seq %d indexed %d times, want %d", i, got[i], want)
+				}
+			}
+			f, err := os.Open(dl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var lines []string
+			for sc := bufio.NewScanner(f); sc.Scan(); {
+				lines = append(lines, sc.Text())
+			}
+			if len(lines) != 2 || !strings.Contains(lines[0], `"seq":5`) || !strings.Contains(lines[1], `"seq":12`) ||
+				!strings.Contains(lines[0], `"code":13`) {
+				t.Errorf("dead letter %q", lines)
+			}
+			if c.HECStats().DeadLettered != 2 {
+				t.Errorf("dead-lettered %d", c.HECStats().DeadLettered)
+			}
+		})
+	}
+}
+
+func TestInvalidEventWithoutDeadLetter(t *testing.T) {
+	s := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true})
+	c := newClient(t, Options{URLs: []string{s.URL()}})
+	err := c.Send(t.Context(), batch(t, 5, 2))
+	if err == nil || !strings.Contains(err.Error(), "HEC_DEAD_LETTER_FILE") {
+		t.Fatalf("Send: %v, want an error naming HEC_DEAD_LETTER_FILE", err)
+	}
+}
+
+func TestTransientAndConfigErrors(t *testing.T) {
+	s := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true, Indexes: []string{"audit"}})
+	c := newClient(t, Options{URLs: []string{s.URL()}, Ack: AckOn})
+	s.Busy(time.Hour)
+	if err := c.Send(t.Context(), batch(t, 3)); err == nil {
+		t.Fatal("Send succeeded while HEC was busy")
+	}
+	if !c.Health().Failing {
+		t.Error("health not failing after a 503")
+	}
+	s.ClearFaults()
+	if err := c.Send(t.Context(), batch(t, 3)); err != nil {
+		t.Fatalf("Send after the 503s: %v", err)
+	}
+	s.DisableToken(token)
+	var herr *Error
+	if err := c.Send(t.Context(), batch(t, 3)); !errors.As(err, &herr) || !strings.Contains(err.Error(), "HEC_TOKEN") {
+		t.Errorf("disabled token: %v, want an error naming HEC_TOKEN", err)
+	}
+	if err := c.Check(t.Context()); err == nil || !strings.Contains(err.Error(), "HEC_TOKEN") {
+		t.Errorf("Check with a disabled token: %v", err)
+	}
+	s.EnableToken(token)
+	if err := c.Check(t.Context()); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	e, _ := hecenc.NewEncoder(hecenc.Options{Index: "main"})
+	var b message.Batch
+	g := record.Group{Logs: []record.Log{{Time: 1}}}
+	e.AppendGroup(&b, &g, nil, &message.Scratch{})
+	if err := c.Send(t.Context(), &b); err == nil || !strings.Contains(err.Error(), "HEC_INDEX") {
+		t.Errorf("index not allowed: %v, want an error naming HEC_INDEX", err)
+	}
+}
+
+func TestAckTimeoutAndLostAcks(t *testing.T) {
+	s := startHEC(t, hecemu.Options{IndexDelay: time.Hour}, hecemu.Token{Ack: true})
+	c := newClient(t, Options{URLs: []string{s.URL()}, Ack: AckOn, AckTimeout: 200 * time.Millisecond, AckPollMax: 20 * time.Millisecond})
+	b := batch(t, 10)
+	if err := c.Send(t.Context(), b); err == nil || !strings.Contains(err.Error(), "HEC_ACK_TIMEOUT") {
+		t.Fatalf("Send with acks never coming: %v", err)
+	}
+	s.RestartIndexer() // the pending events are lost with their acks
+	s.DelayAcks(0)
+	if err := c.Send(t.Context(), b); err != nil {
+		t.Fatalf("resend: %v", err)
+	}
+	wantOnce(t, seqs(t, s), 10)
+	if c.HECStats().AckTimeouts != 1 {
+		t.Errorf("ack timeouts %d", c.HECStats().AckTimeouts)
+	}
+}
+
+func TestFailover(t *testing.T) {
+	a := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true})
+	b := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true})
+	c := newClient(t, Options{URLs: []string{a.URL(), b.URL()}, Ack: AckOn})
+	a.DropConnections(1000)
+	batch1 := batch(t, 5)
+	if err := c.Send(t.Context(), batch1); err == nil {
+		t.Fatal("Send succeeded over dropped connections")
+	}
+	if err := c.Send(t.Context(), batch1); err != nil { // the next attempt goes to the second URL
+		t.Fatalf("Send after failover: %v", err)
+	}
+	wantOnce(t, seqs(t, b), 5)
+}
+
+func TestOptionsRefused(t *testing.T) {
+	for _, o := range []Options{
+		{Token: "t"},
+		{URLs: []string{"https://a"}},
+		{URLs: []string{"ftp://a"}, Token: "t"},
+		{URLs: []string{"https://a/services/collector"}, Token: "t"},
+		{URLs: []string{"https://a"}, Token: "t", Ack: "maybe"},
+		{URLs: []string{"https://a"}, Token: "t", MaxRequestBytes: 100},
+		{URLs: []string{"https://a"}, Token: "t", MaxEvents: -1},
+	} {
+		if _, err := New(o); err == nil {
+			t.Errorf("New(%+v) accepted", o)
+		}
+	}
+}
+
+// TestIndexRefused: an index the token may not write is a setting's fault, not an event's: the whole batch is
+// refused with an error naming HEC_INDEX, and nothing goes to the dead letter (HEC numbers that event from 1).
+func TestIndexRefused(t *testing.T) {
+	s := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true, Indexes: []string{"audit"}})
+	dl := filepath.Join(t.TempDir(), "dead.jsonl")
+	c := newClient(t, Options{URLs: []string{s.URL()}, Ack: AckOn, DeadLetterFile: dl})
+	e, _ := hecenc.NewEncoder(hecenc.Options{Index: "main"})
+	var b message.Batch
+	g := record.Group{Logs: []record.Log{{Time: 1}, {Time: 2}, {Time: 3}}}
+	e.AppendGroup(&b, &g, nil, &message.Scratch{})
+	if err := c.Send(t.Context(), &b); err == nil || !strings.Contains(err.Error(), "HEC_INDEX") {
+		t.Errorf("Send: %v, want an error naming HEC_INDEX", err)
+	}
+	if c.HECStats().DeadLettered != 0 || s.Count() != 0 {
+		t.Errorf("dead-lettered %d, indexed %d", c.HECStats().DeadLettered, s.Count())
+	}
+}
