@@ -40,6 +40,7 @@ func setupBench(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&o.Protocol, "protocol", "tcp", "tcp or tls")
 	fs.StringVar(&o.Framing, "framing", "", "octet or lf (default: siemship's default for the protocol)")
 	fs.IntVar(&o.Connections, "connections", 1, "SYSLOG_CONNECTIONS")
+	fs.BoolVar(&o.HEC, "hec", false, "end to end into a built-in Splunk HEC emulator (SIEMSHIP_OUTPUT=hec, indexer acknowledgement on) instead of syslog")
 	fs.StringVar(&o.Target, "target", "", "host:port of an external receiver (e.g. rsyslog) instead of the built-in counting one")
 	fs.StringVar(&o.TargetCAFile, "target-ca", "", "CA file verifying an external TLS target (default: no verification)")
 	fs.IntVar(&o.TargetPID, "target-pid", 0, "process id of the external receiver: report its CPU per phase")

@@ -49,6 +49,10 @@ type Options struct {
 	// receiver, which also checks every seq with a ledger. With a target, completion is judged from the
 	// checkpoints in the emulator (delivered to the socket), and the send-only phase only knows what was written.
 	Target string
+	// HEC sends the end-to-end phase to a HEC emulator (SIEMSHIP_OUTPUT=hec, indexer acknowledgement on) instead of
+	// a syslog receiver. The emulator counts events without keeping them; completion is judged from the
+	// checkpoints, and lost and duplicate events from its count.
+	HEC bool
 	// TargetCAFile verifies an external TLS target; empty skips verification.
 	TargetCAFile string
 	// TargetPID is the process id of the external receiver: each phase then reports the receiver's CPU, from the
@@ -204,6 +208,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		Env: o.Env}
 	if o.Target != "" {
 		rep.Setup.Receiver = o.Target
+	}
+	if o.HEC {
+		rep.Setup.Receiver = "built-in HEC emulator (end to end; counts events), indexer acknowledgement on"
 	}
 	if o.Exe != "" {
 		rep.Setup.Isolation = "in a child process"

@@ -90,6 +90,23 @@ func TestRunSmall(t *testing.T) {
 	}
 }
 
+// TestRunHEC runs the end-to-end phase into the HEC emulator: every record is counted once there when the
+// checkpoints reach the end. No timing is asserted.
+func TestRunHEC(t *testing.T) {
+	rep, err := Run(t.Context(), Options{
+		Shards: 1, Records: 3000, GroupRecords: 10, MaxFetchLogGroups: 50, HEC: true, SkipPull: true, SkipSend: true,
+		Env:     []string{"SLS_FETCH_INTERVAL=20ms", "SLS_HEARTBEAT_INTERVAL=1s", "SIEMSHIP_SHUTDOWN_TIMEOUT=2s"},
+		Timeout: time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rep.EndToEnd
+	if e == nil || e.Records != 3000 || e.Lost != 0 || e.Duplicates != 0 || !e.Verified || !strings.Contains(rep.Setup.Receiver, "HEC") {
+		t.Fatalf("end to end %+v, setup %+v", e, rep.Setup)
+	}
+}
+
 func TestOptionsRejected(t *testing.T) {
 	for _, o := range []Options{
 		{Protocol: "udp"}, {Framing: "crlf"}, {Shards: 1000}, {Records: -1}, {Target: "nohostport"}, {GroupRecords: 5000},

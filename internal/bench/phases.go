@@ -17,6 +17,7 @@ import (
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/output"
 	"github.com/siemship/siemship/internal/source/consumer"
+	"github.com/siemship/siemship/internal/testgear/hecemu"
 	"github.com/siemship/siemship/internal/testgear/ledger"
 	"github.com/siemship/siemship/internal/testgear/slsemu"
 	"github.com/siemship/siemship/internal/testgear/syslogrecv"
@@ -193,6 +194,19 @@ func (r *run) endToEnd(ctx context.Context) (*Phase, error) {
 	var fullAt atomic.Int64
 	var recv *syslogrecv.Receiver
 	addr := r.o.Target
+	var hecEnv []string
+	var hec *hecemu.Server
+	if r.o.HEC {
+		hec = hecemu.New(hecemu.Options{CountOnly: true, Logger: r.log.Named("hec")})
+		hec.AddToken(benchHECToken, hecemu.Token{Ack: true})
+		u, err := hec.Start(ctx, "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("bench: hec emulator: %w", err)
+		}
+		defer hec.Shutdown(context.Background()) //nolint:errcheck // the run is over
+		hecEnv = []string{"SIEMSHIP_OUTPUT=hec", "HEC_URL=" + u, "HEC_TOKEN=" + benchHECToken, "HEC_ACK=on"}
+		addr = "127.0.0.1:9" // SYSLOG_HOST, unused with hec
+	}
 	if addr == "" {
 		var err error
 		recv, err = r.listen(func(msg []byte) {
@@ -208,7 +222,7 @@ func (r *run) endToEnd(ctx context.Context) (*Phase, error) {
 		addr = recv.Addr()
 	}
 	const group = "bench-e2e"
-	env := r.env(group, addr)
+	env := append(r.env(group, addr), hecEnv...)
 	cfg, err := loadConfig(env)
 	if err != nil {
 		return nil, err
@@ -305,6 +319,20 @@ wait:
 		p.RateSeconds = doneAt.Sub(t0).Seconds()
 	}
 	var syslogBytes uint64
+	if hec != nil {
+		c := uint64(hec.Count())
+		p.Lost = n - min(c, n)
+		p.Duplicates = c - min(c, n)
+		p.Verified = p.Lost == 0
+		syslogBytes = uint64(hec.Stats().BodyBytes)
+	}
+	if hec != nil {
+		c := uint64(hec.Count())
+		p.Lost = n - min(c, n)
+		p.Duplicates = c - min(c, n)
+		p.Verified = p.Lost == 0
+		syslogBytes = uint64(hec.Stats().BodyBytes)
+	}
 	if recv != nil {
 		rep := led.Report()
 		p.Duplicates = rep.Duplicates
@@ -315,6 +343,9 @@ wait:
 	p.finish(n, r.avgRaw, syslogBytes)
 	return p, nil
 }
+
+// benchHECToken is the HEC emulator's token in the benchmark.
+const benchHECToken = "00000000-0000-4000-8000-00000000b3c4"
 
 // listen starts the built-in receiver for the run's protocol.
 func (r *run) listen(h syslogrecv.Handler) (*syslogrecv.Receiver, error) {
