@@ -20,6 +20,12 @@ type Stats struct {
 	ResetsAfterDelivery uint64
 	Failovers           uint64 // times a destination was marked down after a failure (several destinations only)
 	OpenConnections     int    // connections open now
+
+	// HTTP sinks (hec).
+	Requests     uint64 // requests that carried events
+	DeadLettered uint64 // events the destination refused as invalid, written to the dead-letter file
+	AckTimeouts  uint64 // batches sent again because their acknowledgements did not come in time
+	PendingAcks  int    // acknowledgements being waited for now
 }
 
 // Health is what a sink's recent connections say about its destinations.

@@ -36,4 +36,8 @@ const (
 	MetricGroupMissing         = "siemship_consumer_group_missing"
 	MetricGroupRecreations     = "siemship_consumer_group_recreations_total"
 	MetricForeignCheckpoints   = "siemship_foreign_checkpoints_total"
+	MetricDestinationRequests  = "siemship_destination_requests_total"
+	MetricDeadLettered         = "siemship_events_dead_lettered_total"
+	MetricAckTimeouts          = "siemship_ack_timeouts_total"
+	MetricPendingAcks          = "siemship_pending_acks"
 )

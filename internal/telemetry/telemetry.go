@@ -248,6 +248,12 @@ func (t *Telemetry) register() error {
 			func(s sink.Stats) uint64 { return s.PeerResets }),
 		destCounter(MetricResetsAfterDelivery, "Batches counted as delivered (SYSLOG_CONFIRM=write or ack) whose connection the receiver reset before it was used again: lost unless the receiver had read them.",
 			func(s sink.Stats) uint64 { return s.ResetsAfterDelivery }),
+		destCounter(MetricDestinationRequests, "HTTP requests that carried events (hec; 0 for syslog).", func(s sink.Stats) uint64 { return s.Requests }),
+		destCounter(MetricDeadLettered, "Events the destination refused as invalid, written to HEC_DEAD_LETTER_FILE (hec).", func(s sink.Stats) uint64 { return s.DeadLettered }),
+		destCounter(MetricAckTimeouts, "Batches sent again because their indexer acknowledgements did not come within HEC_ACK_TIMEOUT (hec): their events may be duplicated.",
+			func(s sink.Stats) uint64 { return s.AckTimeouts }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricPendingAcks, Help: "Indexer acknowledgements being waited for now (hec).", ConstLabels: dest},
+			func() float64 { return float64(d.Stats().PendingAcks) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricReady, Help: "1 when /readyz answers 200, else 0."},
 			func() float64 { _, ok := t.health.ready(); return boolFloat(ok) }),
 	)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,7 @@ type Client struct {
 	dlLog logsample.Sampler
 
 	batches, messages, bytes, requests, deadLettered, ackTimeouts, failures atomic.Uint64
+	pendingAcks                                                             atomic.Int64
 	healthMu                                                                sync.Mutex
 	health                                                                  sink.Health
 }
@@ -107,7 +109,9 @@ func (c *Client) Addr() string { return c.o.URLs[0] }
 
 // Stats returns the counters.
 func (c *Client) Stats() sink.Stats {
-	return sink.Stats{Batches: c.batches.Load(), Messages: c.messages.Load(), Bytes: c.bytes.Load()}
+	return sink.Stats{Batches: c.batches.Load(), Messages: c.messages.Load(), Bytes: c.bytes.Load(),
+		Requests: c.requests.Load(), DeadLettered: c.deadLettered.Load(), AckTimeouts: c.ackTimeouts.Load(),
+		PendingAcks: int(c.pendingAcks.Load())}
 }
 
 // HECStats are the sink's own counters.
@@ -400,10 +404,12 @@ func (c *Client) postEvents(ctx context.Context, base string, b *message.Batch, 
 
 // waitAcks polls until every pending request is acknowledged, or AckTimeout passes.
 func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
+	c.pendingAcks.Add(int64(len(pending)))
+	defer func() { c.pendingAcks.Add(-int64(len(pending))) }()
 	deadline := time.Now().Add(c.o.AckTimeout)
 	wait := 5 * time.Millisecond
 	for {
-		left := pending[:0]
+		left := make([]pendingAck, 0, len(pending))
 		for _, base := range bases(pending) {
 			var ids []int64
 			for _, p := range pending {
@@ -431,6 +437,7 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 				}
 			}
 		}
+		c.pendingAcks.Add(-int64(len(pending) - len(left)))
 		pending = left
 		if len(pending) == 0 {
 			return nil
@@ -450,10 +457,12 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 	}
 }
 
+// bases returns the URLs of p, each once: an ackId is polled once per round, since HEC forgets it once reported
+// true.
 func bases(p []pendingAck) []string {
 	var out []string
 	for _, x := range p {
-		if len(out) == 0 || out[len(out)-1] != x.base {
+		if !slices.Contains(out, x.base) {
 			out = append(out, x.base)
 		}
 	}
