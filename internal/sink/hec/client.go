@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,7 +33,10 @@ type Client struct {
 	http    *http.Client
 	channel string
 	ack     atomic.Bool // batches wait for acknowledgement (AckOn, or AckAuto and the token has it)
-	log     *zap.Logger
+	// settled says that ack is known: always for AckOn and AckOff, once HEC answered for AckAuto.
+	settled  atomic.Bool
+	settleMu sync.Mutex
+	log      *zap.Logger
 
 	cur atomic.Uint64 // index of the URL in use, modulo their number
 
@@ -59,6 +63,7 @@ func New(o Options) (*Client, error) {
 		return http.ErrUseLastResponse
 	}}, channel: newGUID(), log: o.Logger}
 	c.ack.Store(o.Ack == AckOn)
+	c.settled.Store(o.Ack != AckAuto)
 	return c, nil
 }
 
@@ -72,9 +77,28 @@ func newGUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// Start settles AckAuto: acknowledgement is on when the token has it. It fails on a refused token.
+// Start settles AckAuto: acknowledgement is on when the token has it. A refused token stops here, with an error
+// naming HEC_TOKEN (issue's "stop with a clear message"); an unreachable HEC does not: the first batch asks again.
 func (c *Client) Start(ctx context.Context) error {
 	if c.o.Ack != AckAuto {
+		return nil
+	}
+	err := c.settleAck(ctx)
+	var herr *Error
+	if errors.As(err, &herr) && herr.Fix != "" {
+		return err
+	}
+	if err != nil {
+		c.log.Warn("HEC_ACK=auto: could not ask HEC whether the token has indexer acknowledgement; the first batch asks again", zap.Error(err))
+	}
+	return nil
+}
+
+// settleAck asks once whether the token has acknowledgement (HEC_ACK=auto).
+func (c *Client) settleAck(ctx context.Context) error {
+	c.settleMu.Lock()
+	defer c.settleMu.Unlock()
+	if c.settled.Load() {
 		return nil
 	}
 	on, err := c.tokenHasAck(ctx)
@@ -82,6 +106,7 @@ func (c *Client) Start(ctx context.Context) error {
 		return err
 	}
 	c.ack.Store(on)
+	c.settled.Store(true)
 	if !on {
 		c.log.Warn("HEC_ACK=auto: the token has indexer acknowledgement disabled, so a batch counts as delivered once HEC accepted it (not once indexed); enable acknowledgement on the token for the stronger confirmation")
 	}
@@ -309,6 +334,11 @@ type pendingAck struct {
 }
 
 func (c *Client) send(ctx context.Context, b *message.Batch) error {
+	if !c.settled.Load() {
+		if err := c.settleAck(ctx); err != nil {
+			return err
+		}
+	}
 	n := b.Len()
 	var pending []pendingAck
 	ack := c.ack.Load()

@@ -320,3 +320,34 @@ func TestIndexRefused(t *testing.T) {
 		t.Errorf("dead-lettered %d, indexed %d", c.HECStats().DeadLettered, s.Count())
 	}
 }
+
+// TestAckAutoLater: with HEC unreachable at start, auto mode does not fail the start; the first batch asks.
+func TestAckAutoLater(t *testing.T) {
+	s := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true})
+	s.DropConnections(1000)
+	c := newClient(t, Options{URLs: []string{s.URL()}, RequestTimeout: time.Second})
+	if c.settled.Load() {
+		t.Fatal("settled although HEC could not be asked")
+	}
+	s.ClearFaults()
+	if err := c.Send(t.Context(), batch(t, 5)); err != nil {
+		t.Fatal(err)
+	}
+	if !c.ack.Load() || !c.settled.Load() {
+		t.Error("the first batch did not settle acknowledgement on")
+	}
+	wantOnce(t, seqs(t, s), 5)
+}
+
+// TestStartRefusedToken: a refused token stops the start with an error naming HEC_TOKEN.
+func TestStartRefusedToken(t *testing.T) {
+	s := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true})
+	c, err := New(Options{URLs: []string{s.URL()}, Token: "00000000-0000-0000-0000-000000000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(t.Context())
+	if err := c.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "HEC_TOKEN") {
+		t.Fatalf("Start: %v, want an error naming HEC_TOKEN", err)
+	}
+}
