@@ -42,7 +42,7 @@ var (
 
 // lossless reports whether mode promises that no record is lost, whatever the fault.
 func lossless(mode string) bool {
-	return strings.HasSuffix(mode, "close") || strings.HasPrefix(mode, "relp")
+	return strings.HasSuffix(mode, "close") || strings.HasPrefix(mode, "relp") || mode == "hec/ack"
 }
 
 // run is one case in one mode.
@@ -71,6 +71,8 @@ func modeEnv(mode string, tgt target) []string {
 			"SYSLOG_TLS_KEY_FILE=" + c.ClientKeyFile, "SYSLOG_TLS_SERVER_NAME=localhost"}
 	}
 	switch {
+	case strings.HasPrefix(mode, "hec/"):
+		return nil // newHECRun adds the HEC settings
 	case mode == "relp":
 		return []string{"SYSLOG_PROTOCOL=relp"}
 	case mode == "relp-tls":

@@ -163,7 +163,8 @@ shard).
 
 Modes: ` + "`write`, `ack`, `close`" + ` are ` + "`SYSLOG_PROTOCOL=tcp`" + ` with that ` + "`SYSLOG_CONFIRM`" + `; ` + "`relp`" + ` is
 ` + "`SYSLOG_PROTOCOL=relp`" + ` to rsyslog imrelp; ` + "`tls/…`" + ` and ` + "`relp-tls`" + ` are the same over mutual TLS (rsyslog's
-OpenSSL driver and imrelp with ` + "`tls=\"on\"`" + `). Every case runs in every mode it applies to: the receiver stall needs
+OpenSSL driver and imrelp with ` + "`tls=\"on\"`" + `); ` + "`hec/ack`" + ` and ` + "`hec/noack`" + ` are ` + "`SIEMSHIP_OUTPUT=hec`" + ` into the HEC emulator
+(internal/testgear/hecemu) with ` + "`HEC_ACK=on`" + ` (` + "`HEC_ACK_TIMEOUT`" + ` 5 s) and ` + "`off`" + `. Every case runs in every mode it applies to: the receiver stall needs
 the in-process receiver, which does not speak RELP; the TLS variants run for the receiver crash.
 
 Faults: rsyslog SIGTERM or SIGKILL mid-stream; rsyslog down for 30 s (connections refused); the receiver stops
@@ -172,7 +173,10 @@ reading for 30 s (` + "`SYSLOG_WRITE_TIMEOUT`" + ` 45 s, so it is waited for); t
 10 s here, the note says when siemship noticed); SLS 5xx and 403 bursts; SLS unreachable for 15 s (longer than the
 6 s heartbeat timeout) for one of two replicas through a forwarder that stops passing traffic, so its shards move to
 the other replica and come back; three replicas with one SIGKILLed or SIGTERMed; a shard split; a checkpoint whose
-data retention deleted; records of 1 MB, with 10 000 fields and with invalid UTF-8.
+data retention deleted; records of 1 MB, with 10 000 fields and with invalid UTF-8. HEC: the emulator down for 30 s
+(restarted empty: what it had not indexed is lost with it), 503 for 30 s, acknowledgements delayed past
+` + "`HEC_ACK_TIMEOUT`" + ` for 20 s (batches sent again: duplicates), an indexer restart that loses pending acknowledgements and
+their events, siemship SIGKILLed and restarted, three replicas with one SIGKILLed.
 
 The suite fails when ` + "`close`, `relp` or their TLS variants" + ` lose a record in any case, when any mode loses a record in a
 graceful case (receiver restart at an idle connection, receiver stalls, every SLS-side case) or when duplicates
