@@ -3,7 +3,9 @@ package k8s
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -26,8 +29,20 @@ import (
 	"github.com/siemship/siemship/internal/config"
 )
 
-// overlays are the deployable kustomizations; every check runs on each of them.
-var overlays = []string{"overlays/example", "overlays/example-prometheus"}
+// overlays are the deployable kustomizations; every check runs on each of them. output is the SIEMSHIP_OUTPUT its
+// configuration must have, prometheus whether it adds a ServiceMonitor.
+var overlays = []struct {
+	dir        string
+	output     string
+	prometheus bool
+}{
+	{"overlays/example", config.DestinationSyslog, false},
+	{"overlays/example-prometheus", config.DestinationSyslog, true},
+	{"overlays/example-hec", config.DestinationHEC, false},
+}
+
+// podName stands for the pod's name (metadata.name) wherever the checks need a value for it.
+const podName = "siemship-7d9c6b5f4-x2x7q"
 
 // goRuntimeVars are environment variables for the Go runtime rather than siemship's configuration.
 var goRuntimeVars = map[string]bool{"GOMEMLIMIT": true, "GOMAXPROCS": true, "GOGC": true}
@@ -41,7 +56,13 @@ type kustomization struct {
 	Resources          []string    `json:"resources,omitempty"`
 	Components         []string    `json:"components,omitempty"`
 	ConfigMapGenerator []generator `json:"configMapGenerator,omitempty"`
+	Patches            []patch     `json:"patches,omitempty"`
 	Images             []image     `json:"images,omitempty"`
+}
+
+// patch is a strategic merge patch in a file, which names its target itself (no target selector).
+type patch struct {
+	Path string `json:"path"`
 }
 
 type generator struct {
@@ -79,6 +100,7 @@ type objects struct {
 	pdbs            []*policyv1.PodDisruptionBudget
 	configMaps      []*corev1.ConfigMap
 	secrets         []*corev1.Secret
+	pvcs            []*corev1.PersistentVolumeClaim
 	serviceAccounts []*corev1.ServiceAccount
 	namespaces      []*corev1.Namespace
 	serviceMonitors []*serviceMonitor
@@ -154,6 +176,10 @@ func (o *objects) decode(t *testing.T, where string, data []byte) {
 			v := new(corev1.Secret)
 			strict(v)
 			o.secrets, meta = append(o.secrets, v), v.ObjectMeta
+		case "v1 PersistentVolumeClaim":
+			v := new(corev1.PersistentVolumeClaim)
+			strict(v)
+			o.pvcs, meta = append(o.pvcs, v), v.ObjectMeta
 		case "v1 ServiceAccount":
 			v := new(corev1.ServiceAccount)
 			strict(v)
@@ -212,7 +238,8 @@ func readEnvFile(t *testing.T, path string) map[string]string {
 }
 
 // load builds the objects of a kustomization directory the way kustomize would for what these files use:
-// resources (files and directories), components, configMapGenerator with behavior merge, namespace and images.
+// resources (files and directories), components, configMapGenerator with behavior merge, patches of a Deployment,
+// namespace and images.
 // It also checks that the kustomization lists every manifest and env file of its directory.
 func load(t *testing.T, dir string, top bool, o *objects, cms map[string]map[string]string) {
 	t.Helper()
@@ -285,6 +312,11 @@ func load(t *testing.T, dir string, top bool, o *objects, cms map[string]map[str
 		}
 		cms[g.Name] = merged
 	}
+	for _, pt := range k.Patches {
+		p := filepath.Join(dir, pt.Path)
+		listed[filepath.Clean(p)] = true
+		applyPatch(t, p, o)
+	}
 
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -299,6 +331,111 @@ func load(t *testing.T, dir string, top bool, o *objects, cms map[string]map[str
 		if !listed[p] {
 			t.Errorf("%s does not list %s: kustomize would silently leave it out", kpath, e.Name())
 		}
+	}
+}
+
+// mergeKeys are the merge keys of the lists a patch may hold. kustomize merges some other lists by a key and replaces
+// others whole; a patch holding one fails the test instead of being guessed at.
+var mergeKeys = map[string]string{"containers": "name", "env": "name", "volumeMounts": "mountPath", "volumes": "name"}
+
+// applyPatch applies a strategic merge patch to the Deployment it names, as kustomize does: maps merged key by key,
+// the lists of mergeKeys merged by their key, with the patch's entries first and then the target's others.
+// TestKustomizeBuild compares the result with kustomize's.
+func applyPatch(t *testing.T, path string, o *objects) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pd appsv1.Deployment
+	if err := yaml.UnmarshalStrict(b, &pd); err != nil || pd.APIVersion+" "+pd.Kind != "apps/v1 Deployment" {
+		t.Fatalf("%s: %v %s %s: this test applies strategic merge patches of a Deployment only", path, err, pd.APIVersion, pd.Kind)
+	}
+	var patch map[string]any
+	if err := yaml.Unmarshal(b, &patch); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range o.deployments {
+		if d.Name != pd.Name {
+			continue
+		}
+		j, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var target map[string]any
+		if err := json.Unmarshal(j, &target); err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(mergePatch(t, path, "", target, patch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nd := new(appsv1.Deployment)
+		if err := yaml.UnmarshalStrict(out, nd); err != nil {
+			t.Fatalf("%s: the patched Deployment: %v", path, err)
+		}
+		o.deployments[i] = nd
+		return
+	}
+	t.Errorf("%s patches Deployment %s, which no resource creates", path, pd.Name)
+}
+
+// mergePatch merges the patch's value at key (a path such as spec.template.spec.containers[].env) into target's.
+func mergePatch(t *testing.T, path, key string, target, patch any) any {
+	t.Helper()
+	switch p := patch.(type) {
+	case nil:
+		t.Errorf("%s: %s: null (a deletion) is not supported by this test", path, key)
+		return target
+	case map[string]any:
+		tm, _ := target.(map[string]any)
+		out := maps.Clone(tm)
+		if out == nil {
+			out = map[string]any{}
+		}
+		for k, v := range p {
+			if strings.HasPrefix(k, "$") {
+				t.Errorf("%s: %s.%s: patch directives are not supported by this test", path, key, k)
+				continue
+			}
+			out[k] = mergePatch(t, path, strings.TrimPrefix(key+"."+k, "."), tm[k], v)
+		}
+		return out
+	case []any:
+		if target == nil {
+			return patch // nothing to merge with
+		}
+		mk, ok := mergeKeys[key[strings.LastIndexByte(key, '.')+1:]]
+		if !ok {
+			t.Errorf("%s: %s: a list this test does not know how kustomize merges", path, key)
+			return patch
+		}
+		tl, _ := target.([]any)
+		used := map[int]bool{}
+		var out []any
+		for _, pe := range p {
+			id, _ := pe.(map[string]any)[mk].(string)
+			if id == "" {
+				t.Errorf("%s: %s: an entry without its merge key %s", path, key, mk)
+			}
+			var match any
+			for i, te := range tl {
+				if tm, _ := te.(map[string]any); tm[mk] == id && !used[i] {
+					match, used[i] = te, true
+					break
+				}
+			}
+			out = append(out, mergePatch(t, path, key+"[]", match, pe))
+		}
+		for i, te := range tl {
+			if !used[i] {
+				out = append(out, te)
+			}
+		}
+		return out
+	default:
+		return patch
 	}
 }
 
@@ -364,8 +501,9 @@ func envDuration(t *testing.T, env map[string]string, name string, def time.Dura
 	return d
 }
 
-// check runs every cross-reference check on the objects of one overlay.
-func check(t *testing.T, o *objects) {
+// check runs every cross-reference check on the objects of one overlay and returns the configuration siemship
+// loads from it (nil for the base, or when it does not load).
+func check(t *testing.T, o *objects) *config.Config {
 	dep := one(t, "Deployment", o.deployments)
 	svc := one(t, "Service", o.services)
 	pdb := one(t, "PodDisruptionBudget", o.pdbs)
@@ -421,10 +559,12 @@ func check(t *testing.T, o *objects) {
 		t.Errorf("container securityContext %+v: want readOnlyRootFilesystem, no privilege escalation, drop ALL", csc)
 	}
 
-	// Environment: names siemship accepts, the secret only as a file, the consumer name from the pod name.
-	known := map[string]bool{}
+	// Environment: names siemship accepts, secrets only as files, the consumer name from the pod name.
+	known, secretVars, groupOf := map[string]bool{}, map[string]bool{}, map[string]string{}
 	for _, v := range config.Reference() {
 		known[v.Name] = true
+		groupOf[v.Name] = v.Group
+		secretVars[v.Name] = v.Secret
 	}
 	env := map[string]string{}
 	for k, v := range cm.Data {
@@ -433,6 +573,8 @@ func check(t *testing.T, o *objects) {
 	if len(ctr.EnvFrom) != 1 || ctr.EnvFrom[0].ConfigMapRef == nil || ctr.EnvFrom[0].ConfigMapRef.Name != cm.Name || ctr.EnvFrom[0].Prefix != "" {
 		t.Errorf("envFrom %+v: want the ConfigMap %s", ctr.EnvFrom, cm.Name)
 	}
+	// What $(VAR) in a value can refer to, as the kubelet expands it: envFrom's variables and those defined before it.
+	defined := maps.Clone(cm.Data)
 	var consumerFromPod bool
 	for _, e := range ctr.Env {
 		if _, dup := cm.Data[e.Name]; dup {
@@ -441,15 +583,23 @@ func check(t *testing.T, o *objects) {
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
 			consumerFromPod = consumerFromPod || (e.Name == "SLS_CONSUMER_NAME" && e.ValueFrom.FieldRef.FieldPath == "metadata.name")
+			if e.ValueFrom.FieldRef.FieldPath == "metadata.name" {
+				defined[e.Name] = podName
+			}
 		case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
 			ref := e.ValueFrom.ConfigMapKeyRef
 			if _, ok := cm.Data[ref.Key]; ref.Name != cm.Name || !ok {
 				t.Errorf("env %s refers to ConfigMap %s key %s, which does not exist", e.Name, ref.Name, ref.Key)
 			}
+			defined[e.Name] = cm.Data[ref.Key]
 		case e.ValueFrom != nil:
 			t.Errorf("env %s: unexpected valueFrom %+v", e.Name, e.ValueFrom)
 		default:
-			env[e.Name] = e.Value
+			v, undefined := expand(e.Value, defined)
+			for _, u := range undefined {
+				t.Errorf("env %s=%q refers to $(%s), which is not defined before it: the kubelet would leave it as it is", e.Name, e.Value, u)
+			}
+			env[e.Name], defined[e.Name] = v, v
 		}
 	}
 	if !consumerFromPod {
@@ -467,20 +617,23 @@ func check(t *testing.T, o *objects) {
 			}
 		}
 	})
+	hec := strings.EqualFold(env["SIEMSHIP_OUTPUT"], config.DestinationHEC)
 	for _, n := range names {
-		if !known[n] && !goRuntimeVars[n] {
+		switch {
+		case !known[n] && !goRuntimeVars[n]:
 			t.Errorf("variable %s is not one siemship accepts (siemship help-env)", n)
-		}
-	}
-	for _, secret := range []string{"SLS_AK_KEY", "SLS_SECURITY_TOKEN"} {
-		if slices.Contains(names, secret) {
-			t.Errorf("%s is set in plain text; mount it from a Secret and use %s_FILE", secret, secret)
+		case secretVars[n]:
+			t.Errorf("%s is set in plain text; mount it from a Secret and use %s_FILE", n, n)
+		case hec && (groupOf[n] == groupOf["SYSLOG_HOST"] || n == "SIEMSHIP_FORMAT"):
+			t.Errorf("%s is set, but SIEMSHIP_OUTPUT=hec does not use it", n)
+		case !hec && groupOf[n] == groupOf["HEC_URL"]:
+			t.Errorf("%s is set, but only SIEMSHIP_OUTPUT=hec uses it", n)
 		}
 	}
 
-	// The AccessKey secret: a Secret volume whose key exists, mounted where SLS_AK_KEY_FILE points.
-	keyFile := env["SLS_AK_KEY_FILE"]
-	var secretKey string
+	// Volumes: the secrets' files, and where siemship may write.
+	mounted := map[string]secretFile{}      // file in the container -> Secret and key
+	writable := map[string]*corev1.Volume{} // mountPath -> writable volume other than a Secret
 	for _, vm := range ctr.VolumeMounts {
 		var vol *corev1.Volume
 		for i := range pod.Volumes {
@@ -493,31 +646,65 @@ func check(t *testing.T, o *objects) {
 			continue
 		}
 		if vol.Secret == nil {
+			if !vm.ReadOnly && vm.SubPath == "" && vm.SubPathExpr == "" {
+				writable[vm.MountPath] = vol
+			}
 			continue
 		}
 		if !vm.ReadOnly {
 			t.Errorf("secret volume %s is mounted writable", vm.Name)
 		}
 		for _, it := range vol.Secret.Items {
-			if filepath.Join(vm.MountPath, it.Path) == keyFile {
-				secretKey = it.Key
-				if len(o.secrets) > 0 || o.namespace != "" {
-					s := one(t, "Secret", o.secrets)
-					_, inData := s.Data[it.Key]
-					_, inString := s.StringData[it.Key]
-					if s.Name != vol.Secret.SecretName || (!inData && !inString) {
-						t.Errorf("volume %s wants key %s of Secret %s; the example Secret %s has keys %v %v", vm.Name, it.Key,
-							vol.Secret.SecretName, s.Name, keysOf(s.StringData), keysOf(s.Data))
-					}
-				}
-			}
+			mounted[filepath.Join(vm.MountPath, it.Path)] = secretFile{vol.Secret.SecretName, it.Key}
 		}
 		if m := vol.Secret.DefaultMode; m == nil || *m&0o007 != 0 {
 			t.Errorf("secret volume %s mode %v: not world-readable, please", vm.Name, m)
 		}
 	}
-	if keyFile == "" || secretKey == "" {
-		t.Errorf("SLS_AK_KEY_FILE=%q is not a file of a mounted Secret", keyFile)
+
+	// Every secret's *_FILE (the AccessKey secret's always): a file of a mounted Secret whose key exists.
+	if env["SLS_AK_KEY_FILE"] == "" {
+		t.Error("SLS_AK_KEY_FILE is not set: the AccessKey secret must come from a mounted Secret")
+	}
+	if hec && env["HEC_TOKEN_FILE"] == "" {
+		t.Error("HEC_TOKEN_FILE is not set: the HEC token must come from a mounted Secret")
+	}
+	fileVars := map[string]secretFile{} // *_FILE variable -> the Secret and key it reads
+	for n, secret := range secretVars {
+		path, ok := env[n+"_FILE"]
+		if !secret || !ok {
+			continue
+		}
+		sf, ok := mounted[path]
+		if !ok {
+			t.Errorf("%s_FILE=%q is not a file of a mounted Secret", n, path)
+			continue
+		}
+		fileVars[n+"_FILE"] = sf
+		if len(o.secrets) > 0 || o.namespace != "" {
+			if _, ok := secretValue(o, sf); !ok {
+				t.Errorf("%s_FILE=%q wants key %s of Secret %s; the overlay's Secrets are %v", n, path, sf.key, sf.secret, secretKeys(o))
+			}
+		}
+	}
+
+	// HEC_DEAD_LETTER_FILE: set with hec (without it an event Splunk refuses holds up its shard), in a writable volume.
+	replicas := int32(1)
+	if dep.Spec.Replicas != nil {
+		replicas = *dep.Spec.Replicas
+	}
+	if dl := env["HEC_DEAD_LETTER_FILE"]; hec && dl == "" {
+		t.Error("HEC_DEAD_LETTER_FILE is not set: when Splunk refuses an event as invalid, its shard would wait")
+	} else if dl != "" {
+		checkDeadLetter(t, o, dl, writable, replicas)
+	}
+	for _, c := range o.pvcs {
+		used := slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool {
+			return v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == c.Name
+		})
+		if !used {
+			t.Errorf("PersistentVolumeClaim %s is not used by the pods", c.Name)
+		}
 	}
 
 	// HTTP endpoint, probes and metrics Service on one port.
@@ -583,32 +770,127 @@ func check(t *testing.T, o *objects) {
 	}
 
 	// The overlay's configuration is one siemship accepts, as the pod would see it.
-	if o.namespace != "" {
-		dir := t.TempDir()
-		secretFile := filepath.Join(dir, "ak-key")
-		s := one(t, "Secret", o.secrets)
-		val := s.StringData[secretKey]
-		if val == "" {
-			val = string(s.Data[secretKey])
-		}
-		if err := os.WriteFile(secretFile, []byte(val), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		environ := []string{"SLS_CONSUMER_NAME=siemship-7d9c6b5f4-x2x7q"}
-		for k, v := range env {
-			if k == "SLS_AK_KEY_FILE" {
-				v = secretFile
+	if o.namespace == "" {
+		return nil
+	}
+	dir := t.TempDir()
+	environ := []string{"SLS_CONSUMER_NAME=" + podName}
+	for k, v := range env {
+		if sf, ok := fileVars[k]; ok {
+			val, _ := secretValue(o, sf)
+			v = filepath.Join(dir, k)
+			if err := os.WriteFile(v, []byte(val), 0o600); err != nil {
+				t.Fatal(err)
 			}
-			environ = append(environ, k+"="+v)
 		}
-		sort.Strings(environ)
-		if _, err := config.Load(environ); err != nil {
-			t.Errorf("siemship rejects the configuration:\n%v\nenvironment: %q", err, environ)
+		environ = append(environ, k+"="+v)
+	}
+	sort.Strings(environ)
+	cfg, err := config.Load(environ)
+	if err != nil {
+		t.Errorf("siemship rejects the configuration:\n%v\nenvironment: %q", err, environ)
+		cfg = nil
+	}
+	if o.image == nil || o.image.Name != ctr.Image || o.image.NewTag == "" {
+		t.Errorf("the overlay's images %+v do not set the tag of the container image %q", o.image, ctr.Image)
+	}
+	return cfg
+}
+
+// secretFile is a key of a Secret, mounted as a file.
+type secretFile struct{ secret, key string }
+
+// secretValue returns the value of a key of one of the overlay's Secrets.
+func secretValue(o *objects, sf secretFile) (string, bool) {
+	for _, s := range o.secrets {
+		if s.Name != sf.secret {
+			continue
 		}
-		if o.image == nil || o.image.Name != ctr.Image || o.image.NewTag == "" {
-			t.Errorf("the overlay's images %+v do not set the tag of the container image %q", o.image, ctr.Image)
+		if v, ok := s.StringData[sf.key]; ok {
+			return v, true
+		}
+		v, ok := s.Data[sf.key]
+		return string(v), ok
+	}
+	return "", false
+}
+
+// secretKeys lists the overlay's Secrets with their keys, for messages.
+func secretKeys(o *objects) []string {
+	var out []string
+	for _, s := range o.secrets {
+		out = append(out, s.Name+":"+strings.Join(append(keysOf(s.StringData), keysOf(s.Data)...), ","))
+	}
+	return out
+}
+
+// checkDeadLetter checks where HEC_DEAD_LETTER_FILE (dl, expanded) is written: directly in the mountPath of a
+// writable volume (siemship creates the file, not its directory), an emptyDir or a claim the overlay creates; a
+// claim shared by several replicas must allow ReadWriteMany and get one file per pod.
+func checkDeadLetter(t *testing.T, o *objects, dl string, writable map[string]*corev1.Volume, replicas int32) {
+	t.Helper()
+	vol, ok := writable[filepath.Dir(dl)]
+	if !ok {
+		t.Errorf("HEC_DEAD_LETTER_FILE=%q: %s is not the mountPath of a writable volume (the root filesystem is read-only)", dl, filepath.Dir(dl))
+		return
+	}
+	switch {
+	case vol.EmptyDir != nil:
+	case vol.PersistentVolumeClaim != nil:
+		name := vol.PersistentVolumeClaim.ClaimName
+		i := slices.IndexFunc(o.pvcs, func(c *corev1.PersistentVolumeClaim) bool { return c.Name == name })
+		if i < 0 {
+			if o.namespace != "" {
+				t.Errorf("volume %s uses PersistentVolumeClaim %s, which the overlay does not create", vol.Name, name)
+			}
+			return
+		}
+		c := o.pvcs[i]
+		if c.Spec.Resources.Requests.Storage().IsZero() {
+			t.Errorf("PersistentVolumeClaim %s requests no storage", name)
+		}
+		if replicas > 1 && !slices.Contains(c.Spec.AccessModes, corev1.ReadWriteMany) {
+			t.Errorf("PersistentVolumeClaim %s has access modes %v: the %d replicas on different nodes need ReadWriteMany", name, c.Spec.AccessModes, replicas)
+		}
+		if replicas > 1 && !strings.Contains(dl, podName) {
+			t.Errorf("HEC_DEAD_LETTER_FILE=%q is one file for every pod sharing claim %s: name it after the pod", dl, name)
+		}
+	default:
+		t.Errorf("HEC_DEAD_LETTER_FILE=%q is in volume %s, neither a PersistentVolumeClaim nor an emptyDir", dl, vol.Name)
+	}
+}
+
+// expand replaces $(VAR) with the value of a variable defined before, and $$ with $, as the kubelet does for env
+// values; it returns the references it could not resolve (which the kubelet leaves as they are).
+func expand(s string, defined map[string]string) (string, []string) {
+	var b strings.Builder
+	var undefined []string
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "$$"):
+			b.WriteByte('$')
+			i += 2
+		case strings.HasPrefix(s[i:], "$("):
+			end := strings.IndexByte(s[i:], ')')
+			if end < 0 {
+				b.WriteString(s[i:])
+				i = len(s)
+				continue
+			}
+			name := s[i+2 : i+end]
+			if v, ok := defined[name]; ok {
+				b.WriteString(v)
+			} else {
+				undefined = append(undefined, name)
+				b.WriteString(s[i : i+end+1])
+			}
+			i += end + 1
+		default:
+			b.WriteByte(s[i])
+			i++
 		}
 	}
+	return b.String(), undefined
 }
 
 func fmtInt64(p *int64) string {
@@ -629,12 +911,21 @@ func keysOf[V any](m map[string]V) []string {
 
 // TestManifests checks every overlay as built from the files.
 func TestManifests(t *testing.T) {
-	for _, dir := range overlays {
-		t.Run(dir, func(t *testing.T) {
-			o := loadOverlay(t, dir)
-			check(t, o)
-			if strings.HasSuffix(dir, "-prometheus") != (len(o.serviceMonitors) == 1) {
+	for _, ov := range overlays {
+		t.Run(ov.dir, func(t *testing.T) {
+			o := loadOverlay(t, ov.dir)
+			cfg := check(t, o)
+			if ov.prometheus != (len(o.serviceMonitors) == 1) {
 				t.Errorf("ServiceMonitors %d: only the -prometheus overlay has one", len(o.serviceMonitors))
+			}
+			if cfg == nil {
+				return
+			}
+			if !strings.EqualFold(cfg.Destination, ov.output) {
+				t.Errorf("SIEMSHIP_OUTPUT=%s, want %s", cfg.Destination, ov.output)
+			}
+			if cfg.IsHEC() && cfg.HECAck != "on" {
+				t.Errorf("HEC_ACK=%s: the example confirms a batch only once Splunk reports it indexed (on)", cfg.HECAck)
 			}
 		})
 	}
@@ -674,7 +965,8 @@ func TestKustomizeBuild(t *testing.T) {
 	if err != nil {
 		t.Skip("kubectl not installed: the overlays are only checked as files (TestManifests)")
 	}
-	for _, dir := range overlays {
+	for _, ov := range overlays {
+		dir := ov.dir
 		t.Run(dir, func(t *testing.T) {
 			out, err := exec.Command(kubectl, "kustomize", dir).Output()
 			if err != nil {
@@ -698,6 +990,21 @@ func TestKustomizeBuild(t *testing.T) {
 			}
 			if fmt.Sprint(cm.Data) != fmt.Sprint(one(t, "ConfigMap", files.configMaps).Data) {
 				t.Errorf("kustomize's ConfigMap %v differs from the files' %v", cm.Data, files.configMaps[0].Data)
+			}
+			// The pods as kustomize patched them are the pods the files give with this test's merge (applyPatch),
+			// but for the generated ConfigMap's name and the image.
+			got := one(t, "Deployment", o.deployments).Spec.Template.Spec.DeepCopy()
+			want := one(t, "Deployment", files.deployments).Spec.Template.Spec.DeepCopy()
+			got.Containers[0].Image = want.Containers[0].Image
+			for i, ef := range got.Containers[0].EnvFrom {
+				if i < len(want.Containers[0].EnvFrom) && ef.ConfigMapRef != nil && want.Containers[0].EnvFrom[i].ConfigMapRef != nil {
+					ef.ConfigMapRef.Name = want.Containers[0].EnvFrom[i].ConfigMapRef.Name
+				}
+			}
+			if !equality.Semantic.DeepEqual(got, want) {
+				g, _ := json.Marshal(got)
+				w, _ := json.Marshal(want)
+				t.Errorf("kustomize's pod spec differs from the one built from the files:\n kustomize %s\n files     %s", g, w)
 			}
 			check(t, o)
 		})

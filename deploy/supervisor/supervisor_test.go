@@ -20,15 +20,25 @@ import (
 
 	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/hecemu"
 	"github.com/siemship/siemship/internal/testgear/ledger"
 	"github.com/siemship/siemship/internal/testgear/slsemu"
 	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 )
 
+// confs are the supervisord files of this directory and the SIEMSHIP_OUTPUT of their program; every test runs on
+// each.
+var confs = []struct {
+	file   string
+	output string
+}{
+	{"siemship.conf", config.DestinationSyslog},
+	{"siemship-hec.conf", config.DestinationHEC},
+}
+
 const (
-	confFile = "siemship.conf"
-	program  = "program:siemship"
-	// installedBinary is where siemship.conf expects the binary; the test replaces it with the one it builds.
+	program = "program:siemship"
+	// installedBinary is where the files expect the binary; the test replaces it with the one it builds.
 	installedBinary = "/usr/local/bin/siemship"
 )
 
@@ -54,7 +64,7 @@ func (s *section) del(k string) {
 
 // parseINI reads supervisord's configuration syntax (Python's ConfigParser): ; and # comments, key=value, indented
 // continuation lines.
-func parseINI(t *testing.T, src string) map[string]*section {
+func parseINI(t *testing.T, confFile, src string) map[string]*section {
 	t.Helper()
 	out := map[string]*section{}
 	var cur *section
@@ -121,13 +131,13 @@ func formatEnvironment(keys []string, vals map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
-func loadProgram(t *testing.T) *section {
+func loadProgram(t *testing.T, confFile string) *section {
 	t.Helper()
 	b, err := os.ReadFile(confFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	secs := parseINI(t, string(b))
+	secs := parseINI(t, confFile, string(b))
 	p := secs[program]
 	if p == nil || len(secs) != 1 {
 		t.Fatalf("%s should hold exactly one [%s] section, has %d sections", confFile, program, len(secs))
@@ -144,27 +154,48 @@ func duration(t *testing.T, name, v string) time.Duration {
 	return d
 }
 
-// TestProgramSettings checks siemship.conf's settings against each other and against the configuration siemship
-// accepts.
+// TestProgramSettings checks each file's settings against each other and against the configuration siemship
+// accepts, loading it as one process would see it.
 func TestProgramSettings(t *testing.T) {
-	p := loadProgram(t)
+	for _, c := range confs {
+		t.Run(c.file, func(t *testing.T) { checkProgram(t, c.file, c.output) })
+	}
+}
+
+func checkProgram(t *testing.T, confFile, output string) {
+	p := loadProgram(t, confFile)
 	keys, env := parseEnvironment(t, p.get("environment"))
-	known := map[string]bool{}
+	known, secretVars, groupOf := map[string]bool{}, map[string]bool{}, map[string]string{}
 	for _, v := range config.Reference() {
 		known[v.Name] = true
+		secretVars[v.Name] = v.Secret
+		groupOf[v.Name] = v.Group
 	}
+	hec := strings.EqualFold(env["SIEMSHIP_OUTPUT"], config.DestinationHEC)
 	for _, k := range keys {
-		if !known[k] {
+		switch {
+		case !known[k]:
 			t.Errorf("environment sets %s, which siemship does not accept", k)
+		case secretVars[k]:
+			t.Errorf("%s is in plain text in a config file; put it in a file read through %s_FILE", k, k)
+		case hec && (groupOf[k] == groupOf["SYSLOG_HOST"] || k == "SIEMSHIP_FORMAT"):
+			t.Errorf("environment sets %s, which SIEMSHIP_OUTPUT=hec does not use", k)
+		case !hec && groupOf[k] == groupOf["HEC_URL"]:
+			t.Errorf("environment sets %s, which only SIEMSHIP_OUTPUT=hec uses", k)
 		}
 	}
-	for _, k := range []string{"SLS_ENDPOINT", "SLS_AK_ID", "SLS_PROJECT", "SLS_LOGSTORE", "SLS_CG", "SYSLOG_HOST"} {
+	required := []string{"SLS_ENDPOINT", "SLS_AK_ID", "SLS_AK_KEY_FILE", "SLS_PROJECT", "SLS_LOGSTORE", "SLS_CG", "SYSLOG_HOST"}
+	if hec {
+		required = []string{"SLS_ENDPOINT", "SLS_AK_ID", "SLS_AK_KEY_FILE", "SLS_PROJECT", "SLS_LOGSTORE", "SLS_CG", "HEC_URL",
+			"HEC_TOKEN_FILE", "HEC_DEAD_LETTER_FILE"}
+	}
+	for _, k := range required {
 		if env[k] == "" {
-			t.Errorf("environment lacks the required %s", k)
+			t.Errorf("environment lacks %s", k)
 		}
 	}
-	if _, ok := env["SLS_AK_KEY"]; ok || env["SLS_AK_KEY_FILE"] == "" {
-		t.Errorf("the AccessKey secret should come from SLS_AK_KEY_FILE, not SLS_AK_KEY in a config file")
+	if dl := env["HEC_DEAD_LETTER_FILE"]; dl != "" && (!filepath.IsAbs(dl) || !strings.Contains(dl, "%(process_num)")) {
+		t.Errorf("HEC_DEAD_LETTER_FILE=%q: want an absolute path with %%(process_num), one file per process", dl)
 	}
 
 	if n, err := strconv.Atoi(p.get("numprocs")); err != nil || n < 2 {
@@ -209,6 +240,50 @@ func TestProgramSettings(t *testing.T) {
 	if s, err := strconv.Atoi(p.get("startsecs")); err != nil || s < 1 {
 		t.Errorf("startsecs=%q: a process that dies at once (bad configuration) should not count as started", p.get("startsecs"))
 	}
+
+	// The configuration process 01 gets, with stand-ins for the secrets' files.
+	dir := t.TempDir()
+	var environ []string
+	for _, k := range keys {
+		v := expandSupervisor(t, env[k], map[string]any{"host_node_name": "host-a", "process_num": 1, "program_name": "siemship"})
+		if secretVars[strings.TrimSuffix(k, "_FILE")] && strings.HasSuffix(k, "_FILE") {
+			v = filepath.Join(dir, k)
+			if err := os.WriteFile(v, []byte("stand-in\n"), 0o400); err != nil {
+				t.Fatal(err)
+			}
+		}
+		environ = append(environ, k+"="+v)
+	}
+	cfg, err := config.Load(environ)
+	if err != nil {
+		t.Fatalf("siemship rejects the configuration:\n%v\nenvironment: %q", err, environ)
+	}
+	if !strings.EqualFold(cfg.Destination, output) {
+		t.Errorf("SIEMSHIP_OUTPUT=%s, want %s", cfg.Destination, output)
+	}
+	if cfg.ConsumerName != "host-a-01" {
+		t.Errorf("process 01 on host-a: SLS_CONSUMER_NAME=%q, want host-a-01 (docs/operations.md: <host>-NN)", cfg.ConsumerName)
+	}
+	if cfg.IsHEC() && cfg.HECAck != "on" {
+		t.Errorf("HEC_ACK=%s: the example confirms a batch only once Splunk reports it indexed (on)", cfg.HECAck)
+	}
+}
+
+// expandSupervisor expands supervisord's %(name)s and %(name)02d in a value, and %% to %, as Python's % operator does.
+func expandSupervisor(t *testing.T, v string, vars map[string]any) string {
+	t.Helper()
+	re := regexp.MustCompile(`%%|%\(([a-z_]+)\)([0-9]*)([sd])`)
+	return re.ReplaceAllStringFunc(v, func(m string) string {
+		if m == "%%" {
+			return "%"
+		}
+		sm := re.FindStringSubmatch(m)
+		x, ok := vars[sm[1]]
+		if !ok {
+			t.Fatalf("%q: supervisord has no %%(%s)", v, sm[1])
+		}
+		return fmt.Sprintf("%"+sm[2]+map[string]string{"s": "v", "d": "d"}[sm[3]], x)
+	})
 }
 
 // supervisordPaths finds supervisord and supervisorctl, or skips (fails with CI=true).
@@ -276,33 +351,71 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool,
 	}
 }
 
-// TestSupervisordRestartsWithoutLoss runs siemship.conf under real supervisord against the emulator, SIGKILLs one
+// TestSupervisordRestartsWithoutLoss runs each file under real supervisord against the emulator, SIGKILLs one
 // process while records flow, and checks that supervisord restarts it, that every record arrives, and that a stop
-// is graceful (exit status 0 on SIGTERM).
+// is graceful (exit status 0 on SIGTERM). The receiver is a syslog receiver, or the HEC emulator with
+// acknowledgement for siemship-hec.conf.
 func TestSupervisordRestartsWithoutLoss(t *testing.T) {
+	for _, c := range confs {
+		t.Run(c.file, func(t *testing.T) { runSupervisord(t, c.file) })
+	}
+}
+
+func runSupervisord(t *testing.T, confFile string) {
 	supervisordBin, supervisorctlBin := supervisordPaths(t)
-	p := loadProgram(t)
+	p := loadProgram(t, confFile)
 	bin := harness.Binary(t)
 	dir := t.TempDir()
 
 	const shards, initial = 4, 5000
 	emu := harness.StartEmulator(t, shards, initial)
-	led := ledger.New("||")
-	recv, err := syslogrecv.Listen(syslogrecv.Options{Addr: "127.0.0.1:0"}, led.Observe)
-	if err != nil {
-		t.Fatal(err)
+	keys, env := parseEnvironment(t, p.get("environment"))
+	hec := strings.EqualFold(env["SIEMSHIP_OUTPUT"], config.DestinationHEC)
+
+	// The receiver: where the file sends, replaced by the test's, and the ledger of the records it got.
+	var led func() *ledger.Ledger
+	var emuEnv []string
+	tokenFile := filepath.Join(dir, "hec-token")
+	hecURL := ""
+	if hec {
+		const token = "3c9a1f4e-7b2d-4e8a-9c1f-2d3e4f5a6b7c"
+		h := hecemu.New(hecemu.Options{})
+		h.AddToken(token, hecemu.Token{Ack: true})
+		u, err := h.Start(t.Context(), "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = h.Shutdown(context.Background()) }()
+		hecURL = u
+		if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o400); err != nil {
+			t.Fatal(err)
+		}
+		led = func() *ledger.Ledger { return hecLedger(h) }
+		// hec needs no SYSLOG_ setting: leave the emulator environment's out, as the file does.
+		for _, kv := range emu.Env("127.0.0.1:9", "tcp") {
+			if !strings.HasPrefix(kv, "SYSLOG_") {
+				emuEnv = append(emuEnv, kv)
+			}
+		}
+	} else {
+		l := ledger.New("||")
+		recv, err := syslogrecv.Listen(syslogrecv.Options{Addr: "127.0.0.1:0"}, l.Observe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer recv.Close()
+		led = func() *ledger.Ledger { return l }
+		emuEnv = emu.Env(recv.Addr(), "tcp")
 	}
-	defer recv.Close()
 
 	// The file's program section, pointed at the test's binary, emulator, receiver and directory.
 	keyFile := filepath.Join(dir, "sls-ak-key")
 	if err := os.WriteFile(keyFile, []byte(harness.Secret+"\n"), 0o400); err != nil {
 		t.Fatal(err)
 	}
-	keys, env := parseEnvironment(t, p.get("environment"))
 	testEnv := map[string]string{}
 	var testKeys []string
-	for _, kv := range emu.Env(recv.Addr(), "tcp") {
+	for _, kv := range emuEnv {
 		k, v, _ := strings.Cut(kv, "=")
 		testEnv[k] = v
 		testKeys = append(testKeys, k)
@@ -312,6 +425,12 @@ func TestSupervisordRestartsWithoutLoss(t *testing.T) {
 		case "SLS_CONSUMER_NAME": // the file's own expression: unique per process
 		case "SLS_AK_KEY_FILE":
 			env[k] = escape(keyFile)
+		case "HEC_TOKEN_FILE":
+			env[k] = escape(tokenFile)
+		case "HEC_URL":
+			env[k] = escape(hecURL)
+		case "HEC_DEAD_LETTER_FILE": // the file's name, with its %(process_num), in the test's directory
+			env[k] = filepath.Join(escape(dir), filepath.Base(env[k]))
 		case "SIEMSHIP_HTTP_ADDR":
 			env[k] = "127.0.0.1:0" // the file's fixed ports could be taken on a shared CI host
 		default:
@@ -370,7 +489,7 @@ func TestSupervisordRestartsWithoutLoss(t *testing.T) {
 	})
 	diag := func() string {
 		var b strings.Builder
-		fmt.Fprintf(&b, "ledger: %+v\nsupervisorctl status: %v\n--- supervisord.log\n%s", led.Report(), s.status(), s.log())
+		fmt.Fprintf(&b, "ledger: %+v\nsupervisorctl status: %v\n--- supervisord.log\n%s", led().Report(), s.status(), s.log())
 		logs, _ := filepath.Glob(filepath.Join(dir, "siemship-*.log"))
 		for _, l := range logs {
 			out, _ := os.ReadFile(l)
@@ -394,7 +513,7 @@ func TestSupervisordRestartsWithoutLoss(t *testing.T) {
 		return true
 	}
 	waitFor(t, 30*time.Second, "every process RUNNING", allRunning, diag)
-	waitFor(t, 30*time.Second, "the first records", func() bool { return led.Report().Unique > 500 }, diag)
+	waitFor(t, 30*time.Second, "the first records", func() bool { return led().Report().Unique > 500 }, diag)
 
 	// Keep producing while one process is killed and restarted.
 	var produced sync.WaitGroup
@@ -442,9 +561,9 @@ func TestSupervisordRestartsWithoutLoss(t *testing.T) {
 		t.Fatal(genErr)
 	}
 
-	waitFor(t, 60*time.Second, fmt.Sprintf("all %d records", total), func() bool { return led.Report().Unique >= total }, diag)
-	rep := led.Report()
-	if missing := led.Missing(1, total, 10); len(missing) > 0 || rep.Unique != total || rep.NoSeq != 0 {
+	waitFor(t, 60*time.Second, fmt.Sprintf("all %d records", total), func() bool { return led().Report().Unique >= total }, diag)
+	rep := led().Report()
+	if missing := led().Missing(1, total, 10); len(missing) > 0 || rep.Unique != total || rep.NoSeq != 0 {
 		t.Fatalf("records 1..%d: %+v, missing (first 10) %v\n%s", total, rep, missing, diag())
 	}
 	t.Logf("%d records through 2 supervised processes, one SIGKILLed and restarted: %d received, %d duplicates (redelivered after the kill)",
@@ -464,7 +583,7 @@ func TestSupervisordRestartsWithoutLoss(t *testing.T) {
 
 	// The upgrade path on a host: restart the processes one at a time while records keep arriving. SIGTERM saves
 	// the checkpoints of what was delivered, so nothing is sent twice.
-	dupsBefore := led.Report().Duplicates
+	dupsBefore := led().Report().Duplicates
 	stopProducing = make(chan struct{})
 	produced.Add(1)
 	go func() {
@@ -497,9 +616,9 @@ func TestSupervisordRestartsWithoutLoss(t *testing.T) {
 	if genErr != nil {
 		t.Fatal(genErr)
 	}
-	waitFor(t, 60*time.Second, fmt.Sprintf("all %d records after the rolling restart", total), func() bool { return led.Report().Unique >= total }, diag)
-	rep = led.Report()
-	if missing := led.Missing(1, total, 10); len(missing) > 0 || rep.Duplicates != dupsBefore {
+	waitFor(t, 60*time.Second, fmt.Sprintf("all %d records after the rolling restart", total), func() bool { return led().Report().Unique >= total }, diag)
+	rep = led().Report()
+	if missing := led().Missing(1, total, 10); len(missing) > 0 || rep.Duplicates != dupsBefore {
 		t.Errorf("rolling restart: %+v (duplicates before %d), missing %v; want no loss and no new duplicates\n%s", rep, dupsBefore, missing, diag())
 	}
 	t.Logf("rolling restart of %d processes while producing: %d records in total, %d new duplicates", len(names), total, rep.Duplicates-dupsBefore)
@@ -517,6 +636,15 @@ func TestSupervisordRestartsWithoutLoss(t *testing.T) {
 	if !strings.Contains(log, "exited: "+victim+" (terminated by SIGKILL") {
 		t.Errorf("supervisord did not see the SIGKILL of %s\n%s", victim, log)
 	}
+}
+
+// hecLedger counts the records among the events the HEC emulator indexed (the json format's object, seq a string).
+func hecLedger(h *hecemu.Server) *ledger.Ledger {
+	l := ledger.NewKey(ledger.SeqKey("json", "", ""))
+	for _, ev := range h.Events() {
+		l.Observe(ev.Event)
+	}
+	return l
 }
 
 // groupConsumers returns the consumers that saved the group's checkpoints.

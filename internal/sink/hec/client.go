@@ -80,6 +80,9 @@ func newGUID() string {
 // Start settles AckAuto: acknowledgement is on when the token has it. A refused token stops here, with an error
 // naming HEC_TOKEN (issue's "stop with a clear message"); an unreachable HEC does not: the first batch asks again.
 func (c *Client) Start(ctx context.Context) error {
+	if err := c.openDeadLetter(); err != nil { // a location siemship cannot write shows now, not at the first refusal
+		return err
+	}
 	if c.o.Ack != AckAuto {
 		return nil
 	}
@@ -523,15 +526,11 @@ func (c *Client) deadLetter(event []byte, status int, a answer) error {
 	if c.o.DeadLetterFile == "" {
 		return fmt.Errorf("hec refused an event as invalid (%d, code %d: %s) and HEC_DEAD_LETTER_FILE is not set: the batch waits; set it to keep such events", status, a.Code, a.Text)
 	}
+	if err := c.openDeadLetter(); err != nil {
+		return err
+	}
 	c.dlMu.Lock()
 	defer c.dlMu.Unlock()
-	if c.dl == nil {
-		f, err := os.OpenFile(c.o.DeadLetterFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			return fmt.Errorf("HEC_DEAD_LETTER_FILE: %w", err)
-		}
-		c.dl = f
-	}
 	line, _ := json.Marshal(struct {
 		Time   string          `json:"time"`
 		Status int             `json:"status"`
@@ -547,6 +546,24 @@ func (c *Client) deadLetter(event []byte, status int, a answer) error {
 		c.log.Warn("hec refused events as invalid; written to the dead letter", zap.Uint64("events", n),
 			zap.Int("code", a.Code), zap.String("reason", a.Text), zap.String("file", c.o.DeadLetterFile))
 	}
+	return nil
+}
+
+// openDeadLetter opens HEC_DEAD_LETTER_FILE for appending, once; without one it does nothing.
+func (c *Client) openDeadLetter() error {
+	if c.o.DeadLetterFile == "" {
+		return nil
+	}
+	c.dlMu.Lock()
+	defer c.dlMu.Unlock()
+	if c.dl != nil {
+		return nil
+	}
+	f, err := os.OpenFile(c.o.DeadLetterFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("HEC_DEAD_LETTER_FILE: %w", err)
+	}
+	c.dl = f
 	return nil
 }
 

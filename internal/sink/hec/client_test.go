@@ -351,3 +351,16 @@ func TestStartRefusedToken(t *testing.T) {
 		t.Fatalf("Start: %v, want an error naming HEC_TOKEN", err)
 	}
 }
+
+// TestStartDeadLetterUnwritable: a dead-letter file siemship cannot create stops the start, naming the variable.
+func TestStartDeadLetterUnwritable(t *testing.T) {
+	c, err := New(Options{URLs: []string{"http://127.0.0.1:9"}, Token: token, Ack: AckOn,
+		DeadLetterFile: filepath.Join(t.TempDir(), "missing-dir", "dead.jsonl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(t.Context())
+	if err := c.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "HEC_DEAD_LETTER_FILE") {
+		t.Fatalf("Start: %v, want an error naming HEC_DEAD_LETTER_FILE", err)
+	}
+}
