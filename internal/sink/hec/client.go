@@ -41,7 +41,7 @@ type Client struct {
 	cur atomic.Uint64 // index of the URL in use, modulo their number
 
 	dlMu  sync.Mutex
-	dl    *os.File // dead letter, opened on first use
+	dl    *os.File // dead letter, opened by Start
 	dlLog logsample.Sampler
 
 	batches, messages, bytes, requests, deadLettered, ackTimeouts, failures atomic.Uint64
@@ -77,8 +77,8 @@ func newGUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// Start settles AckAuto: acknowledgement is on when the token has it. A refused token stops here, with an error
-// naming HEC_TOKEN (issue's "stop with a clear message"); an unreachable HEC does not: the first batch asks again.
+// Start opens the dead-letter file and settles AckAuto: acknowledgement is on when the token has it. A refused
+// token stops here, with an error naming HEC_TOKEN; an unreachable HEC does not: the first batch asks again.
 func (c *Client) Start(ctx context.Context) error {
 	if err := c.openDeadLetter(); err != nil { // a location siemship cannot write shows now, not at the first refusal
 		return err
