@@ -118,6 +118,17 @@ func (s *Scratch) Size() int64 {
 		int64(cap(s.fields))*int64(unsafe.Sizeof(record.Field{})) + int64(cap(s.ends))*8 + s.arena.size()
 }
 
+// Release drops the scratch's references to the records of the last group (their strings share memory with the
+// pulled batch, which must not be kept alive past its handling), keeping the capacity for the next batch.
+func (s *Scratch) Release() {
+	clear(s.logs[:cap(s.logs)])
+	clear(s.heads[:cap(s.heads)])
+	clear(s.fields[:cap(s.fields)])
+	s.keys = s.keys[:0]
+	s.group = record.Group{}
+	s.arena.reset()
+}
+
 // Result is what MapGroup did to one group.
 type Result struct {
 	Dropped int // records a rule dropped

@@ -245,3 +245,25 @@ func TestArena(t *testing.T) {
 		t.Errorf("%d chunks", n)
 	}
 }
+
+// TestRelease: after Release the scratch holds no string of the group it mapped.
+func TestRelease(t *testing.T) {
+	rn, _ := ParseRenames("a=b")
+	m := mustMapper(t, Options{Renames: rn, Name: mustTemplate(t, "${a}")})
+	var s Scratch
+	m.MapGroup(&record.Group{Topic: "t", Logs: []record.Log{{Contents: fields("a", "1", "c", "2")}}}, &s)
+	s.Release()
+	for _, f := range s.fields[:cap(s.fields)] {
+		if f != (record.Field{}) {
+			t.Fatalf("field %v kept", f)
+		}
+	}
+	for _, h := range s.heads[:cap(s.heads)] {
+		if h != (message.Head{}) {
+			t.Fatalf("head %v kept", h)
+		}
+	}
+	if len(s.keys) != 0 || s.group.Topic != "" || s.logs[:cap(s.logs)][0].Contents != nil {
+		t.Fatal("references kept")
+	}
+}

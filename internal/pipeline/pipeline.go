@@ -283,6 +283,9 @@ func (p *Pipeline) encode(w *work, b *consumer.Batch, records, est int) (n, trun
 		truncated += r.Truncated
 		sanitized += r.Sanitized
 	}
+	if p.mapping != nil {
+		w.mapped.Release()
+	}
 	if sanitized > 0 {
 		p.sanitized.Add(uint64(sanitized))
 	}
