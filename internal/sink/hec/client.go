@@ -38,7 +38,8 @@ type Client struct {
 	settleMu sync.Mutex
 	log      *zap.Logger
 
-	cur atomic.Uint64 // index of the URL in use, modulo their number
+	cur    atomic.Uint64 // index of the URL in use, modulo their number
+	epochs ackEpochs
 
 	dlMu  sync.Mutex
 	dl    *os.File // dead letter, opened by Start
@@ -332,8 +333,52 @@ func (c *Client) Send(ctx context.Context, b *message.Batch) error {
 
 // pendingAck is a request waiting for its acknowledgement.
 type pendingAck struct {
-	base string
-	id   int64
+	base  string
+	id    int64
+	epoch uint64 // the base's ackId epoch when the id was handed out
+}
+
+// ackEpochs tells, per URL, how often HEC's ackIds started again from 0: a restarted indexer hands out ids it had
+// handed out before, and a poll of an old id would then report the new request's status. An id of 0 after
+// higher ones starts a new epoch; acknowledgements pending from an older one count as lost.
+type ackEpochs struct {
+	mu sync.Mutex
+	m  map[string]*ackEpoch
+}
+
+type ackEpoch struct {
+	epoch uint64
+	max   int64 // highest id seen in this epoch, -1 before the first
+}
+
+// observe records an ackId HEC handed out for base and returns the epoch it belongs to.
+func (e *ackEpochs) observe(base string, id int64) uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		e.m = map[string]*ackEpoch{}
+	}
+	a := e.m[base]
+	if a == nil {
+		a = &ackEpoch{max: -1}
+		e.m[base] = a
+	}
+	if id == 0 && a.max > 0 {
+		a.epoch++
+		a.max = -1
+	}
+	a.max = max(a.max, id)
+	return a.epoch
+}
+
+// current returns base's epoch.
+func (e *ackEpochs) current(base string) uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if a := e.m[base]; a != nil {
+		return a.epoch
+	}
+	return 0
 }
 
 func (c *Client) send(ctx context.Context, b *message.Batch) error {
@@ -368,7 +413,7 @@ func (c *Client) send(ctx context.Context, b *message.Batch) error {
 		switch {
 		case status == http.StatusOK:
 			if ack && a.AckID != nil {
-				pending = append(pending, pendingAck{base, *a.AckID})
+				pending = append(pending, pendingAck{base, *a.AckID, c.epochs.observe(base, *a.AckID)})
 			}
 			i = j
 			if i == until {
@@ -442,6 +487,12 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 	deadline := time.Now().Add(c.o.AckTimeout)
 	wait := 5 * time.Millisecond
 	for {
+		for _, p := range pending {
+			if c.epochs.current(p.base) != p.epoch {
+				c.ackTimeouts.Add(1)
+				return fmt.Errorf("hec %s: its acknowledgement ids started again from 0 (an indexer restart?): the acknowledgements of %d requests are lost; the batch is sent again", p.base, len(pending))
+			}
+		}
 		left := make([]pendingAck, 0, len(pending))
 		for _, base := range bases(pending) {
 			var ids []int64
@@ -466,7 +517,7 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 			}
 			for _, id := range ids {
 				if !got.Acks[strconv.FormatInt(id, 10)] {
-					left = append(left, pendingAck{base, id})
+					left = append(left, pendingAck{base, id, epochOf(pending, base, id)})
 				}
 			}
 		}
@@ -488,6 +539,16 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 		}
 		wait = min(wait*2, c.o.AckPollMax)
 	}
+}
+
+// epochOf returns the epoch of the pending id of base.
+func epochOf(p []pendingAck, base string, id int64) uint64 {
+	for _, x := range p {
+		if x.base == base && x.id == id {
+			return x.epoch
+		}
+	}
+	return 0
 }
 
 // bases returns the URLs of p, each once: an ackId is polled once per round, since HEC forgets it once reported

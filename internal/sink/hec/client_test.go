@@ -364,3 +364,28 @@ func TestStartDeadLetterUnwritable(t *testing.T) {
 		t.Fatalf("Start: %v, want an error naming HEC_DEAD_LETTER_FILE", err)
 	}
 }
+
+// TestAckIDsReused: after an indexer restart HEC hands out ackIds from 0 again. A batch waiting for ids of before
+// the restart must not be confirmed by the new requests that get the same ids: its events were lost.
+func TestAckIDsReused(t *testing.T) {
+	s := startHEC(t, hecemu.Options{IndexDelay: time.Hour}, hecemu.Token{Ack: true})
+	c := newClient(t, Options{URLs: []string{s.URL()}, Ack: AckOn, MaxEvents: 1, AckTimeout: time.Minute, AckPollMax: 10 * time.Millisecond})
+	old := make(chan error, 1)
+	go func() { old <- c.Send(t.Context(), batch(t, 3)) }() // ids 0, 1, 2, pending for an hour
+	for s.Stats().Accepted < 3 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.RestartIndexer() // the three are lost; ids start from 0 again
+	s.DelayAcks(0)
+	if err := c.Send(t.Context(), batch(t, 5)); err != nil { // ids 0..4 of the new epoch, indexed at once
+		t.Fatal(err)
+	}
+	select {
+	case err := <-old:
+		if err == nil || !strings.Contains(err.Error(), "started again from 0") {
+			t.Fatalf("the batch whose events were lost: %v, want an error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the old batch is still waiting")
+	}
+}
