@@ -62,18 +62,22 @@ func (h *hecTarget) listen(addr string) error {
 
 func (h *hecTarget) url() string { return "http://" + h.hostport }
 
-// stop shuts the emulator down after folding what it indexed into the ledger.
+// stop shuts the emulator down, then folds what it indexed into the ledger: a request it accepts while shutting
+// down is indexed and confirmed too, so reading the ledger before the shutdown would miss it.
 func (h *hecTarget) stop() {
-	h.report()
 	h.mu.Lock()
 	s := h.srv
+	h.mu.Unlock()
+	if s == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.Shutdown(ctx)
+	h.report()
+	h.mu.Lock()
 	h.srv = nil
 	h.mu.Unlock()
-	if s != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = s.Shutdown(ctx)
-	}
 }
 
 func (h *hecTarget) restart(t testing.TB) {
