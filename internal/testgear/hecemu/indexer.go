@@ -36,7 +36,8 @@ type ackChannel struct {
 
 // batch is the accepted part of one request, waiting to be indexed.
 type batch struct {
-	events []Event
+	events []Event // nil in count-only mode
+	n      int     // the number of events
 	key    chanKey
 	ackID  int64 // -1 without ack
 	at     time.Time
@@ -88,8 +89,8 @@ func (ix *indexer) promoteLocked(now time.Time) {
 }
 
 func (ix *indexer) indexLocked(b *batch) {
-	ix.pendingEvents -= len(b.events)
-	ix.indexed += len(b.events)
+	ix.pendingEvents -= b.n
+	ix.indexed += b.n
 	if !ix.countOnly {
 		ix.ledger = append(ix.ledger, b.events)
 	}
@@ -102,13 +103,13 @@ func (ix *indexer) indexLocked(b *batch) {
 	}
 }
 
-// accept takes the events of one request. With ack it assigns the channel's next ackId. It refuses (false) when a
+// accept takes the n events of one request (events is nil in count-only mode). With ack it assigns the channel's next ackId. It refuses (false) when a
 // limit is reached; then nothing is taken.
-func (ix *indexer) accept(now time.Time, key chanKey, ack bool, events []Event, lim indexLimits) (int64, bool) {
+func (ix *indexer) accept(now time.Time, key chanKey, ack bool, events []Event, n int, lim indexLimits) (int64, bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.promoteLocked(now)
-	if lim.maxEvents > 0 && ix.indexed+ix.pendingEvents+len(events) > lim.maxEvents {
+	if lim.maxEvents > 0 && ix.indexed+ix.pendingEvents+n > lim.maxEvents {
 		return -1, false
 	}
 	ackID := int64(-1)
@@ -131,11 +132,11 @@ func (ix *indexer) accept(now time.Time, key chanKey, ack bool, events []Event, 
 			events[i].AckID = ackID
 		}
 	}
-	if len(events) == 0 && ackID < 0 {
+	if n == 0 && ackID < 0 {
 		return -1, true
 	}
-	ix.pending = append(ix.pending, &batch{events: events, key: key, ackID: ackID, at: now})
-	ix.pendingEvents += len(events)
+	ix.pending = append(ix.pending, &batch{events: events, n: n, key: key, ackID: ackID, at: now})
+	ix.pendingEvents += n
 	ix.promoteLocked(now)
 	return ackID, true
 }
@@ -177,7 +178,7 @@ func (ix *indexer) lose(now time.Time, forgetChannels bool) {
 	defer ix.mu.Unlock()
 	ix.promoteLocked(now)
 	for _, b := range ix.pending {
-		ix.lost += int64(len(b.events))
+		ix.lost += int64(b.n)
 		if ch := ix.channels[b.key]; ch != nil && b.ackID >= 0 {
 			delete(ch.status, b.ackID)
 		}

@@ -32,7 +32,7 @@ func referenceParse(body []byte, tok *tokenState) (evs []json.RawMessage, code, 
 		mem := members{event: m["event"], time: m["time"], host: m["host"], source: m["source"],
 			sourcetype: m["sourcetype"], index: m["index"], fields: m["fields"]}
 		var ev Event
-		if code := p.build(&mem, &ev); code != CodeSuccess {
+		if code := p.build(&mem, &ev, true); code != CodeSuccess {
 			return evs, code, n
 		}
 		evs = append(evs, ev.Event)
@@ -73,6 +73,10 @@ func FuzzParse(f *testing.F) {
 		if code != wantCode || bad != wantBad || len(evs) != len(want) {
 			t.Fatalf("parse(%q) = %d events, code %d at %d; encoding/json: %d events, code %d at %d",
 				body, len(evs), code, bad, len(want), wantCode, wantBad)
+		}
+		if n, c, b := p.count(body); n != len(want) || c != wantCode || b != wantBad {
+			t.Fatalf("count(%q) = %d events, code %d at %d; encoding/json: %d events, code %d at %d",
+				body, n, c, b, len(want), wantCode, wantBad)
 		}
 		for i, ev := range evs {
 			if !bytes.Equal(ev.Event, want[i]) {
@@ -130,4 +134,42 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(1000*b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// FuzzSkipPlain checks the eight-bytes-at-a-time search against a byte at a time.
+func FuzzSkipPlain(f *testing.F) {
+	for _, seed := range []string{"", "abcdefgh", "abcdefg\"", "\x1f", "abc\\defghijk", "\x7f\x80\xff\x20\x21\"", "        \x00"} {
+		f.Add([]byte(seed), 0)
+	}
+	f.Fuzz(func(t *testing.T, b []byte, from int) {
+		if from < 0 || from > len(b) {
+			return
+		}
+		want := from
+		for want < len(b) && plainByte[b[want]] {
+			want++
+		}
+		if got := skipPlain(b, from); got != want {
+			t.Fatalf("skipPlain(%q, %d) = %d, want %d", b, from, got, want)
+		}
+	})
+}
+
+func TestSkipPlainEveryByte(t *testing.T) {
+	for c := range 256 {
+		for pos := range 16 {
+			b := bytes.Repeat([]byte("a"), 16)
+			b[pos] = byte(c)
+			if c < 0x20 && pos > 0 {
+				b[pos-1] = 0x20 // a borrow must not mark the byte above a hit falsely as the first
+			}
+			want := 16
+			if !plainByte[c] {
+				want = pos
+			}
+			if got := skipPlain(b, 0); got != want {
+				t.Fatalf("byte %#x at %d: %d, want %d", c, pos, got, want)
+			}
+		}
+	}
 }

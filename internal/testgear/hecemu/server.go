@@ -70,6 +70,7 @@ type Server struct {
 	faults   faults
 	counters counters
 	reqSeq   atomic.Int64
+	bodies   sync.Pool // *[]byte: request bodies, reused in count-only mode
 }
 
 // New returns a server with no tokens and no listener.
