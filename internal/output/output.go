@@ -180,4 +180,6 @@ func NewSink(cfg *config.Config, log *zap.Logger) (Sink, error) {
 // hecSink is the hec client as a Sink; Close releases what Shutdown does.
 type hecSink struct{ *hec.Client }
 
+var _ sink.AckReporter = hecSink{} // telemetry finds the acknowledgement latencies through it
+
 func (s hecSink) Close() error { return s.Shutdown(context.Background()) }

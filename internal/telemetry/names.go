@@ -40,4 +40,5 @@ const (
 	MetricDeadLettered         = "siemship_events_dead_lettered_total"
 	MetricAckTimeouts          = "siemship_ack_timeouts_total"
 	MetricPendingAcks          = "siemship_pending_acks"
+	MetricAckLatency           = "siemship_ack_latency_seconds"
 )

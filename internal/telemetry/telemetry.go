@@ -202,6 +202,12 @@ func (t *Telemetry) register() error {
 		Help:    "Duration of one attempt to send a batch to the syslog destination (connect included when needed), by result.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, []string{"result"})
 	t.writeOK, t.writeErr = write.WithLabelValues("ok"), write.WithLabelValues("error")
+	ackLatency := prometheus.NewHistogram(prometheus.HistogramOpts{Name: MetricAckLatency, ConstLabels: dest,
+		Help:    "Time from the destination's acceptance of a request to the poll that found it indexed (hec with indexer acknowledgement; no samples otherwise).",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300}})
+	if r, ok := d.(sink.AckReporter); ok {
+		r.OnAck(func(d time.Duration) { ackLatency.Observe(d.Seconds()) })
+	}
 	commits := prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricCheckpointCommits,
 		Help: "Checkpoint saves after a delivered batch (SaveCheckPoint), by result; a failed save is retried by the SDK."}, []string{"result"})
 	t.checkpointOK, t.checkpointEr = commits.WithLabelValues("ok"), commits.WithLabelValues("error")
@@ -229,7 +235,7 @@ func (t *Telemetry) register() error {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		buildInfo,
-		t.pulledRecords, t.pulledBytes, write, commits, t.expired, t.badAnswers, t.recreations, t.foreign,
+		t.pulledRecords, t.pulledBytes, write, ackLatency, commits, t.expired, t.badAnswers, t.recreations, t.foreign,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: MetricGroupMissing,
 			Help: "1 while the consumer group does not exist and siemship could not recreate it (nothing is shipped), else 0."},
 			func() float64 { return boolFloat(t.health.missingGroup() != "") }),

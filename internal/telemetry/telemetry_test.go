@@ -24,12 +24,15 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type fakeDest struct {
 	open      atomic.Int64
 	resetting atomic.Bool
+	ack       func(time.Duration) // set by OnAck, when Telemetry is built
 }
+
+func (d *fakeDest) OnAck(f func(time.Duration)) { d.ack = f }
 
 func (d *fakeDest) Addr() string { return "siem.example:6514" }
 func (d *fakeDest) Stats() sink.Stats {
 	return sink.Stats{Connects: 3, Reconnects: 2, ConnectErrors: 7, Discarded: 2, PeerResets: 4, ResetsAfterDelivery: 1,
-		OpenConnections: int(d.open.Load())}
+		OpenConnections: int(d.open.Load()), Requests: 9, DeadLettered: 2, AckTimeouts: 1, PendingAcks: 3}
 }
 func (d *fakeDest) Health() sink.Health {
 	if d.resetting.Load() {
@@ -52,6 +55,7 @@ var allMetrics = []string{
 	MetricLagErrors, MetricConnectionsOpen, MetricDestinationUp, MetricConnects, MetricReconnects, MetricConnectErrors,
 	MetricConnectionsDiscarded, MetricReady, MetricExpiredCheckpoints, MetricPeerResets, MetricResetsAfterDelivery,
 	MetricGroupMissing, MetricGroupRecreations, MetricForeignCheckpoints, MetricSLSBadAnswers,
+	MetricDestinationRequests, MetricDeadLettered, MetricAckTimeouts, MetricPendingAcks, MetricAckLatency,
 }
 
 // newTestTelemetry builds a Telemetry with fake sources and a fake SLS whose shard 0 is 30 log groups behind.
@@ -195,6 +199,8 @@ func TestServeMetricsAndHealth(t *testing.T) {
 	tel.GroupRecreation("refused")
 	tel.GroupRecreation("refused")
 	tel.ForeignCheckpoint(1)
+	tel.o.Destination.(*fakeDest).ack(40 * time.Millisecond)
+	tel.o.Destination.(*fakeDest).ack(2 * time.Second)
 	tel.SetConsumerStarted()
 
 	var fams map[string]*dto.MetricFamily
@@ -251,6 +257,11 @@ func TestServeMetricsAndHealth(t *testing.T) {
 		{MetricConnectionsDiscarded, []string{"destination=siem.example:6514"}, 2},
 		{MetricPeerResets, []string{"destination=siem.example:6514"}, 4},
 		{MetricResetsAfterDelivery, []string{"destination=siem.example:6514"}, 1},
+		{MetricDestinationRequests, []string{"destination=siem.example:6514"}, 9},
+		{MetricDeadLettered, []string{"destination=siem.example:6514"}, 2},
+		{MetricAckTimeouts, []string{"destination=siem.example:6514"}, 1},
+		{MetricPendingAcks, []string{"destination=siem.example:6514"}, 3},
+		{MetricAckLatency, []string{"destination=siem.example:6514"}, 2},
 		{MetricReady, nil, 1},
 		{MetricLagErrors, nil, 0},
 	} {

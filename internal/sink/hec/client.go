@@ -47,6 +47,7 @@ type Client struct {
 
 	batches, messages, bytes, requests, deadLettered, ackTimeouts, failures atomic.Uint64
 	pendingAcks                                                             atomic.Int64
+	ackHook                                                                 atomic.Pointer[func(time.Duration)]
 	healthMu                                                                sync.Mutex
 	health                                                                  sink.Health
 }
@@ -129,6 +130,10 @@ func (c *Client) Shutdown(context.Context) error {
 	}
 	return nil
 }
+
+// OnAck makes f be called with the time from HEC's acceptance of a request to the poll that found it indexed, for
+// every acknowledged request (f must be quick; it runs on the sending goroutine).
+func (c *Client) OnAck(f func(time.Duration)) { c.ackHook.Store(&f) }
 
 // Framing is none: events are JSON objects, concatenated in a request body.
 func (c *Client) Framing() message.Framing { return message.FramingNone }
@@ -335,7 +340,8 @@ func (c *Client) Send(ctx context.Context, b *message.Batch) error {
 type pendingAck struct {
 	base  string
 	id    int64
-	epoch uint64 // the base's ackId epoch when the id was handed out
+	epoch uint64    // the base's ackId epoch when the id was handed out
+	at    time.Time // when HEC accepted the request
 }
 
 // ackEpochs tells, per URL, how often HEC's ackIds started again from 0: a restarted indexer hands out ids it had
@@ -413,7 +419,7 @@ func (c *Client) send(ctx context.Context, b *message.Batch) error {
 		switch {
 		case status == http.StatusOK:
 			if ack && a.AckID != nil {
-				pending = append(pending, pendingAck{base, *a.AckID, c.epochs.observe(base, *a.AckID)})
+				pending = append(pending, pendingAck{base, *a.AckID, c.epochs.observe(base, *a.AckID), time.Now()})
 			}
 			i = j
 			if i == until {
@@ -494,6 +500,7 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 			}
 		}
 		left := make([]pendingAck, 0, len(pending))
+		hook := c.ackHook.Load()
 		for _, base := range bases(pending) {
 			var ids []int64
 			for _, p := range pending {
@@ -515,9 +522,13 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 			if err := json.Unmarshal(raw, &got); err != nil {
 				return fmt.Errorf("hec %s: ack answer: %w", base, err)
 			}
-			for _, id := range ids {
-				if !got.Acks[strconv.FormatInt(id, 10)] {
-					left = append(left, pendingAck{base, id, epochOf(pending, base, id)})
+			for _, p := range pending {
+				switch {
+				case p.base != base:
+				case !got.Acks[strconv.FormatInt(p.id, 10)]:
+					left = append(left, p)
+				case hook != nil:
+					(*hook)(time.Since(p.at))
 				}
 			}
 		}
@@ -539,16 +550,6 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 		}
 		wait = min(wait*2, c.o.AckPollMax)
 	}
-}
-
-// epochOf returns the epoch of the pending id of base.
-func epochOf(p []pendingAck, base string, id int64) uint64 {
-	for _, x := range p {
-		if x.base == base && x.id == id {
-			return x.epoch
-		}
-	}
-	return 0
 }
 
 // bases returns the URLs of p, each once: an ackId is polled once per round, since HEC forgets it once reported

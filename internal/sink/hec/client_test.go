@@ -133,6 +133,27 @@ func TestSendAck(t *testing.T) {
 	}
 }
 
+// TestAckLatency checks that every acknowledged request reports its latency once, no shorter than the indexing
+// delay.
+func TestAckLatency(t *testing.T) {
+	const delay = 30 * time.Millisecond
+	s := startHEC(t, hecemu.Options{IndexDelay: delay}, hecemu.Token{Ack: true})
+	c := newClient(t, Options{URLs: []string{s.URL()}, Ack: AckOn, MaxEvents: 10})
+	var got []time.Duration
+	c.OnAck(func(d time.Duration) { got = append(got, d) }) // Send runs on this goroutine
+	if err := c.Send(t.Context(), batch(t, 25)); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d latencies for 3 requests: %v", len(got), got)
+	}
+	for _, d := range got {
+		if d < delay-5*time.Millisecond { // the first request's is measured from its own acceptance
+			t.Errorf("latency %v is shorter than the indexing delay %v", d, delay)
+		}
+	}
+}
+
 func TestSendRequestBytes(t *testing.T) {
 	s := startHEC(t, hecemu.Options{}, hecemu.Token{Ack: true})
 	c := newClient(t, Options{URLs: []string{s.URL()}, Ack: AckOn, MaxRequestBytes: MinRequestBytes})
