@@ -185,7 +185,7 @@ func (e *Encoder) appendFrame(dst []byte, g *record.Group, l *record.Log, h *hea
 	var r Result
 	dst, start, limit, sanitized := e.hdr.BeginHead(dst, l, hd)
 	r.Sanitized = sanitized
-	if sh != nil && *h == sh.head && len(dst)+len(sh.headBytes) <= limit-extensionRoom {
+	if sh != nil && (h == &sh.head || *h == sh.head) && len(dst)+len(sh.headBytes) <= limit-extensionRoom {
 		dst = append(dst, sh.headBytes...)
 		r = sh.headResult
 	} else {
@@ -299,35 +299,8 @@ func (e *Encoder) appendExtension(dst []byte, g *record.Group, l *record.Log, li
 		dst, ok = e.appendGroupPairs(dst, g, first, limit, r)
 		first = false
 	}
-	for i := 0; ok && i < len(l.Contents); i++ {
-		f := &l.Contents[i]
-		if sh != nil && i < maxCachedKeys && sh.cached>>i&1 != 0 && sh.keys[i].key == f.Key {
-			dst, ok = appendCachedKeyContent(dst, &sh.keys[i], f.Value, limit, r)
-			continue
-		}
-		// The fast path of appendPair, inline: copy " key=value" with copyKey and copyValue, which check the bytes
-		// as they copy them (UTF-8 only for a value with a non-ASCII byte, the 'x' escape only for a key with an
-		// 'x'), and leave the rest to appendPair.
-		start := len(dst)
-		n := len(f.Key) + len(f.Value) + 2
-		if n <= limit-start {
-			dst = slices.Grow(dst, n)
-			buf := dst[start : start+n]
-			buf[0] = ' '
-			alnum, xs := copyKey(buf[1:], f.Key)
-			buf[1+len(f.Key)] = '='
-			plain, all := copyValue(buf[2+len(f.Key):], f.Value)
-			keyOK := keyPlain("", f.Key, alnum, xs)
-			if keyOK && plain&chars.Highs == chars.Highs && (all&chars.Highs == 0 || utf8.ValidString(f.Value)) {
-				dst = dst[:start+n]
-				continue
-			}
-			if !keyOK && sh != nil && sh.cacheKey(i, f.Key) {
-				dst, ok = appendCachedKeyContent(dst[:start], &sh.keys[i], f.Value, limit, r)
-				continue
-			}
-		}
-		dst, ok = appendPair(dst[:start], false, "", f.Key, f.Value, limit, r)
+	if ok {
+		dst, ok = appendContents(dst, l.Contents, limit, sh, r)
 	}
 	if !ok {
 		r.Truncated = true

@@ -50,15 +50,25 @@ func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, heads []message
 		e.prepare(&sh, g, s)
 		shp = &sh
 	}
+	// Without heads every log has the group's header values: those of sh.head, when prepared.
+	var h head
+	hp := &h
+	if heads == nil {
+		if shp != nil {
+			hp = &sh.head
+		} else {
+			h = e.headFor(g, nil)
+		}
+	}
 	for li := range g.Logs {
 		l := &g.Logs[li]
 		var hd *message.Head
 		if heads != nil {
 			hd = &heads[li]
+			h = e.headFor(g, hd)
 		}
-		h := e.headFor(g, hd)
 		var r Result
-		dst, r = e.appendFrame(dst, g, l, &h, shp, hd)
+		dst, r = e.appendFrame(dst, g, l, hp, shp, hd)
 		ends = append(ends, len(dst))
 		if r.Truncated {
 			c.Truncated++

@@ -52,16 +52,19 @@ func IsProducerKey(k string) bool {
 	return false
 }
 
+// consumerKeys are the keys that isConsumerKey knows.
+var consumerKeys = [...]string{"agentDnsDomain", "agentNtDomain", "agentTranslatedAddress",
+	"agentTranslatedZoneExternalID", "agentTranslatedZoneURI", "agentZoneExternalID", "agentZoneURI", "agt", "ahost",
+	"aid", "amac", "art", "at", "atz", "av", "customerExternalID", "customerURI", "destinationTranslatedZoneExternalID",
+	"destinationTranslatedZoneURI", "destinationZoneExternalID", "destinationZoneURI",
+	"deviceTranslatedZoneExternalID", "deviceTranslatedZoneURI", "deviceZoneExternalID", "deviceZoneURI", "dlat",
+	"dlong", "eventId", "rawEvent", "slat", "slong", "sourceTranslatedZoneExternalID", "sourceTranslatedZoneURI",
+	"sourceZoneExternalID", "sourceZoneURI"}
+
 // consumerLens has, for each first byte of a consumer key, a bit for each length a consumer key with that first
 // byte has (all are shorter than 64 bytes): a quick test that rules out most keys before isConsumerKey compares.
 var consumerLens = func() (t [128]uint64) {
-	for _, k := range [...]string{"agentDnsDomain", "agentNtDomain", "agentTranslatedAddress",
-		"agentTranslatedZoneExternalID", "agentTranslatedZoneURI", "agentZoneExternalID", "agentZoneURI", "agt", "ahost",
-		"aid", "amac", "art", "at", "atz", "av", "customerExternalID", "customerURI", "destinationTranslatedZoneExternalID",
-		"destinationTranslatedZoneURI", "destinationZoneExternalID", "destinationZoneURI",
-		"deviceTranslatedZoneExternalID", "deviceTranslatedZoneURI", "deviceZoneExternalID", "deviceZoneURI", "dlat",
-		"dlong", "eventId", "rawEvent", "slat", "slong", "sourceTranslatedZoneExternalID", "sourceTranslatedZoneURI",
-		"sourceZoneExternalID", "sourceZoneURI"} {
+	for _, k := range consumerKeys {
 		if !isConsumerKey(k) {
 			panic("cef: consumer key lists differ: " + k)
 		}
