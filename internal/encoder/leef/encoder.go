@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/encoder/header"
+	"github.com/siemship/siemship/internal/encoder/internal/vector"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
@@ -46,8 +47,9 @@ type Encoder struct {
 	leefEnd string // "x09|" (2.0) or "" (1.0): what follows the EventID field and its '|'
 	key     *textClass
 	value   *textClass
-	field   *textClass // header fields
-	seed    uint64     // of keyHash
+	field   *textClass     // header fields
+	pairs   *vector.Tables // vector.CopyPairs' tables of key and value, nil where it cannot serve
+	seed    uint64         // of keyHash
 	// devTimeHash is keyHash of "devTime" in a small and in a big keySet.
 	devTimeHash [2]uint64
 	max         int // MaxMessageBytes, or math.MaxInt
@@ -81,6 +83,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 		seed:    rand.Uint64(),
 		max:     hdr.Max(),
 	}
+	e.pairs = pairTables(e.key, e.value)
 	if o.Version == V2 {
 		e.leefEnd = delimiterSpec(d) + "|"
 	}
@@ -121,7 +124,7 @@ func (e *Encoder) AppendFrame(dst []byte, g *record.Group, l *record.Log) (out [
 	keys.reset(attributes(g, l))
 	var ok bool
 	if dst, ok = e.appendGroupAttrs(dst, base, g, &keys, limit, &r); ok {
-		dst = e.appendLogAttrs(dst, base, l, &keys, limit, &r)
+		dst = e.appendLogAttrs(dst, base, l, &keys, limit, nil, &r)
 	} else {
 		r.Truncated = true
 	}
@@ -165,7 +168,7 @@ func (e *Encoder) AppendFrameHead(dst []byte, g *record.Group, l *record.Log, hd
 		dst, ok = e.appendAttr(dst, base, "", KeySeverity, severityText[header.SIEMSeverity(hd.Severity)], &keys, limit, &r)
 	}
 	if ok {
-		dst = e.appendLogAttrs(dst, base, l, &keys, limit, &r)
+		dst = e.appendLogAttrs(dst, base, l, &keys, limit, nil, &r)
 	} else {
 		r.Truncated = true
 	}
@@ -220,16 +223,21 @@ func (e *Encoder) appendGroupAttrs(dst []byte, base int, g *record.Group, keys *
 }
 
 // appendLogAttrs appends the attributes of log l after its group's: devTime (unless l has no time) and the
-// contents. It sets r.Truncated when they did not all fit below limit.
-func (e *Encoder) appendLogAttrs(dst []byte, base int, l *record.Log, keys *keySet, limit int, r *Result) []byte {
+// contents. It sets r.Truncated when they did not all fit below limit. run, when not nil, holds the keys of
+// another log of the group (AppendGroup).
+func (e *Encoder) appendLogAttrs(dst []byte, base int, l *record.Log, keys *keySet, limit int, run *keyRun, r *Result) []byte {
 	var ok bool
-	if l.Time != 0 || l.TimeNs != 0 {
+	devTime := l.Time != 0 || l.TimeNs != 0
+	if run != nil {
+		run.start(devTime)
+	}
+	if devTime {
 		if dst, ok = e.appendDevTime(dst, base, l, keys, limit, r); !ok {
 			r.Truncated = true
 			return dst
 		}
 	}
-	dst, i := e.appendPlainContents(dst, base, l.Contents, keys, limit)
+	dst, i := e.appendPlainContents(dst, base, l.Contents, keys, limit, run)
 	for ; i < len(l.Contents); i++ {
 		c := &l.Contents[i]
 		if dst, ok = e.appendAttr(dst, base, "", c.Key, c.Value, keys, limit, r); !ok {
@@ -242,21 +250,29 @@ func (e *Encoder) appendLogAttrs(dst []byte, base int, l *record.Log, keys *keyS
 
 // appendPlainContents is appendLogAttrs' fast path for the contents, which always follow another attribute: with
 // one capacity check for all of them (when they all fit below limit), it copies the contents from the first on,
-// testing each as plainAttr does, until one needs a substitute or has a key used before. It returns dst with the
-// contents it wrote, and their number; appendAttr writes the rest, exactly as if it had written every one.
-func (e *Encoder) appendPlainContents(dst []byte, base int, fields []record.Field, keys *keySet, limit int) ([]byte, int) {
+// with vector.CopyPairs where the CPU has it, else testing each as plainAttr does, until one needs a substitute
+// or has a key used before. It returns dst with the contents it wrote, and their number; appendAttr writes the
+// rest, exactly as if it had written every one. run, when not nil, holds the keys of another log of the group.
+func (e *Encoder) appendPlainContents(dst []byte, base int, fields []record.Field, keys *keySet, limit int, run *keyRun) ([]byte, int) {
 	start := len(dst)
 	n := 0
 	for i := range fields {
 		n += len(e.delim) + len(fields[i].Key) + 1 + len(fields[i].Value)
 	}
-	if n > limit-start {
+	if n > limit-start || n == 0 {
 		return dst, 0
 	}
 	dst = slices.Grow(dst, n)
 	buf := dst[start : start+n]
+	if vectorPairs && e.pairs != nil {
+		k, pairs, nonASCII := vector.CopyPairs(buf, e.delim, fields, e.pairs)
+		if nonASCII && !utf8.Valid(buf[:k]) {
+			return dst, 0 // appendAttr finds the invalid text, and writes the others as this would
+		}
+		return e.newKeys(dst[:start+k], base, start, fields[:pairs], keys, run)
+	}
 	delim := e.delim[0]
-	done, k := 0, 0 // fields written, and the end of the last one in buf
+	k := 0 // the end of the fields written in buf
 	for i := range fields {
 		f := &fields[i]
 		p := k
@@ -266,7 +282,6 @@ func (e *Encoder) appendPlainContents(dst []byte, base int, fields []record.Fiel
 		} else {
 			p += copy(buf[p:], e.delim)
 		}
-		keyStart := p
 		okKey, allKey := e.key.scan(buf[p:], f.Key)
 		p += len(f.Key)
 		buf[p] = '='
@@ -275,18 +290,49 @@ func (e *Encoder) appendPlainContents(dst []byte, base int, fields []record.Fiel
 		p += len(f.Value)
 		if (okKey&okValue)&highs != highs || len(f.Key) == 0 || (allKey|allValue)&highs != 0 &&
 			!(e.key.verdict(f.Key, okKey, allKey) && e.value.verdict(f.Value, okValue, allValue)) {
+			fields = fields[:i]
 			break
 		}
+		k = p
+	}
+	return e.newKeys(dst[:start+k], base, start, fields, keys, run)
+}
+
+// newKeys adds the keys of fields, written from dst[start:] on as appendPlainContents writes them, to keys, until
+// one is there already; it returns dst with the fields before that one, and their number. The keys that follow the
+// same keys as in run (another log of the group) are new without a lookup (see keyRun); run learns the others.
+func (e *Encoder) newKeys(dst []byte, base, start int, fields []record.Field, keys *keySet, run *keyRun) ([]byte, int) {
+	p, i := start, 0
+	if run != nil && keys.big == nil {
+		n, seen := keys.n, keys.seen
+		for m := run.same(fields, min(len(fields), run.n, smallKeys-n)); i < m; i++ {
+			f := &fields[i]
+			keyStart := p + len(e.delim)
+			fp := run.fps[i]
+			keys.offs[n], keys.fps[n] = uint32(keyStart-base), fp
+			seen |= 1 << (fp % 64)
+			n++
+			p = keyStart + len(f.Key) + 1 + len(f.Value)
+		}
+		keys.n, keys.seen = n, seen
+	} else {
+		run = nil // the fingerprints are those of the small set
+	}
+	for ; i < len(fields); i++ {
+		f := &fields[i]
+		keyStart := p + len(e.delim)
 		h := keyHash(e.seed, f.Key, keys.big != nil)
-		found, entry := keys.lookup(h, dst[:start+p], base, start+keyStart, start+keyStart+len(f.Key))
+		found, entry := keys.lookup(h, dst, base, keyStart, keyStart+len(f.Key))
 		if found {
-			break
+			return dst[:p], i
 		}
 		keys.add(entry)
-		k = p
-		done++
+		if run != nil && i < smallKeys {
+			run.keys[i], run.fps[i], run.n = f.Key, uint8(entry), i+1
+		}
+		p = keyStart + len(f.Key) + 1 + len(f.Value)
 	}
-	return dst[:start+k], done
+	return dst[:p], len(fields)
 }
 
 // appendDevTime appends the devTime attribute of l, which always follows another attribute, and records its key.

@@ -26,6 +26,7 @@ func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, heads []message
 		return counts
 	}
 	var groupKeys, keys keySet
+	var run keyRun
 	shared, sanitized, ok := e.sharedAttrs(g, s, &groupKeys)
 	for li := range g.Logs {
 		l := &g.Logs[li]
@@ -37,7 +38,7 @@ func (e *Encoder) AppendGroup(b *message.Batch, g *record.Group, heads []message
 			if len(dst)+len(shared) <= limit && keys.copyFrom(&groupKeys, 1+len(l.Contents)) {
 				base := len(dst)
 				dst = append(dst, shared...)
-				dst = e.appendLogAttrs(dst, base, l, &keys, limit, &r)
+				dst = e.appendLogAttrs(dst, base, l, &keys, limit, &run, &r)
 				r.Sanitized = r.Sanitized || sanitized
 				dst = e.hdr.End(dst, start)
 			} else { // AppendFrame would cut the group's attributes, or the keys need a big set: write it in full

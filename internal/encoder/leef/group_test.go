@@ -108,6 +108,12 @@ func FuzzAppendGroup(f *testing.F) {
 	f.Add("a^b\x1e|\x1ek=\x1e\xff\xfe\x1f\n\x1e\\\x1f用户登录\x1e\x7f\x1fends|\x1e", uint8(3), uint8(0), uint16(3), uint32(0))
 	f.Add(strings.Repeat("t", 400)+"\x1es\x1ek\x1ev\x1fa\x1eb\x1fc\x1ed", uint8(2), uint8(2), uint16(1), uint32(1))
 	f.Add("t\x1es\x1ek\x1ev\x1ek\x1ev\x1f__tag__:k\x1e1\x1ek_3\x1e2\x1fdevTime\x1e0", uint8(5), uint8(2), uint16(0), uint32(encodertest.Sec))
+	// Logs that repeat their keys (appendPlainContents adds them with the fingerprints of the log before), with a
+	// repeated key, a key that needs a substitute, and a log without devTime (sec 0) or with one more key.
+	f.Add("t\x1es\x1ffirst\x1e1\x1esecond\x1e2\x1efirst\x1e3\x1ffirst\x1e4\x1esecond\x1e5\x1efirst\x1e6\x1ffirst\x1e7\x1esecond\x1e8\x1edevTime\x1e9\x1ffirst\x1e7\x1esec=ond\x1e8\x1esecond\x1e9",
+		uint8(0), uint8(0), uint16(0), uint32(0))
+	f.Add("t\x1es\x1fa\x1e1\x1eb\x1e2\x1ec\x1e3\x1fa\x1e1\x1eb\x1e2\x1fa\x1e1\x1eb\x1e2\x1ec\x1e3\x1ed\x1e4\x1fa\x1e1\x1ec\x1e2\x1eb\x1e3",
+		uint8(1), uint8(0), uint16(0), uint32(encodertest.Sec))
 	f.Fuzz(func(t *testing.T, data string, sel, tagSel uint8, maxSel uint16, sec uint32) {
 		g := encodertest.FuzzGroup(data, tagSel, sec)
 		e, err := NewEncoder(fuzzOptions(sel, maxSel))

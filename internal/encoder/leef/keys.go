@@ -2,6 +2,7 @@ package leef
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/bits"
 )
 
@@ -9,19 +10,19 @@ import (
 // a key is found by its offset from the start of the attributes (it ends at its '=', since keys never contain
 // one; offsets fit in 32 bits: SLS logs are far below 4 GiB).
 //
-// Up to smallKeys keys it lives on the caller's stack: a list of offsets and of one-byte fingerprints, eight to a
-// word, all compared with a new key's at once without a branch (0xff marks a free place; no fingerprint is 0xff),
+// Up to smallKeys keys it lives on the caller's stack: a list of offsets and of one-byte fingerprints, read eight
+// to a word and all compared with a new key's at once without a branch (0xff marks a free place; no fingerprint is 0xff),
 // behind a 64-bit filter that skips the comparison for most new keys; a key whose fingerprint matches is compared
 // byte for byte. Beyond, it is an open-addressing hash table, allocated (records of many fields only), whose
 // entries are the top 32 bits of the key's hash and the offset plus one (0 is an empty slot), and which hashes
 // every byte of a key, so that a record of many keys cannot make them collide.
 type keySet struct {
-	fps  [smallKeys / 8]uint64 // small: the fingerprints, key i in byte i%8 of word i/8, 0xff where none
-	seen uint64                // small: bit fp%64 set for each fingerprint fp, to skip comparing most new keys
-	offs [smallKeys]uint32     // small: the offsets
-	big  []uint64              // the hash table, nil while the set is small
-	mask uint64                // len(big)-1
-	n    int                   // keys added: the attributes of the message so far
+	fps  [smallKeys]uint8  // small: the fingerprints, key i's at i, 0xff where none
+	seen uint64            // small: bit fp%64 set for each fingerprint fp, to skip comparing most new keys
+	offs [smallKeys]uint32 // small: the offsets
+	big  []uint64          // the hash table, nil while the set is small
+	mask uint64            // len(big)-1
+	n    int               // keys added: the attributes of the message so far
 }
 
 // smallKeys is the number of keys the set holds without allocating.
@@ -31,7 +32,8 @@ const smallKeys = 32
 func (k *keySet) reset(n int) {
 	k.n = 0
 	if n <= smallKeys {
-		k.fps = [smallKeys / 8]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		k.fps = [smallKeys]uint8{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 		k.seen = 0
 		k.big = nil
 		return
@@ -66,9 +68,10 @@ func (k *keySet) lookup(h uint64, dst []byte, base, start, end int) (found bool,
 	if k.big == nil {
 		fp := min(h>>56, 0xfe)
 		pat := fp * ones
-		if k.seen&(1<<(fp%64)) != 0 && equalBytes(k.fps[0], pat)|equalBytes(k.fps[1], pat)|equalBytes(k.fps[2], pat)|equalBytes(k.fps[3], pat) != 0 {
-			for j, w := range k.fps {
-				for z := equalBytes(w, pat); z != 0; z &= z - 1 {
+		if k.seen&(1<<(fp%64)) != 0 && equalBytes(k.fpWord(0), pat)|equalBytes(k.fpWord(1), pat)|
+			equalBytes(k.fpWord(2), pat)|equalBytes(k.fpWord(3), pat) != 0 {
+			for j := range smallKeys / 8 {
+				for z := equalBytes(k.fpWord(j), pat); z != 0; z &= z - 1 {
 					if sameKey(dst, base, k.offs[8*j+bits.TrailingZeros64(z)/8], start, end) {
 						return true, 0
 					}
@@ -89,6 +92,9 @@ func (k *keySet) lookup(h uint64, dst []byte, base, start, end int) (found bool,
 	}
 }
 
+// fpWord returns the fingerprints of keys 8j to 8j+7, little-endian.
+func (k *keySet) fpWord(j int) uint64 { return binary.LittleEndian.Uint64(k.fps[8*j:]) }
+
 // equalBytes has 0x80 in each byte where w and pat are equal, and 0 elsewhere (exact per byte: no carry crosses
 // a byte).
 func equalBytes(w, pat uint64) uint64 {
@@ -106,7 +112,7 @@ func sameKey(dst []byte, base int, off uint32, start, end int) bool {
 // add records a key that lookup did not find, with the entry it returned.
 func (k *keySet) add(entry uint64) {
 	if k.big == nil {
-		k.fps[k.n/8] &^= (0xff ^ entry&0xff) << (8 * (k.n % 8))
+		k.fps[k.n] = uint8(entry)
 		k.seen |= 1 << (entry % 64)
 		k.offs[k.n] = uint32(entry >> 8)
 		k.n++
