@@ -2,7 +2,9 @@ package receivers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"testing"
@@ -44,7 +46,8 @@ func TestHEC(t *testing.T) {
 	}
 	// SYSLOG_HOST is not needed with hec: the emulator's environment sets one, which hec ignores.
 	env := e.Env("127.0.0.1:9", "tcp", "SIEMSHIP_OUTPUT=hec", "HEC_URL="+hecURL, "HEC_TOKEN="+hecToken, "HEC_ACK=on",
-		"HEC_INDEX=main", "HEC_SOURCETYPE=_json", "HEC_HOST=${__tag__:__hostname__}", "HEC_MAX_EVENTS=500")
+		"HEC_INDEX=main", "HEC_SOURCETYPE=_json", "HEC_HOST=${__tag__:__hostname__}", "HEC_MAX_EVENTS=500",
+		"HEC_FIELDS=seq,topic=__topic__")
 	s := startShipper(t, env)
 	waitCheckpointed(ctx, t, e)
 	// Confirmed means indexed: the ledger is complete once the checkpoints are at the end.
@@ -84,6 +87,23 @@ func TestHEC(t *testing.T) {
 			}
 		} else if ev.HasTime {
 			t.Errorf("seq %d: a record without time sent time %q", seq, ev.TimeText)
+		}
+		// Indexed fields, read by the emulator as Splunk reads them: seq as a string, the topic when it is not
+		// empty (invalid UTF-8 as U+FFFD per byte, as in the event).
+		wantFields := map[string]string{"seq": strconv.FormatUint(seq, 10)}
+		if topic := r.group.GetTopic(); topic != "" {
+			wantFields["topic"] = string([]rune(topic))
+		}
+		gotFields := map[string]string{}
+		for k, raw := range ev.Fields {
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				t.Errorf("seq %d: indexed field %s=%s: %v", seq, k, raw, err)
+			}
+			gotFields[k] = v
+		}
+		if !maps.Equal(gotFields, wantFields) {
+			t.Errorf("seq %d: indexed fields %q, want %q", seq, gotFields, wantFields)
 		}
 		if ev.Index != "main" || ev.Sourcetype != "_json" || ev.AckID < 0 {
 			t.Errorf("seq %d: index %q sourcetype %q ackId %d", seq, ev.Index, ev.Sourcetype, ev.AckID)

@@ -199,6 +199,10 @@ func agreeCases(t testing.TB) []agreeCase {
 		bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_MAX_REQUEST_BYTES=100"),
 		bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_TLS_CA_FILE=/nonexistent.pem"),
 		bad("SIEMSHIP_OUTPUT=kafka"), bad("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_MAX_EVENTS=0"),
+		good("SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_FIELDS=eventName, ip=sourceIpAddress,topic=__topic__"),
+		badNaming("HEC_FIELDS", "SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_FIELDS=__topic__"),
+		badNaming("HEC_FIELDS", "SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_FIELDS=a,a=b"),
+		badNaming("HEC_MAX_REQUEST_BYTES", "SIEMSHIP_OUTPUT=hec", "HEC_URL=https://a", "HEC_TOKEN=t", "HEC_FIELDS=a,b,c", "HEC_MAX_REQUEST_BYTES=4096"),
 		// json, with or without a header.
 		good("SIEMSHIP_FORMAT=json"), good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none"),
 		good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=rfc3164"), good("SIEMSHIP_FORMAT=json", "SYSLOG_HEADER=none", "SYSLOG_MAX_MESSAGE_BYTES=480"),

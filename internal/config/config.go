@@ -144,6 +144,8 @@ type HEC struct {
 
 	HECHost string `envconfig:"HEC_HOST" desc:"hec: host of every event, a constant or a template such as ${__tag__:__hostname__} (docs/format.md#templates); empty: the token's default (the HEC server's name)."`
 
+	HECFields string `envconfig:"HEC_FIELDS" desc:"hec: record fields also sent as Splunk indexed fields (the event's \"fields\" member, searchable with field::value and tstats), comma-separated, each a field name or name=field (a name starts with a letter and holds letters, digits and _; a field is a content key, __topic__, __source__ or __tag__:key), e.g. eventName,sourceIp=sourceIpAddress,topic=__topic__. Absent and empty fields are left out; a value is cut at 1024 bytes there (the event keeps it whole). Empty: none."`
+
 	HECAck string `envconfig:"HEC_ACK" default:"auto" desc:"hec: indexer acknowledgement: on (a batch is confirmed, and its checkpoint moves, only once Splunk reports every request of it indexed; needs a token with acknowledgement enabled), off (confirmed once HEC accepted the request: Splunk Cloud tokens, which only have acknowledgement for Kinesis Firehose), auto (on when the token has it, else off with a warning)."`
 
 	HECAckTimeout time.Duration `envconfig:"HEC_ACK_TIMEOUT" default:"2m" desc:"hec: how long a batch waits for its acknowledgements before it is sent again (the events it resends may then be duplicates)."`

@@ -63,7 +63,12 @@ func (v *validator) hec() {
 	if h.HECAckTimeout <= 0 {
 		v.bad(&h.HECAckTimeout, "must be positive")
 	}
-	v.check(&h.HECMaxRequestBytes, hec.ValidateMaxRequestBytes(h.HECMaxRequestBytes))
+	if v.check(&h.HECMaxRequestBytes, hec.ValidateMaxRequestBytes(h.HECMaxRequestBytes)) {
+		fields, err := hecenc.ParseFields(h.HECFields)
+		if v.check(&h.HECFields, err) {
+			v.check(&h.HECMaxRequestBytes, hecenc.CheckEventBytes(h.HECMaxRequestBytes, len(fields)))
+		}
+	}
 	v.check(&h.HECMaxEvents, hec.ValidateMaxEvents(h.HECMaxEvents))
 	for _, p := range []*string{&h.HECIndex, &h.HECSource, &h.HECSourcetype} {
 		v.check(p, hecenc.ValidateField(*p))
@@ -105,10 +110,14 @@ func (c *Config) HECOptions(log *zap.Logger) (hec.Options, error) {
 }
 
 // HECEncoderOptions returns the options of the hec format.
-func (c *Config) HECEncoderOptions() hecenc.Options {
+func (c *Config) HECEncoderOptions() (hecenc.Options, error) {
 	h := &c.HEC
+	fields, err := hecenc.ParseFields(h.HECFields)
+	if err != nil {
+		return hecenc.Options{}, fmt.Errorf("%s: %w", c.name(&h.HECFields), err)
+	}
 	return hecenc.Options{Host: constant(h.HECHost, ""), Source: h.HECSource, Sourcetype: h.HECSourcetype,
-		Index: h.HECIndex, MaxEventBytes: max(h.HECMaxRequestBytes, hecenc.MinEventBytes)}
+		Index: h.HECIndex, MaxEventBytes: max(h.HECMaxRequestBytes, hecenc.MinEventBytes), Fields: fields}, nil
 }
 
 // hecWarnings are the HEC settings that weaken security.

@@ -69,7 +69,11 @@ func NewMapping(cfg *config.Config) (*mapping.Mapper, error) {
 // frames in framing. It returns the settings the encoder had to adjust, for a start-up warning each.
 func NewEncoder(cfg *config.Config, framing message.Framing) (pipeline.Encoder, []string, error) {
 	if cfg.IsHEC() {
-		enc, err := hecenc.NewEncoder(cfg.HECEncoderOptions())
+		o, err := cfg.HECEncoderOptions()
+		if err != nil {
+			return nil, nil, err
+		}
+		enc, err := hecenc.NewEncoder(o)
 		return enc, nil, err
 	}
 	ho, none, err := cfg.HeaderOptions(framing)

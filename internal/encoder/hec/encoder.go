@@ -20,10 +20,26 @@ type Options struct {
 	// MaxEventBytes bounds one event, envelope included, so that it fits a request (the sink's
 	// MaxRequestBytes); at least MinEventBytes. 0 means no limit.
 	MaxEventBytes int
+	// Fields are copied as indexed fields into each event's "fields" member (ParseFields); the event object keeps
+	// them too. Fields is empty when nothing is indexed.
+	Fields []Field
 }
 
 // MinEventBytes is the smallest MaxEventBytes: an envelope with its metadata and a cut event object.
 const MinEventBytes = 1024
+
+// CheckEventBytes checks MaxEventBytes (0: no limit) for an encoder with fields indexed fields: room for the
+// envelope, a cut event object and each field at its longest.
+func CheckEventBytes(maxEventBytes, fields int) error {
+	least := MinEventBytes + fields*(maxFieldValue+140)
+	if maxEventBytes != 0 && maxEventBytes < least {
+		if fields > 0 {
+			return fmt.Errorf("max event bytes %d: at least %d with %d indexed fields", maxEventBytes, least, fields)
+		}
+		return fmt.Errorf("max event bytes %d: at least %d", maxEventBytes, least)
+	}
+	return nil
+}
 
 // maxField bounds a metadata setting.
 const maxField = 1024
@@ -52,6 +68,7 @@ type Encoder struct {
 	obj      *jsonenc.Encoder
 	host     []byte // `,"host":"…"` or nothing
 	rest     []byte // `,"source":…,"sourcetype":…,"index":…` (those set)
+	fields   []fieldKey
 	maxEvent int
 }
 
@@ -63,8 +80,13 @@ func NewEncoder(o Options) (*Encoder, error) {
 			errs = append(errs, fmt.Errorf("%s %q: %w", f.name, f.v, err))
 		}
 	}
-	if o.MaxEventBytes != 0 && o.MaxEventBytes < MinEventBytes {
-		errs = append(errs, fmt.Errorf("max event bytes %d: at least %d", o.MaxEventBytes, MinEventBytes))
+	for _, f := range o.Fields {
+		if err := validName(f.Name); err != nil || f.From == "" {
+			errs = append(errs, fmt.Errorf("indexed field %q from %q: %w", f.Name, f.From, errors.Join(err, errors.New("a record field is required"))))
+		}
+	}
+	if err := CheckEventBytes(o.MaxEventBytes, len(o.Fields)); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -83,6 +105,10 @@ func NewEncoder(o Options) (*Encoder, error) {
 	}
 	e.host = member("host", o.Host)
 	e.rest = append(append(member("source", o.Source), member("sourcetype", o.Sourcetype)...), member("index", o.Index)...)
+	for _, f := range o.Fields {
+		q, _ := json.Marshal(f.Name)
+		e.fields = append(e.fields, fieldKey{quoted: string(q) + ":", from: f.From})
+	}
 	return e, nil
 }
 
@@ -130,13 +156,18 @@ func (e *Encoder) AppendEvent(dst []byte, g *record.Group, l *record.Log, hd *me
 		dst = append(dst, e.rest[1:]...)
 		dst = append(dst, ',')
 	}
+	var fieldsCut, fieldsSanitized bool
+	if len(e.fields) > 0 {
+		dst, fieldsCut, fieldsSanitized = appendFields(dst, e.fields, g, l)
+	}
 	dst = append(dst, `"event":`...)
 	limit := 0
 	if e.maxEvent > 0 {
 		limit = max(e.maxEvent-(len(dst)-start)-1, jsonenc.MinObjectBytes)
 	}
 	dst, r := e.obj.AppendObject(dst, g, l, limit)
-	r.Sanitized = r.Sanitized || sanitizedHost
+	r.Sanitized = r.Sanitized || sanitizedHost || fieldsSanitized
+	r.Truncated = r.Truncated || fieldsCut
 	return append(dst, '}'), r
 }
 

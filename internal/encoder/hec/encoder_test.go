@@ -3,6 +3,8 @@ package hecenc
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,8 +17,9 @@ type event struct {
 	Host       *string         `json:"host"`
 	Source     *string         `json:"source"`
 	Sourcetype *string         `json:"sourcetype"`
-	Index      *string         `json:"index"`
-	Event      json.RawMessage `json:"event"`
+	Index      *string           `json:"index"`
+	Fields     map[string]string `json:"fields"`
+	Event      json.RawMessage   `json:"event"`
 }
 
 // decode reads every event of a concatenated body as Splunk reads it, strictly (no unknown member).
@@ -89,8 +92,71 @@ func TestLimit(t *testing.T) {
 	}
 }
 
+func TestFields(t *testing.T) {
+	fields, err := ParseFields(" eventName , ip=sourceIpAddress,topic=__topic__,zone=__tag__:zone,missing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEncoder(Options{Sourcetype: "_json", Fields: fields, MaxEventBytes: 8192})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := record.Group{Topic: "actiontrail_audit_event", Tags: []record.Field{{Key: "zone", Value: "cn-hangzhou-h"}}, Logs: []record.Log{
+		{Time: 1, Contents: []record.Field{{Key: "eventName", Value: "Console\nSignin\xff"}, {Key: "sourceIpAddress", Value: "203.0.113.7"}}},
+		{Time: 2, Contents: []record.Field{{Key: "sourceIpAddress", Value: strings.Repeat("x", 3000)}}},
+	}}
+	var b message.Batch
+	c := e.AppendGroup(&b, &g, nil, &message.Scratch{})
+	evs := decode(t, b.Buf)
+	want0 := map[string]string{"eventName": "Console\nSignin\uFFFD", "ip": "203.0.113.7", "topic": "actiontrail_audit_event", "zone": "cn-hangzhou-h"}
+	if len(evs) != 2 || !maps.Equal(evs[0].Fields, want0) {
+		t.Fatalf("fields %v, want %v", evs[0].Fields, want0)
+	}
+	if f := evs[1].Fields; len(f) != 3 || len(f["ip"]) != maxFieldValue || f["eventName"] != "" {
+		t.Errorf("second event's fields: %d of them, ip %d bytes", len(f), len(f["ip"]))
+	}
+	var obj map[string]string
+	if err := json.Unmarshal(evs[1].Event, &obj); err != nil || len(obj["sourceIpAddress"]) != 3000 {
+		t.Errorf("the event lost the whole value: %v", err)
+	}
+	if c.Sanitized != 1 || c.Truncated != 1 {
+		t.Errorf("counts %+v, want one sanitized (the line break) and one truncated (the long field)", c)
+	}
+	if b.Ends[1]-b.Ends[0] > 8192 {
+		t.Errorf("event of %d bytes", b.Ends[1]-b.Ends[0])
+	}
+}
+
+func TestParseFields(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []Field
+		err  string
+	}{
+		{"", nil, ""},
+		{"a, b_2 ,c=__tag__:x", []Field{{"a", "a"}, {"b_2", "b_2"}, {"c", "__tag__:x"}}, ""},
+		{"__topic__", nil, "give it a name: myname=__topic__"},
+		{"1a=x", nil, "starts with a letter"},
+		{"a-b=x", nil, "only letters"},
+		{"a=", nil, "no record field"},
+		{"a,b=c,a=d", nil, "given twice"},
+	} {
+		got, err := ParseFields(c.in)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("ParseFields(%q) = %v, want an error with %q", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("ParseFields(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+}
+
 func TestOptions(t *testing.T) {
-	for _, o := range []Options{{Host: "a\nb"}, {Index: "\xff"}, {Source: strings.Repeat("s", 2000)}, {MaxEventBytes: 10}} {
+	for _, o := range []Options{{Host: "a\nb"}, {Index: "\xff"}, {Source: strings.Repeat("s", 2000)}, {MaxEventBytes: 10},
+		{Fields: []Field{{"ok", ""}}}, {Fields: []Field{{"no way", "x"}}}, {Fields: []Field{{"a", "a"}, {"b", "b"}, {"c", "c"}, {"d", "d"}}, MaxEventBytes: 4096}} {
 		if _, err := NewEncoder(o); err == nil {
 			t.Errorf("NewEncoder(%+v) accepted", o)
 		}
@@ -101,9 +167,13 @@ func FuzzAppendEvent(f *testing.F) {
 	f.Add("k", "v", "host", uint32(1795425745), uint32(5), 0)
 	f.Add("\xff", "\x00\"\\", "a b", uint32(0), uint32(0), 1500)
 	f.Fuzz(func(t *testing.T, k, v, host string, sec, ns uint32, max int) {
-		o := Options{Sourcetype: "st"}
+		from := k
+		if from == "" {
+			from = "absent"
+		}
+		o := Options{Sourcetype: "st", Fields: []Field{{"f", from}, {"topic", "__topic__"}}}
 		if max > 0 {
-			o.MaxEventBytes = MinEventBytes + max%4096
+			o.MaxEventBytes = MinEventBytes + 2*(maxFieldValue+140) + max%4096
 		}
 		e, err := NewEncoder(o)
 		if err != nil {
