@@ -23,7 +23,8 @@ func benchEncoder(b *testing.B, o Options) *Encoder {
 // BenchmarkAppendGroup encodes what `siemship bench` pulls: 10 000 records the emulator generates (ActionTrail-like,
 // 8 to 15 fields, groups of 10 with three tags), decoded by the consumer's walk as a pull is. One op is the whole
 // batch; ns/record is the figure to compare with the 250 ns target. On a busy machine the wall clock also counts
-// the time spent waiting for a core: cpu-ns/record is the CPU time of the benchmark's thread per record.
+// the time spent waiting for a core: cpu-ns/record is the CPU time of the benchmark's thread per record. The
+// "-go" case is the first without vector.CopyPairs, as on CPUs without AVX-512.
 func BenchmarkAppendGroup(b *testing.B) {
 	groups := encodertest.Generated(b, 10_000, 10)
 	for _, tc := range []struct {
@@ -39,6 +40,11 @@ func BenchmarkAppendGroup(b *testing.B) {
 			encodertest.BenchGroups(b, benchEncoder(b, tc.o), groups)
 		})
 	}
+	b.Run("2.0-tab-rfc5424-octet-go", func(b *testing.B) { // the path of CPUs without AVX-512
+		defer func(v bool) { vectorPairs = v }(vectorPairs)
+		vectorPairs = false
+		encodertest.BenchGroups(b, benchEncoder(b, Options{}), groups)
+	})
 }
 
 // BenchmarkAppendFrame encodes the emulator-like ActionTrail record of the golden files one at a time (the path
