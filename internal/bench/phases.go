@@ -326,13 +326,6 @@ wait:
 		p.Verified = p.Lost == 0
 		syslogBytes = uint64(hec.Stats().BodyBytes)
 	}
-	if hec != nil {
-		c := uint64(hec.Count())
-		p.Lost = n - min(c, n)
-		p.Duplicates = c - min(c, n)
-		p.Verified = p.Lost == 0
-		syslogBytes = uint64(hec.Stats().BodyBytes)
-	}
 	if recv != nil {
 		rep := led.Report()
 		p.Duplicates = rep.Duplicates

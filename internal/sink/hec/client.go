@@ -342,38 +342,99 @@ type pendingAck struct {
 	id    int64
 	epoch uint64    // the base's ackId epoch when the id was handed out
 	at    time.Time // when HEC accepted the request
+	fence uint64    // once a poll said true: the requests to base started by then (ackEpochs.settled); 0 before
 }
 
 // ackEpochs tells, per URL, how often HEC's ackIds started again from 0: a restarted indexer hands out ids it had
-// handed out before, and a poll of an old id would then report the new request's status. An id of 0 after
-// higher ones starts a new epoch; acknowledgements pending from an older one count as lost.
+// handed out before, and a poll of an old id would then report the new request's status. HEC hands out a
+// channel's ids in increasing order, so a request sent after an answer with id Y must get an id above Y: one that
+// does not shows a restart and starts a new epoch; acknowledgements pending from an older one count as lost. (An
+// id of 0 after higher ones is not enough: answers to concurrent requests arrive in any order.)
 type ackEpochs struct {
 	mu sync.Mutex
-	m  map[string]*ackEpoch
+	m  map[string]*ackBase
 }
 
+// ackEpoch is a base's epoch and the highest id seen in it (-1 before the first).
 type ackEpoch struct {
 	epoch uint64
-	max   int64 // highest id seen in this epoch, -1 before the first
+	max   int64
 }
 
-// observe records an ackId HEC handed out for base and returns the epoch it belongs to.
-func (e *ackEpochs) observe(base string, id int64) uint64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+// ackBase is the state of one URL: its epoch, and the event requests under way (numbered from 1 as they start),
+// whose answers may yet show a restart.
+type ackBase struct {
+	ackEpoch
+	started     uint64
+	outstanding map[uint64]struct{}
+}
+
+func (e *ackEpochs) baseLocked(base string) *ackBase {
 	if e.m == nil {
-		e.m = map[string]*ackEpoch{}
+		e.m = map[string]*ackBase{}
 	}
 	a := e.m[base]
 	if a == nil {
-		a = &ackEpoch{max: -1}
+		a = &ackBase{ackEpoch: ackEpoch{max: -1}, outstanding: map[uint64]struct{}{}}
 		e.m[base] = a
 	}
-	if id == 0 && a.max > 0 {
-		a.epoch++
-		a.max = -1
+	return a
+}
+
+// begin is called before an event request to base: it returns the epoch as it is (for observe) and the
+// request's number (for end).
+func (e *ackEpochs) begin(base string) (ackEpoch, uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.baseLocked(base)
+	a.started++
+	a.outstanding[a.started] = struct{}{}
+	return a.ackEpoch, a.started
+}
+
+// end is called once request post has its answer (after observe) or failed.
+func (e *ackEpochs) end(base string, post uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.baseLocked(base).outstanding, post)
+}
+
+// fence returns the number of event requests to base started so far.
+func (e *ackEpochs) fence(base string) uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.baseLocked(base).started
+}
+
+// settled reports whether every event request to base numbered up to fence has ended: then any restart their
+// answers showed is in the epoch.
+func (e *ackEpochs) settled(base string, fence uint64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for n := range e.baseLocked(base).outstanding {
+		if n <= fence {
+			return false
+		}
 	}
-	a.max = max(a.max, id)
+	return true
+}
+
+// observe records the ackId HEC handed out for base to a request begun at before, and returns the epoch it
+// belongs to. When another request found a restart while this one was under way, the id is given the epoch of
+// before: whether HEC handed it out before or after its restart is unknown, so its acknowledgement counts as lost.
+func (e *ackEpochs) observe(base string, id int64, before ackEpoch) uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.baseLocked(base)
+	switch {
+	case a.epoch != before.epoch:
+		return before.epoch
+	case id <= before.max:
+		a.epoch++
+		a.max = id
+	default:
+		a.max = max(a.max, id)
+	}
 	return a.epoch
 }
 
@@ -411,7 +472,13 @@ func (c *Client) send(ctx context.Context, b *message.Batch) error {
 			continue
 		}
 		j := c.pack(b, i, until)
+		before, post := c.epochs.begin(base)
 		status, a, err := c.postEvents(ctx, base, b, i, j)
+		var epoch uint64
+		if err == nil && status == http.StatusOK && ack && a.AckID != nil {
+			epoch = c.epochs.observe(base, *a.AckID, before)
+		}
+		c.epochs.end(base, post)
 		if err != nil {
 			c.cur.CompareAndSwap(cur, cur+1) // the next attempt goes to the next URL
 			return err
@@ -419,7 +486,7 @@ func (c *Client) send(ctx context.Context, b *message.Batch) error {
 		switch {
 		case status == http.StatusOK:
 			if ack && a.AckID != nil {
-				pending = append(pending, pendingAck{base, *a.AckID, c.epochs.observe(base, *a.AckID), time.Now()})
+				pending = append(pending, pendingAck{base: base, id: *a.AckID, epoch: epoch, at: time.Now()})
 			}
 			i = j
 			if i == until {
@@ -486,50 +553,41 @@ func (c *Client) postEvents(ctx context.Context, base string, b *message.Batch, 
 	return c.post(ctx, base, "/services/collector/event", b.Buf[frameStart(b, i):b.Ends[j-1]], c.o.Gzip)
 }
 
-// waitAcks polls until every pending request is acknowledged, or AckTimeout passes.
+// waitAcks polls until every pending request is acknowledged, or AckTimeout passes. An ackId a poll reported
+// true counts once every event request to its URL that was under way by then has its answer, and the URL's epoch
+// is still the id's: one of those answers could show an indexer restart, after which the true may have been a new
+// request's with the same id.
 func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 	c.pendingAcks.Add(int64(len(pending)))
 	defer func() { c.pendingAcks.Add(-int64(len(pending))) }()
 	deadline := time.Now().Add(c.o.AckTimeout)
 	wait := 5 * time.Millisecond
 	for {
-		for _, p := range pending {
-			if c.epochs.current(p.base) != p.epoch {
-				c.ackTimeouts.Add(1)
-				return fmt.Errorf("hec %s: its acknowledgement ids started again from 0 (an indexer restart?): the acknowledgements of %d requests are lost; the batch is sent again", p.base, len(pending))
-			}
+		if err := c.checkEpochs(pending); err != nil {
+			return err
 		}
-		left := make([]pendingAck, 0, len(pending))
-		hook := c.ackHook.Load()
 		for _, base := range bases(pending) {
-			var ids []int64
-			for _, p := range pending {
-				if p.base == base {
-					ids = append(ids, p.id)
-				}
-			}
-			body, _ := json.Marshal(map[string][]int64{"acks": ids})
-			status, _, raw, err := c.postAck(ctx, base, body)
-			if err != nil {
+			if err := c.pollAcks(ctx, base, pending); err != nil {
 				return err
 			}
-			if status != http.StatusOK {
-				return &Error{Status: status, Answer: answer{Text: string(raw)}, Fix: "acknowledgement polling refused"}
-			}
-			var got struct {
-				Acks map[string]bool `json:"acks"`
-			}
-			if err := json.Unmarshal(raw, &got); err != nil {
-				return fmt.Errorf("hec %s: ack answer: %w", base, err)
-			}
-			for _, p := range pending {
-				switch {
-				case p.base != base:
-				case !got.Acks[strconv.FormatInt(p.id, 10)]:
-					left = append(left, p)
-				case hook != nil:
-					(*hook)(time.Since(p.at))
-				}
+		}
+		settled := make([]bool, len(pending))
+		for i, p := range pending {
+			settled[i] = p.fence != 0 && c.epochs.settled(p.base, p.fence)
+		}
+		if err := c.checkEpochs(pending); err != nil {
+			return err
+		}
+		hook := c.ackHook.Load()
+		left := make([]pendingAck, 0, len(pending))
+		onlyTrue := true
+		for i, p := range pending {
+			switch {
+			case !settled[i]:
+				left = append(left, p)
+				onlyTrue = onlyTrue && p.fence != 0
+			case hook != nil:
+				(*hook)(time.Since(p.at))
 			}
 		}
 		c.pendingAcks.Add(-int64(len(pending) - len(left)))
@@ -541,15 +599,67 @@ func (c *Client) waitAcks(ctx context.Context, pending []pendingAck) error {
 			c.ackTimeouts.Add(1)
 			return fmt.Errorf("hec: %d requests not acknowledged within HEC_ACK_TIMEOUT (%v); the batch is sent again", len(pending), c.o.AckTimeout)
 		}
-		t := time.NewTimer(wait)
+		d := wait
+		if onlyTrue { // indexed: only waiting for other requests' answers, which come within milliseconds
+			d = time.Millisecond
+		}
+		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
 		case <-t.C:
 		}
-		wait = min(wait*2, c.o.AckPollMax)
+		if !onlyTrue {
+			wait = min(wait*2, c.o.AckPollMax)
+		}
 	}
+}
+
+// checkEpochs fails when the epoch of a pending ackId's URL moved on: its acknowledgement is lost.
+func (c *Client) checkEpochs(pending []pendingAck) error {
+	for _, p := range pending {
+		if c.epochs.current(p.base) != p.epoch {
+			c.ackTimeouts.Add(1)
+			return fmt.Errorf("hec %s: its acknowledgement ids started again from 0 (an indexer restart?): the acknowledgements of %d requests are lost; the batch is sent again", p.base, len(pending))
+		}
+	}
+	return nil
+}
+
+// pollAcks asks base about the pending ids of it that no poll reported true yet, and fences those it reports true.
+func (c *Client) pollAcks(ctx context.Context, base string, pending []pendingAck) error {
+	var ids []int64
+	for _, p := range pending {
+		if p.base == base && p.fence == 0 {
+			ids = append(ids, p.id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	body, _ := json.Marshal(map[string][]int64{"acks": ids})
+	status, _, raw, err := c.postAck(ctx, base, body)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return &Error{Status: status, Answer: answer{Text: string(raw)}, Fix: "acknowledgement polling refused"}
+	}
+	var got struct {
+		Acks map[string]bool `json:"acks"`
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		return fmt.Errorf("hec %s: ack answer: %w", base, err)
+	}
+	fence := c.epochs.fence(base) // taken after the answer: every request that HEC could have answered before it
+	for i := range pending {
+		p := &pending[i]
+		if p.base == base && p.fence == 0 && got.Acks[strconv.FormatInt(p.id, 10)] {
+			p.fence = fence
+		}
+	}
+	return nil
 }
 
 // bases returns the URLs of p, each once: an ackId is polled once per round, since HEC forgets it once reported
