@@ -9,6 +9,7 @@ import (
 
 	"github.com/siemship/siemship/internal/encoder/header"
 	"github.com/siemship/siemship/internal/encoder/internal/chars"
+	"github.com/siemship/siemship/internal/encoder/internal/vector"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
 )
@@ -69,8 +70,8 @@ type Encoder struct {
 	keyTab     *byteTables
 	constPlain bool // "__topic__", "__source__" and "__tag__:" need no escaping with this separator
 	valTab     *byteTables
-	nibbles    *nibbleTables // copyFieldsVector's tables of keyTab and valTab
-	topicKey   string        // sep+"__topic__=", sep+"__source__=" and sep+"__tag__:", for appendPlainPairs
+	pairs      *vector.Tables // vector.CopyPairs' tables of keyTab and valTab; nil: copyFieldsWords only
+	topicKey   string         // sep+"__topic__=", sep+"__source__=" and sep+"__tag__:", for appendPlainPairs
 	sourceKey  string
 	tagKey     string
 	max        int // MaxMessageBytes, or math.MaxInt
@@ -97,7 +98,7 @@ func NewEncoder(o Options) (*Encoder, error) {
 	o.Location = ho.Location
 	e := &Encoder{opts: o, hdr: hdr, sep: o.Separator, max: hdr.Max()}
 	e.keyTab, e.valTab = newByteTables(o.Separator, true), newByteTables(o.Separator, false)
-	e.nibbles = newNibbleTables(o.Separator[0])
+	e.pairs = pairTables(o.Separator[0])
 	e.constPlain = !strings.ContainsAny("__topic____source____tag__:", o.Separator[:1])
 	e.topicKey, e.sourceKey, e.tagKey = o.Separator+"__topic__=", o.Separator+"__source__=", o.Separator+"__tag__:"
 	return e, nil
@@ -272,11 +273,16 @@ func fieldsLen(prefix string, fields []record.Field) int {
 
 // copyFields writes fields into buf (len(buf) >= fieldsLen) as prefix+key+"="+value each, until one needs
 // escaping. It returns the end of the fields that did not, their number, and a word whose highs bits are set when
-// one of them has a non-ASCII byte (the caller checks UTF-8). It uses copyFieldsVector where the CPU has it, and
-// copyFieldsWords elsewhere; both write the same bytes and return the same k, pairs and all&highs.
+// one of them has a non-ASCII byte (the caller checks UTF-8). It uses vector.CopyPairs where the CPU has it, and
+// copyFieldsWords elsewhere; both write the same bytes for the pairs they copy (CopyPairs also stops at an empty
+// key, which the caller then writes as it writes a pair that needs escaping).
 func (e *Encoder) copyFields(buf []byte, prefix string, fields []record.Field) (k, pairs int, all uint64) {
-	if vectorFields && len(prefix) <= 32 && len(buf) > 0 {
-		return copyFieldsVector(&buf[0], len(buf), prefix, fields, e.nibbles)
+	if vectorFields && e.pairs != nil && len(prefix) <= 32 && len(buf) > 0 {
+		k, pairs, nonASCII := vector.CopyPairs(buf, prefix, fields, e.pairs)
+		if nonASCII {
+			all = chars.Highs
+		}
+		return k, pairs, all
 	}
 	return copyFieldsWords(buf, prefix, fields, e.keyTab.sepWord, e.keyTab.eqWord)
 }

@@ -2,6 +2,7 @@ package kv
 
 import (
 	"fmt"
+	"github.com/siemship/siemship/internal/encoder/internal/vector"
 	"strings"
 	"testing"
 
@@ -76,7 +77,7 @@ func BenchmarkAppendGroup(b *testing.B) {
 	for _, f := range []message.Framing{message.FramingOctet, message.FramingLF} {
 		b.Run(f.String(), func(b *testing.B) { benchGroup(b, f, &g) })
 	}
-	if cpuVector { // the same without copyFieldsVector, as on a CPU without AVX-512
+	if vector.Available { // the same without vector.CopyPairs, as on a CPU without AVX-512
 		b.Run("octet-words", func(b *testing.B) {
 			vectorFields = false
 			defer func() { vectorFields = true }()

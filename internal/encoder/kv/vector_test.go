@@ -7,21 +7,37 @@ import (
 	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/encoder/internal/chars"
+	"github.com/siemship/siemship/internal/encoder/internal/vector"
 	"github.com/siemship/siemship/internal/record"
 )
 
-// TestNibbleTables checks, for every separator the fuzzers use and every byte, that the nibble tables find
-// exactly the bytes the byte tables escape (every class but clPlain and clHigh), in keys and in values.
-func TestNibbleTables(t *testing.T) {
+// TestPairTables checks, for every separator the fuzzers use and every byte, that vector.CopyPairs with
+// pairTables copies a pair that holds the byte, in its key or its value, exactly when the byte tables leave the
+// byte as it is (classes clPlain and clHigh).
+func TestPairTables(t *testing.T) {
+	if !vector.Available {
+		t.Skip("this CPU has no vector.CopyPairs (AVX-512 BW and VL, BMI2)")
+	}
 	for _, sep := range fuzzSeparators {
-		nib := newNibbleTables(sep[0])
+		tables := pairTables(sep[0])
+		if tables == nil {
+			t.Fatalf("sep %q: no tables", sep)
+		}
 		for _, key := range []bool{false, true} {
 			tab := newByteTables(sep, key)
 			for c := range 256 {
 				cl := tab.class[c]
-				want := cl != clPlain && cl != clHigh
-				if got := nib.special(byte(c), key); got != want {
-					t.Errorf("sep %q key=%v byte %#x: nibble tables say special=%v, byte tables class %d", sep, key, c, got, cl)
+				want := cl == clPlain || cl == clHigh
+				f := record.Field{Key: "k", Value: "vw"}
+				b := []byte{'a', byte(c), 'b'}
+				if key {
+					f.Key = string(b)
+				} else {
+					f.Value = string(b)
+				}
+				buf := make([]byte, fieldsLen(sep, []record.Field{f}))
+				if _, pairs, _ := vector.CopyPairs(buf, sep, []record.Field{f}, tables); (pairs == 1) != want {
+					t.Errorf("sep %q key=%v byte %#x: copied=%v, byte tables class %d", sep, key, c, pairs == 1, cl)
 				}
 			}
 		}
@@ -42,7 +58,7 @@ func fieldsFrom(data string) []record.Field {
 	return fields
 }
 
-// FuzzCopyFields compares copyFieldsVector with copyFieldsWords for every fuzzer separator, as contents (prefix
+// FuzzCopyFields compares vector.CopyPairs with copyFieldsWords for every fuzzer separator, as contents (prefix
 // the separator) and as tags (the separator and "__tag__:"), into a buffer of room bytes less than the fields
 // need: the same pairs (those that need no escaping, as many as fit), the same bytes, the same answer to "is
 // any of them non-ASCII", and nothing written after the buffer's end.
@@ -63,13 +79,13 @@ func FuzzCopyFields(f *testing.F) {
 		f.Add("k\x1ev\x1e"+long+b+"\x1evalue\x1ez\x1ez", uint16(0))
 	}
 	f.Fuzz(func(t *testing.T, data string, cut uint16) {
-		if !cpuVector {
-			t.Skip("this CPU has no copyFieldsVector (AVX-512 BW and VL, BMI2)")
+		if !vector.Available {
+			t.Skip("this CPU has no vector.CopyPairs (AVX-512 BW and VL, BMI2)")
 		}
 		fields := fieldsFrom(data)
 		for _, sep := range fuzzSeparators {
 			for _, prefix := range []string{sep, sep + "__tag__:"} {
-				nib := newNibbleTables(sep[0])
+				tables := pairTables(sep[0])
 				keyTab := newByteTables(sep, true)
 				need := fieldsLen(prefix, fields)
 				full := make([]byte, need)
@@ -87,6 +103,12 @@ func FuzzCopyFields(f *testing.F) {
 					fit++
 				}
 				wantPairs := min(wpairs, fit)
+				for i, fl := range fields[:wantPairs] { // CopyPairs also stops at an empty key
+					if fl.Key == "" {
+						wantPairs = i
+						break
+					}
+				}
 				wantK := wk
 				if wantPairs < wpairs {
 					wantK = fieldsLen(prefix, fields[:wantPairs])
@@ -97,7 +119,11 @@ func FuzzCopyFields(f *testing.F) {
 				var k, pairs int
 				var all uint64
 				if room > 0 {
-					k, pairs, all = copyFieldsVector(&buf[0], room, prefix, fields, nib)
+					var high bool
+					k, pairs, high = vector.CopyPairs(buf[:room], prefix, fields, tables)
+					if high {
+						all = chars.Highs
+					}
 				}
 				if k != wantK || pairs != wantPairs || (all&chars.Highs != 0) != wantHigh {
 					t.Fatalf("sep %q prefix %q room %d of %d: vector k=%d pairs=%d high=%v, words k=%d pairs=%d high=%v",
@@ -121,13 +147,4 @@ func isASCII(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// special reports what the tables say about b: whether it needs escaping in a key or in a value.
-func (t *nibbleTables) special(b byte, key bool) bool {
-	hi := &t.value
-	if key {
-		hi = &t.key
-	}
-	return t.low[b&15]&hi[b>>4] != 0
 }
