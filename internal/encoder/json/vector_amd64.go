@@ -7,7 +7,7 @@ import (
 )
 
 // cpuVector says whether this CPU can run copyMembersVector: AVX2, AVX-512 F, BW and VL (byte masks on 32-byte
-// registers) and BMI2 (BZHI), with the OS saving the AVX-512 state (as kv's copyFieldsVector needs).
+// registers) and BMI2 (BZHI), with the OS saving the AVX-512 state (as vector.CopyPairs needs).
 var cpuVector = cpu.X86.HasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasBMI2
 
 // vectorMembers says whether copyMembers uses copyMembersVector; tests turn it off to check copyMembersWords.
