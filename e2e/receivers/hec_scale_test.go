@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/siemship/siemship/internal/testgear/harness"
-	"github.com/siemship/siemship/internal/testgear/hecemu"
-	"github.com/siemship/siemship/internal/testgear/slsemu"
 )
 
 // TestHECEightShards ships 100,000 generated records and the hostile ones over 8 shards with the siemship binary
@@ -22,25 +20,7 @@ func TestHECEightShards(t *testing.T) {
 	const shards, generated = 8, 100_000
 	ctx, cancel := context.WithTimeout(t.Context(), 3*caseTimeout)
 	defer cancel()
-	h := hecemu.New(hecemu.Options{IndexDelay: 5 * time.Millisecond})
-	h.AddToken(hecToken, hecemu.Token{Ack: true})
-	hecURL, err := h.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = h.Shutdown(context.Background()) })
-
-	e := harness.StartEmulator(t, shards, 0)
-	generate(t, e, generated, 20)
-	hostile := hostileGroups()
-	renumber(hostile, generated)
-	if _, err := e.Put(harness.Project, harness.Logstore, slsemu.AnyShard, hostile...); err != nil {
-		t.Fatal(err)
-	}
-	recs := map[uint64]pulled{}
-	for _, r := range pullAll(t, e) {
-		recs[r.seq] = r
-	}
+	h, hecURL, e, recs := hecBacklog(ctx, t, shards, generated, 20)
 	env := e.Env("127.0.0.1:9", "tcp", "SIEMSHIP_OUTPUT=hec", "HEC_URL="+hecURL, "HEC_TOKEN="+hecToken, "HEC_ACK=on",
 		"SIEMSHIP_SHUTDOWN_TIMEOUT=8s", "SLS_HEARTBEAT_TIMEOUT=10s")
 	p := harness.StartProc(t, "hec-8", env)

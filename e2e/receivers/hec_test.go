@@ -25,25 +25,7 @@ func TestHEC(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(t.Context(), caseTimeout)
 	defer cancel()
-	h := hecemu.New(hecemu.Options{IndexDelay: 5 * time.Millisecond})
-	h.AddToken(hecToken, hecemu.Token{Ack: true})
-	hecURL, err := h.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = h.Shutdown(context.Background()) })
-
-	e := harness.StartEmulator(t, deliveryShards, 0)
-	generate(t, e, 2000, 4)
-	hostile := hostileGroups()
-	renumber(hostile, 2000)
-	if _, err := e.Put(harness.Project, harness.Logstore, slsemu.AnyShard, hostile...); err != nil {
-		t.Fatal(err)
-	}
-	recs := map[uint64]pulled{}
-	for _, r := range pullAll(t, e) {
-		recs[r.seq] = r
-	}
+	h, hecURL, e, recs := hecBacklog(ctx, t, deliveryShards, 2000, 4)
 	// SYSLOG_HOST is not needed with hec: the emulator's environment sets one, which hec ignores.
 	env := e.Env("127.0.0.1:9", "tcp", "SIEMSHIP_OUTPUT=hec", "HEC_URL="+hecURL, "HEC_TOKEN="+hecToken, "HEC_ACK=on",
 		"HEC_INDEX=main", "HEC_SOURCETYPE=_json", "HEC_HOST=${__tag__:__hostname__}", "HEC_MAX_EVENTS=500",
@@ -117,4 +99,30 @@ func TestHEC(t *testing.T) {
 	if st := s.app.Stats(); st.Records != uint64(len(recs)) || st.Failures != 0 {
 		t.Errorf("stats %+v, want %d records and no failures", st, len(recs))
 	}
+}
+
+// hecBacklog starts the HEC emulator (acknowledgement on, indexing 5 ms after acceptance) and an SLS emulator of
+// shards shards holding generated records (put in chunks requests) and the hostile ones after them. recs are
+// the records as the SDK reads them back, by seq.
+func hecBacklog(ctx context.Context, t *testing.T, shards, generated, chunks int) (*hecemu.Server, string, *harness.Emulator, map[uint64]pulled) {
+	t.Helper()
+	h := hecemu.New(hecemu.Options{IndexDelay: 5 * time.Millisecond})
+	h.AddToken(hecToken, hecemu.Token{Ack: true})
+	hecURL, err := h.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Shutdown(context.Background()) })
+	e := harness.StartEmulator(t, shards, 0)
+	generate(t, e, generated, chunks)
+	hostile := hostileGroups()
+	renumber(hostile, generated)
+	if _, err := e.Put(harness.Project, harness.Logstore, slsemu.AnyShard, hostile...); err != nil {
+		t.Fatal(err)
+	}
+	recs := map[uint64]pulled{}
+	for _, r := range pullAll(t, e) {
+		recs[r.seq] = r
+	}
+	return h, hecURL, e, recs
 }
