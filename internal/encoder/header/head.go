@@ -137,6 +137,12 @@ func appendField(dst []byte, v string, max int, ok func(byte) bool) ([]byte, boo
 	if v == "" {
 		return append(dst, '-'), false
 	}
+	return AppendReplacing(dst, v, max, ok)
+}
+
+// AppendReplacing appends v cut to at most max bytes, each byte that ok refuses as '_', for a field that must hold
+// a plain token (a header field, a HEC host). It reports whether v had to change.
+func AppendReplacing(dst []byte, v string, max int, ok func(byte) bool) ([]byte, bool) {
 	changed := len(v) > max
 	v = v[:min(len(v), max)]
 	for i := 0; i < len(v); i++ {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/siemship/siemship/internal/encoder/header"
 	jsonenc "github.com/siemship/siemship/internal/encoder/json"
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
@@ -171,17 +172,10 @@ func (e *Encoder) AppendEvent(dst []byte, g *record.Group, l *record.Log, hd *me
 	return append(dst, '}'), r
 }
 
-// appendPlain appends s for a JSON string of a host name: printable ASCII but space, '"' and '\', anything else as '_', at
-// most maxField bytes. It reports whether s had to change.
+// appendPlain appends s for a JSON string of a host name: printable ASCII but space, '"' and '\', anything else as
+// '_', at most maxField bytes. It reports whether s had to change.
 func appendPlain(dst []byte, s string) ([]byte, bool) {
-	changed := len(s) > maxField
-	s = s[:min(len(s), maxField)]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			c, changed = '_', true
-		}
-		dst = append(dst, c)
-	}
-	return dst, changed
+	return header.AppendReplacing(dst, s, maxField, plainHostByte)
 }
+
+func plainHostByte(c byte) bool { return c > 0x20 && c < 0x7f && c != '"' && c != '\\' }

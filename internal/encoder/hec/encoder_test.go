@@ -13,10 +13,10 @@ import (
 )
 
 type event struct {
-	Time       *json.Number    `json:"time"`
-	Host       *string         `json:"host"`
-	Source     *string         `json:"source"`
-	Sourcetype *string         `json:"sourcetype"`
+	Time       *json.Number      `json:"time"`
+	Host       *string           `json:"host"`
+	Source     *string           `json:"source"`
+	Sourcetype *string           `json:"sourcetype"`
 	Index      *string           `json:"index"`
 	Fields     map[string]string `json:"fields"`
 	Event      json.RawMessage   `json:"event"`
