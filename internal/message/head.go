@@ -32,3 +32,29 @@ const (
 
 // Has reports whether every field of f is set.
 func (h *Head) Has(f HeadFields) bool { return h.Set&f == f }
+
+// Text returns the value h chose for the CEF or LEEF header field f (HeadVendor, HeadProduct, HeadVersion,
+// HeadClass or HeadName), or setting when h sets no value for it or an empty one: an empty chosen field keeps the
+// encoder's setting.
+func (h *Head) Text(f HeadFields, setting string) string {
+	if h.Set&f == 0 {
+		return setting
+	}
+	var v string
+	switch f {
+	case HeadVendor:
+		v = h.Vendor
+	case HeadProduct:
+		v = h.Product
+	case HeadVersion:
+		v = h.Version
+	case HeadClass:
+		v = h.Class
+	case HeadName:
+		v = h.Name
+	}
+	if v == "" {
+		return setting
+	}
+	return v
+}

@@ -135,16 +135,9 @@ func (e *Encoder) headFor(g *record.Group, hd *message.Head) head {
 			h.severity = header.SIEMSeverity(hd.Severity)
 		}
 		if hd.Set&(message.HeadVendor|message.HeadProduct|message.HeadVersion) != 0 {
-			h.vendor, h.product, h.version = e.opts.Vendor, e.opts.Product, e.opts.Version
-			if hd.Set&message.HeadVendor != 0 && hd.Vendor != "" {
-				h.vendor = hd.Vendor
-			}
-			if hd.Set&message.HeadProduct != 0 && hd.Product != "" {
-				h.product = hd.Product
-			}
-			if hd.Set&message.HeadVersion != 0 && hd.Version != "" {
-				h.version = hd.Version
-			}
+			h.vendor = hd.Text(message.HeadVendor, e.opts.Vendor)
+			h.product = hd.Text(message.HeadProduct, e.opts.Product)
+			h.version = hd.Text(message.HeadVersion, e.opts.Version)
 			h.ownPrefix = h.vendor != e.opts.Vendor || h.product != e.opts.Product || h.version != e.opts.Version
 		}
 	}

@@ -143,18 +143,10 @@ func (e *Encoder) AppendFrameHead(dst []byte, g *record.Group, l *record.Log, hd
 	dst, start, limit, sanitized := e.hdr.BeginHead(dst, l, hd)
 	if hd.Set&(message.HeadVendor|message.HeadProduct|message.HeadVersion|message.HeadClass) != 0 {
 		ev := e.ev
-		if hd.Set&message.HeadVendor != 0 && hd.Vendor != "" {
-			ev.Vendor = hd.Vendor
-		}
-		if hd.Set&message.HeadProduct != 0 && hd.Product != "" {
-			ev.Product = hd.Product
-		}
-		if hd.Set&message.HeadVersion != 0 && hd.Version != "" {
-			ev.ProductVersion = hd.Version
-		}
-		if hd.Set&message.HeadClass != 0 && hd.Class != "" {
-			ev.EventID = hd.Class
-		}
+		ev.Vendor = hd.Text(message.HeadVendor, ev.Vendor)
+		ev.Product = hd.Text(message.HeadProduct, ev.Product)
+		ev.ProductVersion = hd.Text(message.HeadVersion, ev.ProductVersion)
+		ev.EventID = hd.Text(message.HeadClass, ev.EventID)
 		dst = e.appendEvent(dst, &ev, limit, &r)
 	} else {
 		dst = e.appendHead(dst)
