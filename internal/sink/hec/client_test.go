@@ -4,10 +4,15 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -482,5 +487,41 @@ func TestConcurrentSends(t *testing.T) {
 	}
 	if st := c.HECStats(); st.AckTimeouts != 0 || st.Requests != senders*20 {
 		t.Errorf("stats %+v, want %d requests and no resend", st, senders*20)
+	}
+}
+
+// TestLoadBalancerCookie: a load balancer keeps a channel on one indexer with a cookie; every request after the
+// one that set it carries it back.
+func TestLoadBalancerCookie(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	var next int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		_, _ = io.Copy(io.Discard, r.Body)
+		c, _ := r.Cookie("AWSALB")
+		if c == nil {
+			http.SetCookie(w, &http.Cookie{Name: "AWSALB", Value: "indexer-2", Path: "/"})
+			seen = append(seen, "")
+		} else {
+			seen = append(seen, c.Value)
+		}
+		if strings.HasSuffix(r.URL.Path, "/ack") {
+			_, _ = io.WriteString(w, `{"acks":{"0":true,"1":true}}`)
+			return
+		}
+		fmt.Fprintf(w, `{"text":"Success","code":0,"ackId":%d}`, next)
+		next++
+	}))
+	defer srv.Close()
+	c := newClient(t, Options{URLs: []string{srv.URL}, Ack: AckOn, MaxEvents: 1})
+	if err := c.Send(t.Context(), batch(t, 2)); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 3 || seen[0] != "" || seen[1] != "indexer-2" || seen[2] != "indexer-2" {
+		t.Errorf("cookies of the requests (two events, one poll): %q", seen)
 	}
 }
