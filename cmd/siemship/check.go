@@ -152,7 +152,7 @@ func printSample(ctx context.Context, cfg *config.Config, w io.Writer) {
 		fmt.Fprintf(w, "       sample: none (%v)\n", cmp.Or(error(err), error(errEmptyLogstore)))
 		return
 	}
-	fmt.Fprintf(w, "       sample message (%s, siemship preview shows more): %s", cfg.Output.Format,
+	fmt.Fprintf(w, "       sample message (%s, siemship preview shows more): %s", cfg.Payload(),
 		strings.ReplaceAll(strings.TrimSuffix(b.String(), "\n"), "\n", "\n       ")+"\n")
 }
 

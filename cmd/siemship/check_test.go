@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"github.com/siemship/siemship/internal/app"
 	"github.com/siemship/siemship/internal/config"
 	"github.com/siemship/siemship/internal/testgear/harness"
+	"github.com/siemship/siemship/internal/testgear/hecemu"
 	"github.com/siemship/siemship/internal/testgear/syslogrecv"
 	"github.com/siemship/siemship/internal/testgear/testcert"
 )
@@ -206,6 +208,49 @@ func TestSettingsInCheckAndRun(t *testing.T) {
 			}
 			if _, err := app.New(cfg, nil); err != nil { // what siemship run does next; it does not connect
 				t.Errorf("run: app.New: %v", err)
+			}
+		})
+	}
+}
+
+// TestCheckHEC: with SIEMSHIP_OUTPUT=hec, check reaches HEC's health endpoint and validates the token, and says
+// which variable to fix when HEC refuses it.
+func TestCheckHEC(t *testing.T) {
+	const tok, disabled = "11111111-2222-4333-8444-555555555555", "66666666-7777-4888-9999-000000000000"
+	emu := harness.StartEmulator(t, 1, 5)
+	h := hecemu.New(hecemu.Options{})
+	h.AddToken(tok, hecemu.Token{Ack: true})
+	h.AddToken(disabled, hecemu.Token{})
+	h.DisableToken(disabled)
+	u, err := h.Start(t.Context(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Shutdown(context.Background()) })
+	for _, tt := range []struct {
+		name     string
+		extra    []string
+		want     int
+		contains []string
+	}{
+		{"good token", []string{"HEC_TOKEN=" + tok}, 0, []string{"[ok  ] splunk hec", "result: OK", `sample message (hec, `, `"event":{`}},
+		{"unknown token", []string{"HEC_TOKEN=wrong"}, 1, []string{"[FAIL]", "HEC_TOKEN", "result: FAILED"}},
+		{"disabled token", []string{"HEC_TOKEN=" + disabled}, 1, []string{"[FAIL]", "HEC_TOKEN", "result: FAILED"}},
+		{"unreachable", []string{"HEC_TOKEN=" + tok, "HEC_URL=http://127.0.0.1:1"}, 1, []string{"[FAIL]", "result: FAILED"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			env := emu.Env("127.0.0.1:9", "tcp", append([]string{"SIEMSHIP_OUTPUT=hec", "HEC_URL=" + u}, tt.extra...)...)
+			if got := check(t.Context(), env, false, &out); got != tt.want {
+				t.Errorf("exit %d, want %d\n%s", got, tt.want, out.String())
+			}
+			for _, s := range tt.contains {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("output lacks %q:\n%s", s, out.String())
+				}
+			}
+			if strings.Contains(out.String(), tok) || strings.Contains(out.String(), disabled) {
+				t.Errorf("output shows the token:\n%s", out.String())
 			}
 		})
 	}

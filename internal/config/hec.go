@@ -23,6 +23,15 @@ const (
 // IsHEC reports whether messages go to Splunk's HTTP Event Collector.
 func (c *Config) IsHEC() bool { return strings.EqualFold(c.Destination, DestinationHEC) }
 
+// Payload names what a message carries: SIEMSHIP_FORMAT, or hec (HEC's event JSON, which does not use the format)
+// with SIEMSHIP_OUTPUT=hec.
+func (c *Config) Payload() string {
+	if c.IsHEC() {
+		return DestinationHEC
+	}
+	return string(c.Output.Format)
+}
+
 // syslogGroup is the group of the syslog destination's settings, which SIEMSHIP_OUTPUT=hec does not need.
 var syslogGroup = func() string {
 	f, _ := reflect.TypeFor[Config]().FieldByName("Syslog")
