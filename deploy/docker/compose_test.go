@@ -490,7 +490,7 @@ func runStack(t *testing.T, file string) {
 			t.Fatal(err)
 		}
 		env["HEC_DEAD_LETTER_FILE"] = filepath.Join(dir, filepath.Base(env["HEC_DEAD_LETTER_FILE"]))
-		led = func() *ledger.Ledger { return hecLedger(h) }
+		led = func() *ledger.Ledger { return h.SeqLedger() }
 	} else {
 		l := ledger.New("||")
 		recv, err := syslogrecv.Listen(syslogrecv.Options{Addr: "127.0.0.1:0"}, l.Observe)
@@ -547,15 +547,6 @@ func runStack(t *testing.T, file string) {
 	if missing := led().Missing(1, records, 10); len(missing) > 0 {
 		t.Errorf("missing records %v", missing)
 	}
-}
-
-// hecLedger counts the records among the events the HEC emulator indexed (the json format's object, seq a string).
-func hecLedger(h *hecemu.Server) *ledger.Ledger {
-	l := ledger.NewKey(ledger.SeqKey("json", "", ""))
-	for _, ev := range h.Events() {
-		l.Observe(ev.Event)
-	}
-	return l
 }
 
 // loggedHTTPAddr returns the address siemship logged for its metrics and health endpoint (console log format, as

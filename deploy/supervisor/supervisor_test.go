@@ -390,7 +390,7 @@ func runSupervisord(t *testing.T, confFile string) {
 		if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o400); err != nil {
 			t.Fatal(err)
 		}
-		led = func() *ledger.Ledger { return hecLedger(h) }
+		led = func() *ledger.Ledger { return h.SeqLedger() }
 		// hec needs no SYSLOG_ setting: leave the emulator environment's out, as the file does.
 		for _, kv := range emu.Env("127.0.0.1:9", "tcp") {
 			if !strings.HasPrefix(kv, "SYSLOG_") {
@@ -636,15 +636,6 @@ func runSupervisord(t *testing.T, confFile string) {
 	if !strings.Contains(log, "exited: "+victim+" (terminated by SIGKILL") {
 		t.Errorf("supervisord did not see the SIGKILL of %s\n%s", victim, log)
 	}
-}
-
-// hecLedger counts the records among the events the HEC emulator indexed (the json format's object, seq a string).
-func hecLedger(h *hecemu.Server) *ledger.Ledger {
-	l := ledger.NewKey(ledger.SeqKey("json", "", ""))
-	for _, ev := range h.Events() {
-		l.Observe(ev.Event)
-	}
-	return l
 }
 
 // groupConsumers returns the consumers that saved the group's checkpoints.
