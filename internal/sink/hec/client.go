@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"slices"
 	"strconv"
@@ -62,10 +61,7 @@ func New(o Options) (*Client, error) {
 	tr.TLSClientConfig = o.TLS
 	tr.MaxIdleConnsPerHost = 16
 	tr.Proxy = nil // a shipper talks to its SIEM directly; HTTP_PROXY is for the SDK's SLS requests
-	// A load balancer in front of several indexers keeps a channel on one of them with a cookie (acknowledgement
-	// needs that): the jar sends back what it set.
-	jar, _ := cookiejar.New(nil) // never fails without options
-	c := &Client{o: o, dlLog: logsample.Sampler{Every: 10 * time.Second}, http: &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	c := &Client{o: o, dlLog: logsample.Sampler{Every: 10 * time.Second}, http: &http.Client{Transport: tr, Jar: &stickyJar{}, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}, channel: newGUID(), log: o.Logger}
 	c.ack.Store(o.Ack == AckOn)

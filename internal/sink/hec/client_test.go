@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -523,5 +524,35 @@ func TestLoadBalancerCookie(t *testing.T) {
 	defer mu.Unlock()
 	if len(seen) != 3 || seen[0] != "" || seen[1] != "indexer-2" || seen[2] != "indexer-2" {
 		t.Errorf("cookies of the requests (two events, one poll): %q", seen)
+	}
+}
+
+// TestStickyJarBounded: whatever cookies HEC sets, the jar keeps at most maxCookies per host, none longer than
+// maxCookieBytes, drops expired ones and sends Secure ones only over https.
+func TestStickyJarBounded(t *testing.T) {
+	var j stickyJar
+	u, _ := url.Parse("http://hec:8088/services/collector/event")
+	var many []*http.Cookie
+	for i := range 1000 {
+		many = append(many, &http.Cookie{Name: fmt.Sprintf("c%d", i), Value: "v"})
+	}
+	many = append(many, &http.Cookie{Name: "c0", Value: "updated"})
+	j.SetCookies(u, many)
+	j.SetCookies(u, []*http.Cookie{{Name: "c1", MaxAge: -1}, {Name: "big", Value: strings.Repeat("x", maxCookieBytes)}})
+	got := map[string]string{}
+	for _, c := range j.Cookies(u) {
+		got[c.Name] = c.Value
+	}
+	if len(got) != maxCookies-1 || got["c0"] != "updated" || got["c1"] != "" || got["big"] != "" {
+		t.Errorf("jar holds %d cookies: %v", len(got), got)
+	}
+	s, _ := url.Parse("http://other:8088/")
+	j.SetCookies(s, []*http.Cookie{{Name: "sec", Value: "1", Secure: true}, {Name: "old", Value: "1", Expires: time.Now().Add(-time.Hour)}})
+	if cs := j.Cookies(s); len(cs) != 0 {
+		t.Errorf("a Secure cookie over http, or an expired one, was sent: %v", cs)
+	}
+	s.Scheme = "https"
+	if cs := j.Cookies(s); len(cs) != 1 || cs[0].Name != "sec" {
+		t.Errorf("over https: %v", cs)
 	}
 }
