@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"testing"
 
 	"github.com/siemship/siemship/internal/testgear/testport"
 )
@@ -34,7 +35,7 @@ const (
 // be listening there: a start is ready only when every port's listening sockets belong to the receiver process
 // (testport.Check); otherwise it fails with errPortTaken and StartRsyslog / StartSyslogNG start again on new ports.
 
-// startAttempts bounds the starts on new ports after a port was found taken.
+// startAttempts bounds the starts after a port was found taken or the receiver was not ready.
 const startAttempts = 5
 
 // errPortTaken: the receiver could not bind one of its ports, or another process listens on it.
@@ -43,6 +44,37 @@ var errPortTaken = errors.New("port taken")
 // beforeStart, when a test sets it, is called with the ports of each start (first start and Restart) after they
 // are chosen and before the receiver is started: a test occupies one to prove that the harness notices.
 var beforeStart func(ports map[string]int)
+
+// startOnNewPorts picks ports for names, hands them to use and calls run, again on new ports while run fails with
+// a retryable error, at most startAttempts times; it returns run's last error.
+func startOnNewPorts(t testing.TB, receiver string, names []string, use func(map[string]int), run func() error) error {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		ports, err := pickPorts(names)
+		if err != nil {
+			return err
+		}
+		use(ports)
+		err = run()
+		if err == nil || !retryable(err) || attempt == startAttempts {
+			return err
+		}
+		t.Logf("realrecv: start %s: %v; starting again on other ports", receiver, err)
+	}
+}
+
+// restartOnSamePorts calls run again while it fails because the receiver was not ready, at most startAttempts
+// times; a taken port is not retried, since the ports cannot change under a running sender.
+func restartOnSamePorts(t testing.TB, receiver string, run func() error) error {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		err := run()
+		if err == nil || !errors.Is(err, errNotReady) || attempt == startAttempts {
+			return err
+		}
+		t.Logf("realrecv: restart %s: %v; starting again", receiver, err)
+	}
+}
 
 // pickPorts returns a picked port for each name (testport.Pick never hands out a port twice).
 func pickPorts(names []string) (map[string]int, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -171,5 +172,74 @@ func TestRsyslogRestartOnStolenPort(t *testing.T) {
 			}
 			t.Logf("noticed in %s: %v", time.Since(start).Round(time.Millisecond), err)
 		})
+	}
+}
+
+// A receiver that is not ready in time (here: stopped with SIGSTOP, as a stalled process would be) is killed and
+// started again, on new ports at the first start and on the same ports at a restart; the error names the stall.
+func TestStalledStart(t *testing.T) {
+	receivers := []struct {
+		name  string
+		start func(t *testing.T) Receiver
+	}{
+		{ReceiverRsyslog, func(t *testing.T) Receiver { return StartRsyslog(t, RsyslogOptions{}) }},
+		{ReceiverSyslogNG, func(t *testing.T) Receiver { return StartSyslogNG(t, SyslogNGOptions{}) }},
+	}
+	for _, c := range receivers {
+		t.Run(c.name, func(t *testing.T) {
+			old := readyTimeout
+			readyTimeout = 500 * time.Millisecond
+			t.Cleanup(func() { readyTimeout, afterStart = old, nil })
+			var stopped []int
+			stallFirst := func() {
+				afterStart = func(pid int) {
+					if len(stopped) == 0 {
+						stopped = append(stopped, pid)
+						if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+							t.Errorf("SIGSTOP: %v", err)
+						}
+					}
+				}
+			}
+			stallFirst()
+			r := c.start(t)
+			if len(stopped) != 1 {
+				t.Fatalf("%d stalled starts, want 1", len(stopped))
+			}
+			addr := r.Addr(ListenerTCP)
+			stopped = nil
+			stallFirst()
+			r.Restart(t)
+			if len(stopped) != 1 {
+				t.Fatalf("%d stalled restarts, want 1", len(stopped))
+			}
+			if got := r.Addr(ListenerTCP); got != addr {
+				t.Errorf("restart moved the listener from %s to %s", addr, got)
+			}
+			send(t, addr, nil, octet, []byte("<14>1 2024-01-02T03:04:05Z h app - - - after a stalled start"))
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			msgs, err := r.WaitForCount(ctx, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "msg", msgs[0].Msg, "after a stalled start")
+		})
+	}
+}
+
+func TestNotReadyError(t *testing.T) {
+	r := StartRsyslog(t, RsyslogOptions{})
+	old := readyTimeout
+	readyTimeout = 0
+	t.Cleanup(func() { readyTimeout = old })
+	err := r.waitReady(func() (bool, error) { return false, nil })
+	if !errors.Is(err, errNotReady) || !retryable(err) {
+		t.Fatalf("err %v, want errNotReady", err)
+	}
+	for _, want := range []string{"rsyslog not ready after 0s", "state ", "CPU ", "load "} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
 	}
 }

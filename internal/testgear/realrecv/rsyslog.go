@@ -1,7 +1,6 @@
 package realrecv
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -88,23 +87,15 @@ func StartRsyslog(t testing.TB, o RsyslogOptions) *Rsyslog {
 			names = append(names, l.name)
 		}
 	}
-	for attempt := 1; ; attempt++ {
-		ports, err := pickPorts(names)
-		if err != nil {
-			t.Fatalf("realrecv: %v", err)
-		}
+	err := startOnNewPorts(t, ReceiverRsyslog, names, func(ports map[string]int) {
 		r.portsMu.Lock()
 		r.ports = ports
 		r.portsMu.Unlock()
-		err = r.run()
-		if err == nil {
-			return r
-		}
-		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
-			t.Fatalf("realrecv: start rsyslog: %v\nstderr:\n%s", err, truncateTail(r.Stderr(), 16<<10))
-		}
-		t.Logf("realrecv: start rsyslog: %v; starting again on other ports", err)
+	}, r.run)
+	if err != nil {
+		t.Fatalf("realrecv: start rsyslog: %v\nstderr:\n%s", err, truncateTail(r.Stderr(), 16<<10))
 	}
+	return r
 }
 
 // Addr returns host:port of a listener: ListenerTCP or ListenerLF (one imtcp port for both framings), ListenerTLS
@@ -138,7 +129,7 @@ func (r *Rsyslog) address() string {
 func (r *Rsyslog) Restart(t testing.TB) {
 	t.Helper()
 	r.Stop()
-	if err := r.run(); err != nil {
+	if err := restartOnSamePorts(t, ReceiverRsyslog, r.run); err != nil {
 		t.Fatalf("realrecv: restart rsyslog: %v\nstderr:\n%s", err, truncateTail(r.Stderr(), 16<<10))
 	}
 }
@@ -171,13 +162,8 @@ func (r *Rsyslog) run() error {
 	if err := r.start(argv, []string{"TZ=" + timeZone(r.opts.TimeZone)}); err != nil {
 		return err
 	}
-	err := r.waitReady(func() (bool, error) { return r.checkPorts(r.address(), ports) })
-	if err != nil {
-		r.Kill()
-		if out := r.outputSinceStart(); !errors.Is(err, errPortTaken) && bindFailure(out) {
-			err = fmt.Errorf("%w: %v: %s", errPortTaken, err, truncateTail(out, 2<<10))
-		}
-		return err
+	if err := r.waitReady(func() (bool, error) { return r.checkPorts(r.address(), ports) }); err != nil {
+		return r.abort(err)
 	}
 	return nil
 }

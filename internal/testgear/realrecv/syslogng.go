@@ -1,7 +1,6 @@
 package realrecv
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -62,22 +61,12 @@ func StartSyslogNG(t testing.TB, o SyslogNGOptions) *SyslogNG {
 	if o.MTLS {
 		names = append(names, ListenerMTLS)
 	}
-	for attempt := 1; ; attempt++ {
-		ports, err := pickPorts(names)
-		if err != nil {
-			t.Fatalf("realrecv: %v", err)
-		}
-		s.ports = ports
-		err = s.run()
-		if err == nil {
-			return s
-		}
-		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
-			t.Fatalf("realrecv: start syslog-ng: %v\nstderr:\n%s\ninternal.log:\n%s", err,
-				truncateTail(s.Stderr(), 16<<10), truncateTail(s.InternalLog(), 16<<10))
-		}
-		t.Logf("realrecv: start syslog-ng: %v; starting again on other ports", err)
+	err := startOnNewPorts(t, ReceiverSyslogNG, names, func(ports map[string]int) { s.ports = ports }, s.run)
+	if err != nil {
+		t.Fatalf("realrecv: start syslog-ng: %v\nstderr:\n%s\ninternal.log:\n%s", err,
+			truncateTail(s.Stderr(), 16<<10), truncateTail(s.InternalLog(), 16<<10))
 	}
+	return s
 }
 
 // Addr returns host:port of a source: ListenerTCP, ListenerLF, with TLS ListenerTLS and ListenerTLSLF, with MTLS
@@ -95,7 +84,7 @@ func (s *SyslogNG) Addr(listener string) string {
 func (s *SyslogNG) Restart(t testing.TB) {
 	t.Helper()
 	s.Stop()
-	if err := s.run(); err != nil {
+	if err := restartOnSamePorts(t, ReceiverSyslogNG, s.run); err != nil {
 		t.Fatalf("realrecv: restart syslog-ng: %v\nstderr:\n%s\ninternal.log:\n%s", err,
 			truncateTail(s.Stderr(), 16<<10), truncateTail(s.InternalLog(), 16<<10))
 	}
@@ -137,12 +126,7 @@ func (s *SyslogNG) run() error {
 		return s.checkPorts("127.0.0.1", s.ports)
 	})
 	if err != nil {
-		s.Kill()
-		// syslog-ng exits when a source cannot bind
-		if out := s.outputSinceStart(); !errors.Is(err, errPortTaken) && bindFailure(out) {
-			err = fmt.Errorf("%w: %v: %s", errPortTaken, err, truncateTail(out, 2<<10))
-		}
-		return err
+		return s.abort(err) // syslog-ng exits when a source cannot bind: abort finds it in its output
 	}
 	s.starts = want
 	return nil
