@@ -321,7 +321,9 @@ func (p *process) procState() string {
 		parts = append(parts, "waiting in "+string(b))
 	}
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		parts = append(parts, "load "+strings.Join(strings.Fields(string(b))[:3], " "))
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			parts = append(parts, "load "+strings.Join(f[:3], " "))
+		}
 	}
 	return fmt.Sprintf("pid %d: %s", pid, strings.Join(parts, ", "))
 }

@@ -40,7 +40,6 @@ type SyslogNG struct {
 	opts              SyslogNGOptions
 	bin, lib, modules string
 	ports             map[string]int // chosen at the first start (see port.go), kept by Restart
-	starts            int            // "starting up" lines expected in internal.log
 }
 
 // StartSyslogNG starts a syslog-ng instance and waits until it reports "starting up" and listens on every port.
@@ -90,6 +89,9 @@ func (s *SyslogNG) Restart(t testing.TB) {
 	}
 }
 
+// startingUp counts the "starting up" lines in internal.log: one per start that got that far.
+func (s *SyslogNG) startingUp() int { return strings.Count(s.InternalLog(), "syslog-ng starting up;") }
+
 // InternalLog returns syslog-ng's own messages (the internal() source) over all runs: TLS and framing errors
 // land here, not on stderr.
 func (s *SyslogNG) InternalLog() string {
@@ -115,12 +117,12 @@ func (s *SyslogNG) run() error {
 	}
 	argv := []string{s.bin, "--module-path=" + s.modules, "-F", "--no-caps", "-f", cfg,
 		"-R", filepath.Join(state, "syslog-ng.persist"), "-c", ctl, "-p", pid}
+	want := s.startingUp() + 1 // counted before each start: a killed start may have written its line
 	if err := s.start(argv, []string{"LD_LIBRARY_PATH=" + s.lib, "TZ=" + timeZone(s.opts.TimeZone)}); err != nil {
 		return err
 	}
-	want := s.starts + 1
 	err := s.waitReady(func() (bool, error) {
-		if strings.Count(s.InternalLog(), "syslog-ng starting up;") < want {
+		if s.startingUp() < want {
 			return false, nil
 		}
 		return s.checkPorts("127.0.0.1", s.ports)
@@ -128,7 +130,6 @@ func (s *SyslogNG) run() error {
 	if err != nil {
 		return s.abort(err) // syslog-ng exits when a source cannot bind: abort finds it in its output
 	}
-	s.starts = want
 	return nil
 }
 
