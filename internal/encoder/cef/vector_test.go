@@ -1,13 +1,12 @@
 package cef
 
 import (
-	"bytes"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/siemship/siemship/internal/message"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // FuzzVectorPath encodes a group of three logs (from data, split at 0x1e: topic, source, then the contents of the
@@ -23,16 +22,7 @@ func FuzzVectorPath(f *testing.F) {
 		if !vectorPairs {
 			t.Skip("this CPU has no vector.CopyPairs")
 		}
-		parts := append(strings.Split(data, "\x1e"), "", "")
-		g := record.Group{Topic: parts[0], Source: parts[1], Tags: []record.Field{{Key: "__hostname__", Value: "h"}}}
-		var contents []record.Field
-		for i := 2; i+1 < len(parts); i += 2 {
-			contents = append(contents, record.Field{Key: parts[i], Value: parts[i+1]})
-		}
-		shifted := make([]record.Field, len(contents))
-		for i := range contents {
-			shifted[i] = record.Field{Key: contents[i].Key, Value: contents[(i+1)%len(contents)].Value}
-		}
+		g, contents, shifted := encodertest.VectorGroup(data, 0)
 		g.Logs = []record.Log{{Time: 1700000000, TimeNs: 123456789, Contents: contents},
 			{Time: 1700000000, TimeNs: 223456789, Contents: shifted},
 			{Time: 1700000001, Contents: contents[:len(contents)/2]}}
@@ -49,12 +39,6 @@ func FuzzVectorPath(f *testing.F) {
 			}
 			return b, c, frames
 		}
-		vb, vc, vf := encode()
-		vectorPairs = false
-		gb, gc, gf := encode()
-		vectorPairs = true
-		if !bytes.Equal(vb.Buf, gb.Buf) || !slices.Equal(vb.Ends, gb.Ends) || vc != gc || !bytes.Equal(vf, gf) {
-			t.Fatalf("vector and Go paths differ:\nvector %q %+v\n    go %q %+v", vb.Buf, vc, gb.Buf, gc)
-		}
+		encodertest.SamePaths(t, &vectorPairs, encode)
 	})
 }

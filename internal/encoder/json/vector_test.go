@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/siemship/siemship/internal/encoder/internal/chars"
-	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // TestNibbleTables checks, for every byte, that the nibble tables find exactly the ASCII bytes that a JSON string
@@ -18,30 +18,6 @@ func TestNibbleTables(t *testing.T) {
 			t.Errorf("byte %#x: nibble tables say special=%v", c, got)
 		}
 	}
-}
-
-// fieldsFrom splits data at 0x1e into keys and values.
-func fieldsFrom(data string) []record.Field {
-	parts := strings.Split(data, "\x1e")
-	var fields []record.Field
-	for i := 0; i < len(parts); i += 2 {
-		f := record.Field{Key: parts[i]}
-		if i+1 < len(parts) {
-			f.Value = parts[i+1]
-		}
-		fields = append(fields, f)
-	}
-	return fields
-}
-
-// isASCII reports whether b has no byte above 0x7f.
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // FuzzCopyMembers compares copyMembersVector with copyMembersWords into a buffer of room bytes, cut bytes less
@@ -66,7 +42,7 @@ func FuzzCopyMembers(f *testing.F) {
 		if !cpuVector {
 			t.Skip("this CPU has no copyMembersVector (AVX-512 BW and VL, BMI2)")
 		}
-		fields := fieldsFrom(data)
+		fields := encodertest.SplitFields(data)
 		need := 0
 		for _, fl := range fields {
 			need += memberLen("", fl.Key, fl.Value)
@@ -93,7 +69,7 @@ func FuzzCopyMembers(f *testing.F) {
 				wantK += memberLen("", fl.Key, fl.Value)
 			}
 		}
-		wantHigh := !isASCII(full[:wantK])
+		wantHigh := !encodertest.ASCII(full[:wantK])
 
 		buf := bytes.Repeat([]byte{0xAA}, room+64)
 		var k, count int

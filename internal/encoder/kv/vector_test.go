@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/siemship/siemship/internal/encoder/internal/chars"
 	"github.com/siemship/siemship/internal/encoder/internal/vector"
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // TestPairTables checks, for every separator the fuzzers use and every byte, that vector.CopyPairs with
@@ -44,20 +44,6 @@ func TestPairTables(t *testing.T) {
 	}
 }
 
-// fieldsFrom splits data at 0x1e into keys and values.
-func fieldsFrom(data string) []record.Field {
-	parts := strings.Split(data, "\x1e")
-	var fields []record.Field
-	for i := 0; i < len(parts); i += 2 {
-		f := record.Field{Key: parts[i]}
-		if i+1 < len(parts) {
-			f.Value = parts[i+1]
-		}
-		fields = append(fields, f)
-	}
-	return fields
-}
-
 // FuzzCopyFields compares vector.CopyPairs with copyFieldsWords for every fuzzer separator, as contents (prefix
 // the separator) and as tags (the separator and "__tag__:"), into a buffer of room bytes less than the fields
 // need: the same pairs (those that need no escaping, as many as fit), the same bytes, the same answer to "is
@@ -82,7 +68,7 @@ func FuzzCopyFields(f *testing.F) {
 		if !vector.Available {
 			t.Skip("this CPU has no vector.CopyPairs (AVX-512 BW and VL, BMI2)")
 		}
-		fields := fieldsFrom(data)
+		fields := encodertest.SplitFields(data)
 		for _, sep := range fuzzSeparators {
 			for _, prefix := range []string{sep, sep + "__tag__:"} {
 				tables := pairTables(sep[0])
@@ -113,7 +99,7 @@ func FuzzCopyFields(f *testing.F) {
 				if wantPairs < wpairs {
 					wantK = fieldsLen(prefix, fields[:wantPairs])
 				}
-				wantHigh := !isASCII(full[:wantK])
+				wantHigh := !encodertest.ASCII(full[:wantK])
 
 				buf := bytes.Repeat([]byte{0xAA}, room+64)
 				var k, pairs int
@@ -138,13 +124,4 @@ func FuzzCopyFields(f *testing.F) {
 			}
 		}
 	})
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }

@@ -1,8 +1,6 @@
 package leef
 
 import (
-	"bytes"
-	"slices"
 	"strings"
 	"testing"
 
@@ -25,16 +23,7 @@ func FuzzVectorPath(f *testing.F) {
 		if !vectorPairs {
 			t.Skip("this CPU has no vector.CopyPairs")
 		}
-		parts := append(strings.Split(data, "\x1e"), "", "")
-		g := record.Group{Topic: parts[0], Source: parts[1], Tags: []record.Field{{Key: "__hostname__", Value: "h"}}}
-		var contents []record.Field
-		for i := 2; i+1 < len(parts) && len(contents) < 40; i += 2 {
-			contents = append(contents, record.Field{Key: parts[i], Value: parts[i+1]})
-		}
-		shifted := make([]record.Field, len(contents))
-		for i := range contents {
-			shifted[i] = record.Field{Key: contents[i].Key, Value: contents[(i+1)%len(contents)].Value}
-		}
+		g, contents, shifted := encodertest.VectorGroup(data, 40)
 		g.Logs = []record.Log{{Time: 1700000000, TimeNs: 123456789, Contents: contents},
 			{Time: 1700000000, TimeNs: 223456789, Contents: shifted},
 			{Contents: contents[:len(contents)/2]},
@@ -57,12 +46,6 @@ func FuzzVectorPath(f *testing.F) {
 			mask(frames, 0, ends)
 			return b, c, frames
 		}
-		vb, vc, vf := encode()
-		vectorPairs = false
-		gb, gc, gf := encode()
-		vectorPairs = true
-		if !bytes.Equal(vb.Buf, gb.Buf) || !slices.Equal(vb.Ends, gb.Ends) || vc != gc || !bytes.Equal(vf, gf) {
-			t.Fatalf("vector and Go paths differ:\nvector %q %+v\n    go %q %+v", vb.Buf, vc, gb.Buf, gc)
-		}
+		encodertest.SamePaths(t, &vectorPairs, encode)
 	})
 }

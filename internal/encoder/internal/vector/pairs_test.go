@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/siemship/siemship/internal/record"
+	"github.com/siemship/siemship/internal/testgear/encodertest"
 )
 
 // TestTablesLayout checks the offsets that the assembly uses.
@@ -102,20 +103,6 @@ func copyPairsModel(buf []byte, sep string, fields []record.Field, key, value fu
 	return k, pairs, nonASCII
 }
 
-// fieldsFrom splits data at 0x1e into keys and values.
-func fieldsFrom(data string) []record.Field {
-	parts := strings.Split(data, "\x1e")
-	var fields []record.Field
-	for i := 0; i < len(parts); i += 2 {
-		f := record.Field{Key: parts[i]}
-		if i+1 < len(parts) {
-			f.Value = parts[i+1]
-		}
-		fields = append(fields, f)
-	}
-	return fields
-}
-
 // FuzzCopyPairs compares copyPairs with copyPairsModel for every class and a few separators, into a buffer of
 // cut bytes less than the fields need: the same pairs, the same bytes, the same answer to "is one of them
 // non-ASCII", and nothing written after the buffer's end.
@@ -137,7 +124,7 @@ func FuzzCopyPairs(f *testing.F) {
 		if !Available {
 			t.Skip("this CPU has no copyPairs (AVX-512 BW and VL, BMI2)")
 		}
-		fields := fieldsFrom(data)
+		fields := encodertest.SplitFields(data)
 		for _, cl := range classes {
 			tb, _ := NewTables(cl.key, cl.value, cl.stopKeys...)
 			for _, sep := range []string{" ", "\t", "^", "¦", strings.Repeat("-", 32)} {
