@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -554,5 +555,15 @@ func TestStickyJarBounded(t *testing.T) {
 	s.Scheme = "https"
 	if cs := j.Cookies(s); len(cs) != 1 || cs[0].Name != "sec" {
 		t.Errorf("over https: %v", cs)
+	}
+}
+
+// A Max-Age so large that it overflows a time.Duration keeps the cookie (capped at 400 days) instead of expiring it.
+func TestStickyJarHugeMaxAge(t *testing.T) {
+	var j stickyJar
+	u, _ := url.Parse("https://hec:8088/")
+	j.SetCookies(u, []*http.Cookie{{Name: "lb", Value: "1", MaxAge: math.MaxInt}})
+	if cs := j.Cookies(u); len(cs) != 1 || cs[0].Name != "lb" {
+		t.Errorf("cookies %v, want lb", cs)
 	}
 }

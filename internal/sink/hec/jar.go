@@ -11,6 +11,7 @@ import (
 const (
 	maxCookies     = 16
 	maxCookieBytes = 4096
+	maxCookieAge   = 400 * 24 * 3600 // seconds; browsers' cap, and far below where Max-Age times a second overflows
 )
 
 // stickyJar keeps the cookies HEC's answers set, per host, so that a load balancer can keep this process's channel
@@ -47,7 +48,7 @@ func (j *stickyJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 			delete(host, c.Name)
 			continue
 		case c.MaxAge > 0:
-			expires = now.Add(time.Duration(c.MaxAge) * time.Second)
+			expires = now.Add(time.Duration(min(c.MaxAge, maxCookieAge)) * time.Second)
 		case !c.Expires.IsZero():
 			if !c.Expires.After(now) {
 				delete(host, c.Name)
