@@ -54,15 +54,8 @@ func FuzzCopyFields(f *testing.F) {
 	f.Add("msg\x1e用户登录成功\x1ea=b\x1ec\x1ed\x1ee|f\x1eg\x1eh\\\x1ei\x1e\x7f\x1ej\x1e\x00", uint16(1))
 	f.Add("bad\x1ecaf\xc3\x1e\x1e\x1e"+strings.Repeat("é", 40)+"\x1e:", uint16(7))
 	f.Add("_\x1e_\x1e#\x1e#\x1e,\x1e-", uint16(40))
-	// One byte of each kind in an otherwise plain list, in a key and in a value, in the first and in the second
-	// 32-byte step: the pair before it is copied, the one with it is not (or is, where the byte is plain).
-	for _, c := range []byte("\x00\t\n\x1f\x7f\\|=:#,-_~ a\x80\xff") {
-		b := string([]byte{c})
-		long := strings.Repeat("x", 40)
-		f.Add("k\x1ev\x1ekey\x1eva"+b+"lue\x1ez\x1ez", uint16(0))
-		f.Add("k\x1ev\x1eke"+b+"y\x1evalue\x1ez\x1ez", uint16(0))
-		f.Add("k\x1ev\x1ekey\x1e"+long+b+"\x1ez\x1ez", uint16(0))
-		f.Add("k\x1ev\x1e"+long+b+"\x1evalue\x1ez\x1ez", uint16(0))
+	for _, s := range encodertest.ByteSeeds("\x00\t\n\x1f\x7f\\|=:#,-_~ a\x80\xff", 'x') {
+		f.Add(s, uint16(0))
 	}
 	f.Fuzz(func(t *testing.T, data string, cut uint16) {
 		if !vector.Available {

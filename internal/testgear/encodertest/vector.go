@@ -26,6 +26,20 @@ func ASCII(b []byte) bool {
 	return true
 }
 
+// ByteSeeds are fuzzer inputs for SplitFields with each byte of set once in an otherwise plain list, in a value
+// and in a key, in the first and in the second 32-byte step (after 40 bytes of filler): the field before it is
+// copied, the one with it is not (or is, where the byte is plain).
+func ByteSeeds(set string, filler byte) []string {
+	long := strings.Repeat(string([]byte{filler}), 40)
+	var out []string
+	for _, c := range []byte(set) {
+		b := string([]byte{c})
+		out = append(out, "k\x1ev\x1ekey\x1eva"+b+"lue\x1ez\x1ez", "k\x1ev\x1eke"+b+"y\x1evalue\x1ez\x1ez",
+			"k\x1ev\x1ekey\x1e"+long+b+"\x1ez\x1ez", "k\x1ev\x1e"+long+b+"\x1evalue\x1ez\x1ez")
+	}
+	return out
+}
+
 // VectorGroup is the start of the group the formats' FuzzVectorPath encode, from data split at 0x1e: topic,
 // source, then the contents of a first log, at most limit fields (0: no limit). It returns the group, with a
 // hostname tag and no logs, those contents, and the same keys with the values shifted by one, for the caller's
